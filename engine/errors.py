@@ -1,0 +1,83 @@
+"""Typed errors. Each names what was wrong and how to fix it.
+
+Two channels (STYLE.md §6): a `RecoverableToolError` goes back to the planning
+model as a tool message so it can correct itself; every other `BrushEditError`
+stops the run with its message shown to the user.
+"""
+from __future__ import annotations
+
+
+class BrushEditError(Exception):
+    """Base class. `fix` is a one-line suggestion shown after the message."""
+
+    def __init__(self, message: str, *, fix: str | None = None):
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message} {fix}" if fix else message)
+
+
+class RecoverableToolError(BrushEditError):
+    """An error the planner can fix by calling the tool differently."""
+
+
+# --- input errors (the user's or the planner's) -------------------------------------------
+class BadImageError(BrushEditError):
+    """An image path or file that cannot be read as an image."""
+
+
+class BadMaskError(RecoverableToolError):
+    """A mask of the wrong size/format or a mask operation with bad arguments."""
+
+
+class BadBoxError(RecoverableToolError):
+    """A box that is malformed, empty or outside the image."""
+
+
+class EmptyMaskError(RecoverableToolError):
+    """Grounding produced no pixels to edit."""
+
+
+class EmptyInstructionError(BrushEditError):
+    """An instruction that is empty or only whitespace."""
+
+
+class UnsupportedEditError(BrushEditError):
+    """The active backends cannot perform this kind of edit (e.g. `local` without diffusion)."""
+
+
+# --- model / backend errors ------------------------------------------------------------------
+class ModelNotAvailableError(BrushEditError):
+    """Weights or an optional dependency are missing; `fix` says how to get them."""
+
+
+class PlanParseError(BrushEditError):
+    """The planning model's answer could not be turned into a valid plan."""
+
+    def __init__(self, message: str, *, raw: str = "", fix: str | None = None):
+        self.raw = raw
+        super().__init__(f"{message}\n--- model answer ---\n{raw[:2000]}" if raw else message, fix=fix)
+
+
+class PlannerBackendError(BrushEditError):
+    """The planning backend (HTTP endpoint or local model) failed after retries."""
+
+
+class StepBudgetError(BrushEditError):
+    """A tool-calling loop exceeded its step budget."""
+
+
+# --- session errors ----------------------------------------------------------------------------
+class SessionNotFoundError(BrushEditError):
+    """No session of that name in the data dir."""
+
+
+class VersionNotFoundError(BrushEditError):
+    """No version with that id in the session."""
+
+
+class NothingToUndoError(BrushEditError):
+    """Undo at the root or redo with an empty redo stack."""
+
+
+class StoreIntegrityError(BrushEditError):
+    """An image id that is malformed or whose file does not match its hash."""

@@ -1,0 +1,129 @@
+"""Load, normalise and resize images and masks.
+
+Conventions used everywhere in this project:
+- an image is a numpy array `uint8[H, W, 3]`, RGB;
+- a mask is a numpy array `bool[H, W]`, True = edit this pixel;
+- a box is `(x, y, w, h)` in pixels of the image it refers to.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from engine.errors import BadImageError, BadMaskError
+
+MAX_PIXELS = 64_000_000
+
+
+def _open(source: str | Path | bytes) -> Image.Image:
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            img = Image.open(io.BytesIO(source))
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise BadImageError(f"Image file not found: '{path}'.", fix="Check the path.")
+            img = Image.open(path)
+        img.load()
+    except UnidentifiedImageError as exc:
+        raise BadImageError(
+            f"'{source if not isinstance(source, bytes) else '<bytes>'}' is not a readable image.",
+            fix="Use a PNG, JPEG, WebP, BMP or TIFF file.",
+        ) from exc
+    except OSError as exc:
+        raise BadImageError(f"Could not read image '{source}': {exc}.", fix="Re-save the file.") from exc
+    if img.width * img.height > MAX_PIXELS:
+        raise BadImageError(
+            f"Image is {img.width}x{img.height}, more than {MAX_PIXELS} pixels.",
+            fix="Downscale it first.",
+        )
+    return img
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """Any PIL mode (RGBA, LA, P, CMYK, I;16, I, F, L, 1) -> uint8 RGB, EXIF orientation applied."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        arr = np.clip(arr / hi * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.repeat(arr[..., None], 3, axis=2)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        bg = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(bg, img)
+    return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
+
+
+def load_image(source: str | Path | bytes) -> np.ndarray:
+    """Read an image file (or bytes) as uint8 RGB [H, W, 3]."""
+    return to_rgb(_open(source))
+
+
+def load_mask(source: str | Path | bytes, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Read a mask file: white (>127, or opaque alpha for RGBA) = edit. `size` is (W, H) to check."""
+    img = ImageOps.exif_transpose(_open(source))
+    if img.mode in ("RGBA", "LA") and np.asarray(img.getchannel("A")).min() < 255:
+        arr = np.asarray(img.getchannel("A")) > 127
+    else:
+        arr = np.asarray(img.convert("L")) > 127
+    if size is not None and (arr.shape[1], arr.shape[0]) != tuple(size):
+        raise BadMaskError(
+            f"Mask is {arr.shape[1]}x{arr.shape[0]} but the image is {size[0]}x{size[1]}.",
+            fix="Give a mask of the same size as the image.",
+        )
+    return arr
+
+
+def validate_image(image: np.ndarray, name: str = "image") -> np.ndarray:
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        got = getattr(image, "dtype", type(image).__name__), getattr(image, "shape", None)
+        raise BadImageError(f"`{name}` must be uint8 [H, W, 3] RGB, got {got}.")
+    return image
+
+
+def validate_mask(mask: np.ndarray, shape: tuple[int, int], name: str = "mask") -> np.ndarray:
+    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
+        raise BadMaskError(f"`{name}` must be a 2-D array, got shape {getattr(mask, 'shape', None)}.")
+    if mask.shape != tuple(shape):
+        raise BadMaskError(f"`{name}` is {mask.shape[1]}x{mask.shape[0]}, image is {shape[1]}x{shape[0]}.")
+    return mask.astype(bool) if mask.dtype != bool else mask
+
+
+def working_size(width: int, height: int, short_side: int = 640, multiple: int = 8) -> tuple[int, int]:
+    """(W, H) with the short side scaled to `short_side`, both rounded to a multiple of `multiple`."""
+    if width <= 0 or height <= 0:
+        raise BadImageError(f"Image size must be positive, got {width}x{height}.")
+    scale = short_side / min(width, height)
+    w = max(multiple, int(round(width * scale / multiple)) * multiple)
+    h = max(multiple, int(round(height * scale / multiple)) * multiple)
+    return w, h
+
+
+def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize uint8 RGB to (W, H) with Lanczos (down) / bicubic (up)."""
+    if (image.shape[1], image.shape[0]) == tuple(size):
+        return image
+    down = size[0] < image.shape[1]
+    method = Image.Resampling.LANCZOS if down else Image.Resampling.BICUBIC
+    return np.asarray(Image.fromarray(image).resize(size, method), dtype=np.uint8)
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a bool mask to (W, H) with nearest neighbour (exact for integer ratios)."""
+    if (mask.shape[1], mask.shape[0]) == tuple(size):
+        return mask
+    img = Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.Resampling.NEAREST)
+    return np.asarray(img) > 127
+
+
+def to_png_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    if array.dtype == bool:
+        Image.fromarray(array.astype(np.uint8) * 255).save(buf, format="PNG")
+    else:
+        Image.fromarray(array).save(buf, format="PNG")
+    return buf.getvalue()

@@ -1,0 +1,59 @@
+"""The plan schema every planner fills (rules, OpenAI-compatible, local VLMs).
+
+`box` is (x, y, w, h) in pixels of the image the plan refers to (the session's current
+image at full resolution); planners that showed the model a downscaled image map the
+model's box back before returning the plan.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Category = Literal["addition", "remove", "local", "global", "background"]
+CATEGORIES: tuple[str, ...] = ("addition", "remove", "local", "global", "background")
+
+
+class Box(BaseModel):
+    """x, y, w, h in pixels of the referenced image; w and h > 0."""
+
+    model_config = ConfigDict(frozen=True)
+    x: float
+    y: float
+    w: float = Field(gt=0)
+    h: float = Field(gt=0)
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.x, self.y, self.w, self.h)
+
+
+class EditPlan(BaseModel):
+    """One edit: what kind, on what, and the caption of the desired result."""
+
+    category: Category
+    target: str = Field(description="the object to edit, at most 5 words; '' for global edits")
+    caption: str = Field(description="description of the desired output image, used as diffusion prompt")
+    box: Box | None = Field(default=None, description="for `addition`: where to add, x,y,w,h pixels")
+    reason: str = ""
+    negative_prompt: str = ""
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _lower(cls, v):
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("target")
+    @classmethod
+    def _short_target(cls, v: str) -> str:
+        return " ".join(v.split()[:5])
+
+
+class PlanResult(BaseModel):
+    """A plan plus how it was produced (recorded in the version history)."""
+
+    plan: EditPlan
+    planner: str
+    prompt_sha256: str | None = None
+    requests: int = 0
+    raw: str | None = None
+    seconds: float = 0.0

@@ -1,0 +1,121 @@
+"""All settings in one typed object: defaults < config file (TOML) < BRUSHEDIT_* env vars < flags.
+
+Profiles pick backends: `lite` (offline, CPU, no weights: rules planner, user box/mask,
+classical inpainting) and `full` (VLM planner, GroundingDINO + SAM, BrushNet on SD1.5).
+An explicit setting always wins over the profile's choice.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engine.errors import BrushEditError
+
+PROFILES: dict[str, dict[str, str]] = {
+    "lite": {"planner": "rules", "detector": "none", "segmenter": "box", "inpainter": "classical"},
+    "full": {"planner": "transformers", "detector": "grounding-dino", "segmenter": "sam", "inpainter": "brushnet"},
+}
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("BRUSHEDIT_HOME") or Path.home() / ".brushedit")
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    data_dir: Path = Field(default_factory=default_home)
+    profile: Literal["lite", "full"] = "lite"
+
+    # planning (VLM)
+    planner: Literal["rules", "openai", "transformers"] | None = None
+    planning_mode: Literal["single-call", "tool-calling"] = "single-call"
+    vlm_model: str = "Qwen/Qwen2-VL-7B-Instruct"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    vlm_max_image_side: int = Field(1024, ge=64)
+    vlm_max_new_tokens: int = Field(512, ge=16)
+    plan_retries: int = Field(2, ge=0, le=10)
+    http_retries: int = Field(3, ge=0, le=10)
+    http_timeout_s: float = Field(120.0, gt=0)
+    tool_step_budget: int = Field(12, ge=1)
+
+    # grounding
+    detector: Literal["grounding-dino", "none"] | None = None
+    detector_model: str = "IDEA-Research/grounding-dino-base"
+    detector_checkpoint: Path | None = None  # original groundingdino_swint_ogc.pth
+    box_threshold: float = Field(0.3, ge=0, le=1)
+    text_threshold: float = Field(0.25, ge=0, le=1)
+    segmenter: Literal["sam", "box"] | None = None
+    sam_model: str = "facebook/sam-vit-huge"
+    sam_checkpoint: Path | None = None  # original sam_vit_{b,l,h}_*.pth
+    mask_dilate: int = Field(20, ge=0)
+
+    # inpainting
+    inpainter: Literal["classical", "brushnet", "sd-inpaint"] | None = None
+    base_model: str = "TencentARC/BrushEdit:base_model/realisticVisionV60B1_v51VAE"
+    brushnet_model: str = "TencentARC/BrushEdit:brushnetX"
+    sd_inpaint_model: str = "stable-diffusion-v1-5/stable-diffusion-inpainting"
+    steps: int = Field(50, ge=1, le=1000)
+    guidance_scale: float = Field(7.5, ge=0)
+    conditioning_scale: float = Field(1.0, ge=0)
+    blur_kernel: int = Field(21, ge=1)
+    working_short_side: int = Field(640, ge=64)
+    negative_prompt: str = "ugly, low quality, blurry, deformed, watermark, text"
+    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    cpu_offload: bool = False
+
+    # agent loop
+    retry_budget: int = Field(2, ge=0, le=10)
+    verify: Literal["none", "detector", "vlm"] = "none"
+    seed: int = 0
+
+    def backend(self, kind: str) -> str:
+        """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
+        return getattr(self, kind) or PROFILES[self.profile][kind]
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.data_dir / "sessions"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, env: dict | None = None, **overrides: Any) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        home = Path(overrides.get("data_dir") or env.get("BRUSHEDIT_HOME") or default_home())
+        path = Path(config_file) if config_file else home / "config.toml"
+        if config_file and not path.is_file():
+            raise BrushEditError(f"Config file not found: '{path}'.", fix="Check --config / BRUSHEDIT_CONFIG.")
+        if path.is_file():
+            try:
+                values.update(tomllib.loads(path.read_text()).get("brushedit", {}))
+            except tomllib.TOMLDecodeError as exc:
+                raise BrushEditError(f"Config file '{path}' is not valid TOML: {exc}.") from exc
+        for name in cls.model_fields:
+            key = f"BRUSHEDIT_{name.upper()}"
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        for std, name in (("OPENAI_BASE_URL", "openai_base_url"), ("OPENAI_API_KEY", "openai_api_key")):
+            if env.get(std) and name not in values:
+                values[name] = env[std]
+        if env.get("BRUSHEDIT_HOME"):
+            values.setdefault("data_dir", env["BRUSHEDIT_HOME"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise BrushEditError(
+                f"Bad setting `{field}`={first.get('input')!r}: {first['msg']}.",
+                fix=f"Fix it in {path}, the BRUSHEDIT_{field.upper()} env var or the matching flag.",
+            ) from exc
