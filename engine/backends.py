@@ -7,6 +7,8 @@ from engine.settings import Settings
 
 
 def _missing(what: str, exc: ImportError) -> ModelNotAvailableError:
+    if (exc.name or "").split(".")[0] in ("engine", "agent", "tools", "prompts"):
+        raise exc  # our own code is broken: do not disguise it as a missing package
     return ModelNotAvailableError(
         f"The {what} backend needs a package that is not installed ({exc.name}).",
         fix="pip install 'brushedit-agent[models,openai]' (torch first: pip install torch).",
@@ -70,3 +72,48 @@ def make_inpainter(settings: Settings) -> Inpainter:
         return cls.from_settings(settings)
     except ImportError as exc:
         raise _missing(f"'{kind}' inpainter", exc) from exc
+
+
+class Backends:
+    """Lazily built, cached backends for one Settings. Nothing is constructed until first use."""
+
+    def __init__(self, settings: Settings, **given):
+        self.settings = settings
+        self._cache: dict[str, object] = dict(given)  # tests inject planner=..., detector=..., etc.
+
+    def _get(self, key: str, factory):
+        if key not in self._cache:
+            self._cache[key] = factory(self.settings)
+        return self._cache[key]
+
+    @property
+    def planner(self) -> Planner:
+        return self._get("planner", make_planner)
+
+    @property
+    def detector(self) -> Detector | None:
+        return self._get("detector", make_detector)
+
+    @property
+    def segmenter(self) -> Segmenter:
+        return self._get("segmenter", make_segmenter)
+
+    @property
+    def inpainter(self) -> Inpainter:
+        return self._get("inpainter", make_inpainter)
+
+    @property
+    def chat_model(self):
+        """A langchain-core chat model for the tool-calling planning mode."""
+
+        def build(settings: Settings):
+            from engine.planners.chat_models import make_chat_model
+
+            return make_chat_model(settings)
+
+        return self._get("chat_model", build)
+
+    def names(self) -> dict[str, str]:
+        """Backend names of those already built (recorded with each version)."""
+        return {k: getattr(v, "name", None) or type(v).__name__ for k, v in self._cache.items()
+                if v is not None and k != "chat_model"}

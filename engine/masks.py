@@ -101,3 +101,13 @@ def bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 def coverage(mask: np.ndarray) -> float:
     return float(mask.mean()) if mask.size else 0.0
+
+
+def overlay(image: np.ndarray, mask: np.ndarray, color=(255, 40, 40), alpha: float = 0.45) -> np.ndarray:
+    """uint8 RGB preview: the mask tinted with `color` and outlined, the rest untouched."""
+    out = image.astype(np.float32)
+    out[mask] = out[mask] * (1 - alpha) + np.asarray(color, np.float32) * alpha
+    out = out.astype(np.uint8)
+    edge = mask & ~erode(mask, 1)
+    out[edge] = color
+    return out

@@ -1,0 +1,1 @@
+"""Graph nodes: `(state, runtime) -> partial state update`."""

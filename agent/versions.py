@@ -1,0 +1,215 @@
+"""The version DAG of every session, in one SQLite file (stdlib sqlite3, no graph runtime needed).
+
+A session is a tree of versions rooted at the original image. `head` is the version shown;
+a committed edit becomes a child of head (an edit from a non-tip version starts a branch).
+Undo moves head to its parent and pushes the old head on the redo stack; redo pops it;
+checkout moves head anywhere and clears the redo stack. Every change is one transaction,
+so a crash never loses a committed version. Version ids are v0 (original), v1, v2, ...
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from engine.errors import BrushEditError, NothingToUndoError, SessionNotFoundError, VersionNotFoundError
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+  name TEXT PRIMARY KEY, created REAL, head TEXT, redo TEXT, next_n INTEGER, pending TEXT);
+CREATE TABLE IF NOT EXISTS versions (
+  session TEXT, id TEXT, parent TEXT, image_id TEXT, mask_id TEXT, instruction TEXT, category TEXT,
+  record TEXT, created REAL, PRIMARY KEY (session, id));
+"""
+
+
+class Version(BaseModel):
+    id: str
+    parent: str | None = None
+    image_id: str
+    mask_id: str | None = None
+    instruction: str | None = None
+    category: str | None = None
+    plan: dict | None = None
+    seed: int | None = None
+    models: dict = Field(default_factory=dict)
+    timings: dict = Field(default_factory=dict)
+    attempts: int = 0
+    prompt_sha256: str | None = None
+    source_size: tuple[int, int] | None = None
+    run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
+    created: float = 0.0
+
+
+def validate_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise BrushEditError(
+            f"Session name {name!r} is not allowed.",
+            fix="Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+        )
+    return name
+
+
+class VersionStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+        finally:
+            db.close()
+
+    @contextmanager
+    def _tx(self):
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    # --- sessions ---------------------------------------------------------------------------
+    def create(self, name: str, image_id: str, size: tuple[int, int] | None = None) -> Version:
+        validate_name(name)
+        root = Version(id="v0", image_id=image_id, source_size=size, created=time.time())
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM sessions WHERE name=?", (name,)).fetchone():
+                raise BrushEditError(f"Session '{name}' already exists.", fix="Pick another --session name.")
+            db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?)", (name, root.created, "v0", "[]", 1, None))
+            self._insert(db, name, root)
+        return root
+
+    def exists(self, name: str) -> bool:
+        with self._tx() as db:
+            return db.execute("SELECT 1 FROM sessions WHERE name=?", (validate_name(name),)).fetchone() is not None
+
+    def sessions(self) -> list[str]:
+        with self._tx() as db:
+            return [r[0] for r in db.execute("SELECT name FROM sessions ORDER BY created")]
+
+    def _session(self, db, name: str) -> tuple[str, list[str], int]:
+        row = db.execute("SELECT head, redo, next_n FROM sessions WHERE name=?", (validate_name(name),)).fetchone()
+        if row is None:
+            raise SessionNotFoundError(f"No session named '{name}' in {self.path.parent}.",
+                                       fix="Create it with `brushedit new IMAGE --session NAME`.")
+        return row[0], json.loads(row[1]), row[2]
+
+    # --- versions ---------------------------------------------------------------------------
+    @staticmethod
+    def _insert(db, name: str, v: Version) -> None:
+        db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?)",
+                   (name, v.id, v.parent, v.image_id, v.mask_id, v.instruction, v.category,
+                    v.model_dump_json(), v.created))
+
+    def commit(self, name: str, version: Version) -> Version:
+        """Add `version` (its id is assigned here) as a child of its parent; it becomes head."""
+        with self._tx() as db:
+            _, _, n = self._session(db, name)
+            self._get(db, name, version.parent)
+            if version.run_id:
+                for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
+                    done = Version.model_validate_json(rec)
+                    if done.run_id == version.run_id:
+                        return done
+            v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
+            self._insert(db, name, v)
+            db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
+        return v
+
+    def _get(self, db, name: str, vid: str | None) -> Version:
+        row = db.execute("SELECT record FROM versions WHERE session=? AND id=?", (name, vid)).fetchone()
+        if row is None:
+            ids = [r[0] for r in db.execute("SELECT id FROM versions WHERE session=? ORDER BY created", (name,))]
+            raise VersionNotFoundError(f"Session '{name}' has no version {vid!r}.",
+                                       fix=f"Use one of: {', '.join(ids)} (see `brushedit history`).")
+        return Version.model_validate_json(row[0])
+
+    def get(self, name: str, vid: str | None = None) -> Version:
+        with self._tx() as db:
+            head, _, _ = self._session(db, name)
+            return self._get(db, name, vid or head)
+
+    def head(self, name: str) -> Version:
+        return self.get(name)
+
+    def state(self, name: str) -> tuple[str, list[str]]:
+        with self._tx() as db:
+            head, redo, _ = self._session(db, name)
+            return head, redo
+
+    def history(self, name: str) -> list[Version]:
+        with self._tx() as db:
+            self._session(db, name)
+            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
+            return [Version.model_validate_json(r[0]) for r in rows]
+
+    def lineage(self, name: str, vid: str | None = None) -> list[Version]:
+        """Root ... vid (head by default)."""
+        with self._tx() as db:
+            head, _, _ = self._session(db, name)
+            out, cur = [], vid or head
+            while cur is not None:
+                v = self._get(db, name, cur)
+                out.append(v)
+                cur = v.parent
+        return out[::-1]
+
+    # --- an edit waiting for review ----------------------------------------------------------
+    def set_pending(self, name: str, info: dict | None) -> None:
+        with self._tx() as db:
+            self._session(db, name)
+            db.execute("UPDATE sessions SET pending=? WHERE name=?", (json.dumps(info) if info else None, name))
+
+    def pending(self, name: str) -> dict | None:
+        with self._tx() as db:
+            self._session(db, name)
+            row = db.execute("SELECT pending FROM sessions WHERE name=?", (name,)).fetchone()
+            return json.loads(row[0]) if row and row[0] else None
+
+    def _not_pending(self, db, name: str) -> None:
+        row = db.execute("SELECT pending FROM sessions WHERE name=?", (name,)).fetchone()
+        if row and row[0]:
+            raise BrushEditError(f"Session '{name}' has an edit waiting for review.",
+                                 fix="Run `brushedit accept` or `brushedit reject` first.")
+
+    # --- head moves -------------------------------------------------------------------------
+    def undo(self, name: str) -> Version:
+        with self._tx() as db:
+            head, redo, _ = self._session(db, name)
+            self._not_pending(db, name)
+            cur = self._get(db, name, head)
+            if cur.parent is None:
+                raise NothingToUndoError(f"Session '{name}' is at the original image ({head}); nothing to undo.")
+            db.execute("UPDATE sessions SET head=?, redo=? WHERE name=?", (cur.parent, json.dumps(redo + [head]), name))
+            return self._get(db, name, cur.parent)
+
+    def redo(self, name: str) -> Version:
+        with self._tx() as db:
+            _, redo, _ = self._session(db, name)
+            self._not_pending(db, name)
+            if not redo:
+                raise NothingToUndoError(f"Session '{name}' has nothing to redo.", fix="Redo only follows an undo.")
+            target = redo.pop()
+            db.execute("UPDATE sessions SET head=?, redo=? WHERE name=?", (target, json.dumps(redo), name))
+            return self._get(db, name, target)
+
+    def checkout(self, name: str, vid: str) -> Version:
+        with self._tx() as db:
+            self._session(db, name)
+            self._not_pending(db, name)
+            v = self._get(db, name, vid)
+            db.execute("UPDATE sessions SET head=?, redo='[]' WHERE name=?", (v.id, name))
+            return v

@@ -1,0 +1,204 @@
+"""`brushedit` command line. Heavy libraries are imported inside the commands that need them."""
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, InpainterOpt, MaskOpt, ModeOpt, PlannerOpt,
+                         Profile, SegmenterOpt, SessionOpt, load_settings, parse_box)
+from engine.errors import BrushEditError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="BrushEdit agent: edit photos by instruction, with undo/redo/branch history.")
+
+
+def _fail(exc: BrushEditError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+def command(name: str | None = None):
+    """Register a command; BrushEditError -> one-line message on stderr and exit code 1."""
+
+    def deco(fn):
+        @wraps(fn)
+        def wrapper(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            except BrushEditError as exc:
+                _fail(exc)
+
+        return app.command(name)(wrapper)
+
+    return deco
+
+
+def _session(name: str, data_dir, config, **kw):
+    from agent.session import Session
+
+    return Session.open(name, load_settings(data_dir, config, **kw))
+
+
+def _print_version(v) -> None:
+    typer.echo(f"head: {v.id}" + (f"  ({v.instruction})" if v.instruction else "  (original)"))
+
+
+@command("plan")
+def plan_cmd(instruction: str, image: Annotated[Optional[Path], typer.Option("--image")] = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False, planner: PlannerOpt = None,
+             data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None):
+    """Print the edit plan for INSTRUCTION (category, target, caption, box)."""
+    from engine.backends import make_planner
+    from engine.errors import EmptyInstructionError
+    from engine.protocols import PlanRequest
+
+    if not instruction.strip():
+        raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the dog".')
+    img = None
+    if image is not None:
+        from engine.images import load_image
+
+        img = load_image(image)
+    result = make_planner(load_settings(data_dir, config, profile, planner)).plan(PlanRequest(instruction, img))
+    data = result.plan.model_dump(exclude_none=True)
+    if as_json:
+        typer.echo(json.dumps(data))
+    else:
+        for k, v in data.items():
+            typer.echo(f"{k:>9}: {v}")
+
+
+@command("new")
+def new_cmd(image: Path, session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+    """Start a session from IMAGE (version v0)."""
+    from agent.session import Session
+
+    s = Session.new(session, image, load_settings(data_dir, config))
+    h = s.head
+    typer.echo(f"session '{session}' created: {h.id} = {image} ({h.source_size[0]}x{h.source_size[1]})")
+
+
+@command("edit")
+def edit_cmd(args: Annotated[list[str], typer.Argument(help='"INSTRUCTION" with --session, or IMAGE "INSTRUCTION" --out')],
+             session: Annotated[Optional[str], typer.Option("--session", "-s")] = None,
+             out: Annotated[Optional[Path], typer.Option("--out", help="one-shot: where to write the result")] = None,
+             box: BoxOpt = None, mask: MaskOpt = None,
+             combine: Annotated[str, typer.Option(help="override | union | subtract (user mask with found mask)")] = "override",
+             seed: Annotated[Optional[int], typer.Option()] = None,
+             review: Annotated[bool, typer.Option("--review", help="stop for accept/reject")] = False,
+             data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
+             mode: ModeOpt = None, inpainter: InpainterOpt = None, detector: DetectorOpt = None,
+             segmenter: SegmenterOpt = None):
+    """Edit the session's head version (or one image, one-shot) by instruction."""
+    from app.edit import run_edit
+
+    run_edit(args, session=session, out=out, box=parse_box(box), mask=mask, combine=combine, seed=seed,
+             review=review, settings=lambda **kw: load_settings(data_dir, config, profile, planner, mode, inpainter,
+                                                                  detector, segmenter, **kw))
+
+
+@command("accept")
+def accept_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+    """Accept the edit waiting for review."""
+    from app.edit import report_outcome
+
+    report_outcome(_session(session, data_dir, config).accept())
+
+
+@command("reject")
+def reject_cmd(session: SessionOpt, reason: Annotated[str, typer.Option("--reason")] = "",
+               data_dir: DataDir = None, config: ConfigFile = None):
+    """Reject the edit waiting for review; the agent re-plans with REASON as feedback."""
+    from app.edit import report_outcome
+
+    from agent.session import Session
+
+    s = Session.open(session, load_settings(data_dir, config), interactive=True)
+    report_outcome(s.reject(reason))
+
+
+@command("undo")
+def undo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+    """Move head to its parent version."""
+    _print_version(_session(session, data_dir, config).undo())
+
+
+@command("redo")
+def redo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+    """Move head forward again after an undo."""
+    _print_version(_session(session, data_dir, config).redo())
+
+
+@command("checkout")
+def checkout_cmd(version: str, session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+    """Move head to VERSION; the next edit starts a branch from it."""
+    _print_version(_session(session, data_dir, config).checkout(version))
+
+
+@command("history")
+def history_cmd(session: SessionOpt, as_json: Annotated[bool, typer.Option("--json")] = False,
+                data_dir: DataDir = None, config: ConfigFile = None):
+    """List the versions of a session (parent, instruction, category, head)."""
+    s = _session(session, data_dir, config)
+    data = s.history_json()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for v in data["versions"]:
+        mark = "*" if v["is_head"] else " "
+        what = v["instruction"] or "(original)"
+        typer.echo(f"{mark} {v['id']:<5} parent={v['parent'] or '-':<5} {v['category'] or '':<10} {what}")
+
+
+@command("export")
+def export_cmd(session: SessionOpt, out: Annotated[Path, typer.Option("--out")],
+               data_dir: DataDir = None, config: ConfigFile = None):
+    """Write head.png, one PNG per version, masks, history.json and report.html to OUT."""
+    from app.report import write_report
+
+    s = _session(session, data_dir, config)
+    s.export(out)
+    write_report(s, out)
+    typer.echo(f"exported {len(s.history())} versions to {out}")
+
+
+@command("sessions")
+def sessions_cmd(data_dir: DataDir = None, config: ConfigFile = None):
+    """List sessions in the data dir."""
+    from agent.versions import VersionStore
+
+    settings = load_settings(data_dir, config)
+    for name in VersionStore(settings.data_dir / "versions.sqlite").sessions():
+        typer.echo(name)
+
+
+@command("demo")
+def demo_cmd(out: Annotated[Path, typer.Option("--out")] = Path("brushedit-demo")):
+    """Offline multi-turn demo on a bundled photo; writes images and an HTML report to OUT."""
+    from app.demo import run_demo
+
+    run_demo(out)
+
+
+def _register_optional() -> None:
+    try:
+        from app.commands.mask import mask_command
+    except ImportError:  # the mask command module is optional at import time
+        return
+    command("mask")(mask_command)
+
+
+_register_optional()
+
+
+def main() -> None:
+    app(prog_name="brushedit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""CLI option types shared by the commands, and settings/box parsing."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from engine.errors import BadBoxError
+from engine.settings import Settings
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Sessions and images (env BRUSHEDIT_HOME).")]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="TOML config file ([brushedit] table).")]
+Profile = Annotated[Optional[str], typer.Option("--profile", help="lite (offline, no weights) or full (models).")]
+PlannerOpt = Annotated[Optional[str], typer.Option("--planner", help="rules | openai | transformers")]
+ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="single-call | tool-calling")]
+InpainterOpt = Annotated[Optional[str], typer.Option("--inpainter", help="classical | brushnet | sd-inpaint")]
+DetectorOpt = Annotated[Optional[str], typer.Option("--detector", help="grounding-dino | none")]
+SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | box")]
+SessionOpt = Annotated[str, typer.Option("--session", "-s", help="Session name.")]
+BoxOpt = Annotated[Optional[str], typer.Option("--box", help="Target box x,y,w,h in image pixels.")]
+MaskOpt = Annotated[Optional[Path], typer.Option("--mask", help="Mask image, white = edit, same size as the image.")]
+
+
+def parse_box(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4 or values[2] <= 0 or values[3] <= 0:
+        raise BadBoxError(f"--box must be four numbers x,y,w,h with w>0 and h>0, got '{text}'.",
+                          fix="Example: --box 320,60,110,270")
+    return values  # type: ignore[return-value]
+
+
+def load_settings(data_dir=None, config=None, profile=None, planner=None, mode=None, inpainter=None,
+                  detector=None, segmenter=None, **more) -> Settings:
+    return Settings.load(config, data_dir=data_dir, profile=profile, planner=planner, planning_mode=mode,
+                         inpainter=inpainter, detector=detector, segmenter=segmenter, **more)

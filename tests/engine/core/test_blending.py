@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from engine.blending import band, blend, feather
+from engine.errors import BadMaskError
+
+
+def _case(seed=0, size=96):
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    gen = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    mask = np.zeros((size, size), bool)
+    mask[30:60, 25:70] = True
+    return src, gen, mask
+
+
+@pytest.mark.parametrize("kernel", [1, 5, 21, 41])
+def test_outside_band_is_bit_identical_and_inside_mask_is_generated(kernel):
+    src, gen, mask = _case()
+    out = blend(src, gen, mask, kernel)
+    outside = ~band(mask, kernel)
+    assert outside.sum() > 0
+    assert np.array_equal(out[outside], src[outside])
+    assert np.array_equal(out[mask], gen[mask])
+
+
+def test_band_width_is_half_kernel():
+    _, _, mask = _case()
+    b = band(mask, 21)
+    # a pixel 10 px right of the mask edge is in the band; 12 px is not
+    assert b[45, 70 + 9] and not b[45, 70 + 12]
+
+
+def test_feather_is_smooth_and_monotone_across_band():
+    mask = np.zeros((1, 64), bool)
+    mask[:, :20] = True
+    alpha = feather(np.repeat(mask, 3, axis=0), 21)[1]
+    ramp = alpha[19:33]
+    assert np.all(np.diff(ramp) <= 1e-6)  # never increases going outward
+    assert np.max(np.abs(np.diff(ramp))) < 0.25  # no hard step
+    assert alpha[19] == 1.0 and alpha[32] == 0.0
+
+
+def test_blend_fixes_brushedit_half_leak():
+    # BrushEdit's 0.5 + 0.5*blur would put 50 % of the source inside the mask; we keep 0 %.
+    src = np.zeros((40, 40, 3), np.uint8)
+    gen = np.full((40, 40, 3), 200, np.uint8)
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    assert (blend(src, gen, mask, 9)[mask] == 200).all()
+
+
+def test_bad_kernel_and_shape_raise_typed_errors():
+    src, gen, mask = _case()
+    with pytest.raises(BadMaskError, match="odd"):
+        blend(src, gen, mask, 20)
+    with pytest.raises(BadMaskError, match="differ"):
+        blend(src, gen[:50], mask)

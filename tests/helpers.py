@@ -1,0 +1,55 @@
+"""Shared test helpers: scripted planners/models and a real photo."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.planners.schema import EditPlan, PlanResult
+from engine.protocols import Detection, PlanRequest
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTO = ROOT / "app" / "assets" / "coffee.png"
+SPOON_BOX = (320, 60, 110, 270)
+
+
+class ScriptedPlanner:
+    """Returns the given plans in order (the last one repeats); records every request."""
+
+    name = "scripted"
+
+    def __init__(self, *plans: dict):
+        self.plans = [EditPlan.model_validate(p) for p in plans]
+        self.requests: list[PlanRequest] = []
+
+    def plan(self, request: PlanRequest) -> PlanResult:
+        self.requests.append(request)
+        plan = self.plans[min(len(self.requests) - 1, len(self.plans) - 1)]
+        return PlanResult(plan=plan, planner=self.name, requests=1, seconds=0.0)
+
+
+class FakeDetector:
+    """Finds `label` at a fixed box in any image whose mean inside the box differs from `gone_color`."""
+
+    name = "fake-detector"
+
+    def __init__(self, box=(320, 60, 430, 330), label="spoon", score=0.8):
+        self.box, self.label, self.score, self.calls = box, label, score, 0
+
+    def detect(self, image, text, box_threshold=0.3, text_threshold=0.25):
+        self.calls += 1
+        if self.label not in text:
+            return []
+        return [Detection(self.box, self.score, self.label)]
+
+
+def timed(fn, *args, **kw):
+    t0 = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - t0
+
+
+def changed_outside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> int:
+    """Number of pixels that differ outside `allowed` (bool)."""
+    return int(np.any(a != b, axis=2)[~allowed].sum())

@@ -1,0 +1,57 @@
+"""ground_edit: the category-aware edit mask for a plan (BrushEdit stage 3) in one call."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from engine.grounding import ground
+from engine.planners.schema import EditPlan
+from tools.context import ToolContext
+from tools.detect_target import DetectedBox
+
+
+class GroundEditInput(BaseModel):
+    image_id: str
+    plan: EditPlan
+    user_mask_id: str | None = Field(None, description="a mask the user drew (white = edit)")
+    user_box: tuple[float, float, float, float] | None = Field(None, description="x, y, w, h of the target")
+    combine: Literal["override", "union", "subtract"] = "override"
+    dilate: int | None = Field(None, ge=0)
+
+
+class GroundEditResult(BaseModel):
+    mask_id: str
+    source: str = Field(description="user-mask | user-box | detector | plan-box | full")
+    detections: list[DetectedBox] = Field(default_factory=list)
+    threshold: float | None = None
+    coverage: float
+    warnings: list[str] = Field(default_factory=list)
+
+
+def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
+    """Build the edit mask for the plan: remove/local -> detect+segment+dilate the target;
+    addition -> the plan box as an ellipse; background -> everything but the subject; global -> all."""
+    s = ctx.settings
+    image = ctx.image(inp.image_id)
+    needs_models = inp.plan.category in ("remove", "local", "background") and inp.user_box is None and (
+        inp.user_mask_id is None or inp.combine != "override"
+    )
+    result = ground(
+        inp.plan,
+        image,
+        detector=ctx.backends.detector if needs_models else None,
+        segmenter=ctx.backends.segmenter,
+        user_mask=ctx.mask(inp.user_mask_id) if inp.user_mask_id else None,
+        user_box=inp.user_box,
+        combine=inp.combine,
+        dilate_px=s.mask_dilate if inp.dilate is None else inp.dilate,
+        box_threshold=s.box_threshold,
+        text_threshold=s.text_threshold,
+    )
+    dets = [DetectedBox(box=(d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]), score=d.score,
+                        label=d.label) for d in result.detections]
+    return GroundEditResult(
+        mask_id=ctx.store.put(result.mask), source=result.source, detections=dets, threshold=result.threshold,
+        coverage=result.coverage, warnings=result.warnings,
+    )
