@@ -98,8 +98,8 @@ def edit_cmd(args: Annotated[list[str], typer.Argument(help='"INSTRUCTION" with 
     from app.edit import run_edit
 
     run_edit(args, session=session, out=out, box=parse_box(box), mask=mask, combine=combine, seed=seed,
-             review=review, settings=lambda **kw: load_settings(data_dir, config, profile, planner, mode, inpainter,
-                                                                  detector, segmenter, **kw))
+             review=review, settings=lambda data_dir=data_dir: load_settings(
+                 data_dir, config, profile, planner, mode, inpainter, detector, segmenter))
 
 
 @command("accept")

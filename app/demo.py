@@ -10,12 +10,22 @@ from pathlib import Path
 import typer
 
 from engine.errors import BrushEditError
-from engine.masks import ellipse_mask
 from engine.settings import Settings
 
 PHOTO = Path(__file__).parent / "assets" / "coffee.png"
 SPOON = (322, 62, 108, 266)  # x, y, w, h of the spoon in coffee.png
-HANDLE = (190, 225, 70, 85)  # the cup's handle
+GLINT = (100, 222, 50, 50)  # a bright reflection on the saucer
+
+
+def spoon_mask(shape: tuple[int, int]):
+    """What a user would paint over the spoon: its handle (a thick stroke) and its bowl."""
+    import cv2
+    import numpy as np
+
+    canvas = np.zeros(shape, np.uint8)
+    cv2.line(canvas, (416, 74), (377, 238), 255, 20)
+    cv2.ellipse(canvas, (363, 283), (46, 42), 0, 0, 360, 255, -1)
+    return canvas > 0
 
 
 def run_demo(out: Path) -> Path:
@@ -31,10 +41,11 @@ def run_demo(out: Path) -> Path:
     s = Session.new("demo", PHOTO, settings)
     say(f"v0: {PHOTO.name} {s.head.source_size}")
 
-    o = s.edit("Please remove the spoon", box=SPOON)
-    say(f"{o.version.id}: remove the spoon (box {SPOON}) — {o.status}")
-    o = s.edit("get rid of the cup handle", box=HANDLE)
-    say(f"{o.version.id}: remove the handle (box {HANDLE}) — {o.status}")
+    h, w = s.image().shape[:2]
+    o = s.edit("Please remove the spoon", mask=spoon_mask((h, w)))
+    say(f"{o.version.id}: remove the spoon (user-painted mask) — {o.status}")
+    o = s.edit("get rid of the reflection on the saucer", box=GLINT)
+    say(f"{o.version.id}: remove the reflection (box {GLINT}) — {o.status}")
     say(f"undo -> {s.undo().id};  redo -> {s.redo().id}")
     try:
         s.edit("make the cup blue", box=(170, 20, 240, 260))
@@ -42,10 +53,8 @@ def run_demo(out: Path) -> Path:
         notes.append(f"'make the cup blue' was refused offline, nothing lost: {exc}")
         say(f"refused (as expected offline): {exc.message}")
     say(f"checkout v0 -> {s.checkout('v0').id}")
-    h, w = s.image().shape[:2]
-    user_mask = ellipse_mask((h, w), SPOON)
-    o = s.edit("erase the spoon", mask=user_mask)
-    say(f"{o.version.id}: erase the spoon with a user-drawn mask — a branch from {o.version.parent}")
+    o = s.edit("erase the spoon", box=SPOON)
+    say(f"{o.version.id}: erase the spoon with a box {SPOON} — a branch from {o.version.parent}")
     s.export(out)
     report = write_report(s, out, notes)
     say(f"history: " + ", ".join(f"{v.id}<-{v.parent or '-'}" for v in s.history()))

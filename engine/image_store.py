@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,19 @@ def validate_id(image_id: str) -> str:
 class ImageStore:
     """Stores uint8 RGB images and bool masks; returns their sha256 ids."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, cache_size: int = 8):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _remember(self, key: tuple[str, str], array: np.ndarray) -> np.ndarray:
+        array.setflags(write=False)  # cached arrays are shared: callers must copy to modify
+        self._cache[key] = array
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return array
 
     def path(self, image_id: str) -> Path:
         image_id = validate_id(image_id)
@@ -44,6 +55,8 @@ class ImageStore:
     def put(self, array: np.ndarray) -> str:
         data = to_png_bytes(np.ascontiguousarray(array))
         image_id = hashlib.sha256(data).hexdigest()
+        kind = "mask" if array.dtype == bool else "image"
+        self._remember((kind, image_id), np.array(array, copy=True))
         target = self.path(image_id)
         if target.exists():
             return image_id
@@ -76,10 +89,19 @@ class ImageStore:
         img.load()
         return img
 
+    def _get(self, kind: str, image_id: str, verify: bool) -> np.ndarray:
+        hit = None if verify else self._cache.get((kind, image_id))
+        if hit is not None:
+            self._cache.move_to_end((kind, image_id))
+            return hit
+        img = self._read(image_id, verify)
+        arr = np.asarray(img.convert("RGB"), dtype=np.uint8) if kind == "image" else np.asarray(img.convert("L")) > 127
+        return self._remember((kind, image_id), np.array(arr, copy=True))
+
     def get_image(self, image_id: str, verify: bool = False) -> np.ndarray:
-        """uint8 RGB [H, W, 3]."""
-        return np.asarray(self._read(image_id, verify).convert("RGB"), dtype=np.uint8)
+        """uint8 RGB [H, W, 3], read-only (copy it to modify)."""
+        return self._get("image", image_id, verify)
 
     def get_mask(self, image_id: str, verify: bool = False) -> np.ndarray:
-        """bool [H, W]."""
-        return np.asarray(self._read(image_id, verify).convert("L")) > 127
+        """bool [H, W], read-only (copy it to modify)."""
+        return self._get("mask", image_id, verify)

@@ -120,10 +120,10 @@ def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(img) > 127
 
 
-def to_png_bytes(array: np.ndarray) -> bytes:
+def to_png_bytes(array: np.ndarray, compress_level: int = 1) -> bytes:
+    """Lossless PNG. Level 1 encodes ~5x faster than the default 6 for ~10 % more bytes."""
     buf = io.BytesIO()
     if array.dtype == bool:
-        Image.fromarray(array.astype(np.uint8) * 255).save(buf, format="PNG")
-    else:
-        Image.fromarray(array).save(buf, format="PNG")
+        array = array.astype(np.uint8) * 255
+    Image.fromarray(array).save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()

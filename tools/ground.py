@@ -34,6 +34,9 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
     addition -> the plan box as an ellipse; background -> everything but the subject; global -> all."""
     s = ctx.settings
     image = ctx.image(inp.image_id)
+    dilate = s.mask_dilate if inp.dilate is None else inp.dilate
+    if inp.user_box is not None and ctx.backends.segmenter.name == "box":
+        dilate = 0  # without a segmenter the user's box already is the region: do not grow it
     needs_models = inp.plan.category in ("remove", "local", "background") and inp.user_box is None and (
         inp.user_mask_id is None or inp.combine != "override"
     )
@@ -45,7 +48,7 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
         user_mask=ctx.mask(inp.user_mask_id) if inp.user_mask_id else None,
         user_box=inp.user_box,
         combine=inp.combine,
-        dilate_px=s.mask_dilate if inp.dilate is None else inp.dilate,
+        dilate_px=dilate,
         box_threshold=s.box_threshold,
         text_threshold=s.text_threshold,
     )

@@ -34,10 +34,10 @@ class ClassicalInpainter:
         image = validate_image(request.image)
         mask = validate_mask(request.mask, image.shape[:2]).astype(np.uint8) * 255
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        # Large images: fill at <= ~256 px and upsample the fill (coherent colour, fast), keep
-        # every known pixel. Small images: fill at full resolution.
+        # Large images: fill at <= ~1024 px and upsample the fill (fast, coherent colour), keeping
+        # every known pixel. Others: fill at full resolution.
         h, w = mask.shape
-        step = max(1, int(max(h, w) / 256))
+        step = max(1, int(np.ceil(max(h, w) / 1024)))
         if step > 1:
             size = (max(1, w // step), max(1, h // step))
             small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)

@@ -1,0 +1,130 @@
+"""`brushedit mask IMAGE (--target TEXT | --box x,y,w,h) --out MASK.png`: BrushEdit's stage 3 alone.
+
+The mask is computed at the working resolution (short side `working_short_side`, multiple of 8)
+like every edit, then mapped back to the image's own size; white = edit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+
+from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, MaskOpt, Profile, SegmenterOpt, load_settings,
+                         parse_box)
+from engine.errors import BadBoxError, BrushEditError
+
+TargetOpt = Annotated[Optional[str], typer.Option("--target", help="Object to find (GroundingDINO + SAM).")]
+CategoryOpt = Annotated[str, typer.Option("--category", help="remove | local | addition | background | global")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Mask PNG to write (white = edit).")]
+OverlayOpt = Annotated[Optional[Path], typer.Option("--overlay", help="Also write the image with the mask tinted red.")]
+
+
+def _plan(category: str, target: str | None, box, size: tuple[int, int]):
+    from engine.planners.schema import CATEGORIES, Box, EditPlan
+
+    if category not in CATEGORIES:
+        raise BrushEditError(f"--category must be one of {', '.join(CATEGORIES)}, got '{category}'.")
+    if target is not None and box is not None:
+        raise BadBoxError("Give either --target or --box, not both.", fix="--target finds the object; --box places it.")
+    if category in ("remove", "local", "addition") and target is None and box is None:
+        raise BadBoxError(f"A {category} mask needs --target TEXT or --box x,y,w,h.")
+    if box is not None:
+        from engine.masks import clip_box
+
+        clip_box(box, *size)  # BadBoxError when the box misses the image
+    plan_box = Box(x=box[0], y=box[1], w=box[2], h=box[3]) if box and category == "addition" else None
+    return EditPlan(category=category, target=target or "", caption="", box=plan_box)
+
+
+def _scaled(box, scale_x: float, scale_y: float):
+    return None if box is None else (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
+
+
+def overlay_image(image: np.ndarray, mask: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """The image with masked pixels blended toward red (uint8 RGB)."""
+    out = image.astype(np.float32)
+    out[mask] = out[mask] * (1 - alpha) + np.array([255.0, 0.0, 0.0]) * alpha
+    return out.round().clip(0, 255).astype(np.uint8)
+
+
+def _compute(image: np.ndarray, settings, plan, box, user_mask_path, combine, dilate, erode, invert, shape):
+    from engine.backends import make_detector, make_segmenter
+    from engine.grounding import ground
+    from engine.images import load_mask, resize_image, resize_mask, working_size
+
+    h, w = image.shape[:2]
+    user_mask = load_mask(user_mask_path, (w, h)) if user_mask_path else None
+    size = working_size(w, h, settings.working_short_side)
+    sx, sy = size[0] / w, size[1] / h
+    if plan.box is not None:
+        plan = plan.model_copy(update={"box": plan.box.model_copy(update=dict(
+            x=plan.box.x * sx, y=plan.box.y * sy, w=plan.box.w * sx, h=plan.box.h * sy))})
+    needs_detector = box is None and (user_mask is None or combine != "override") and plan.category in (
+        "remove", "local", "background")
+    result = ground(
+        plan, resize_image(image, size), detector=make_detector(settings) if needs_detector else None,
+        segmenter=make_segmenter(settings), user_mask=resize_mask(user_mask, size) if user_mask is not None else None,
+        user_box=None if plan.category == "addition" else _scaled(box, sx, sy), combine=combine,
+        dilate_px=settings.mask_dilate if dilate is None else dilate, box_threshold=settings.box_threshold,
+        text_threshold=settings.text_threshold, addition_shape=shape, erode_px=erode, invert=invert,
+    )
+    return resize_mask(result.mask, (w, h)), result
+
+
+def mask_command(
+    image: Annotated[Path, typer.Argument(help="Image file (PNG, JPEG, WebP ...).")],
+    out: OutOpt,
+    target: TargetOpt = None,
+    box: BoxOpt = None,
+    category: CategoryOpt = "remove",
+    dilate: Annotated[Optional[int], typer.Option("--dilate", min=0, help="Grow by N px (default: settings, 20).")] = None,
+    erode: Annotated[int, typer.Option("--erode", min=0, help="Shrink the final mask by N px.")] = 0,
+    invert: Annotated[bool, typer.Option("--invert", help="Invert the final mask.")] = False,
+    overlay: OverlayOpt = None,
+    mask: MaskOpt = None,
+    combine: Annotated[str, typer.Option("--combine", help="override | union | subtract (with --mask)")] = "override",
+    shape: Annotated[str, typer.Option("--shape", help="ellipse | box (addition masks)")] = "ellipse",
+    profile: Profile = None,
+    detector: DetectorOpt = None,
+    segmenter: SegmenterOpt = None,
+    detector_model: Annotated[Optional[str], typer.Option("--detector-model", help="Hub id or dir.")] = None,
+    detector_checkpoint: Annotated[Optional[Path], typer.Option("--detector-checkpoint",
+                                                                help="Original groundingdino_*.pth.")] = None,
+    sam_model: Annotated[Optional[str], typer.Option("--sam-model", help="Hub id or dir.")] = None,
+    sam_checkpoint: Annotated[Optional[Path], typer.Option("--sam-checkpoint", help="Original sam_vit_*.pth.")] = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda | mps")] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Write the edit mask of IMAGE for a target (--target) or a box (--box), per edit category."""
+    try:
+        if combine not in ("override", "union", "subtract") or shape not in ("ellipse", "box"):
+            raise BadBoxError(f"--combine must be override|union|subtract and --shape ellipse|box, got "
+                              f"'{combine}', '{shape}'.")
+        settings = load_settings(data_dir, config, profile=profile, detector=detector, segmenter=segmenter,
+                                 detector_model=detector_model, detector_checkpoint=detector_checkpoint,
+                                 sam_model=sam_model, sam_checkpoint=sam_checkpoint, device=device)
+        parsed_box = parse_box(box)
+        from engine.images import load_image
+
+        picture = load_image(image)
+        plan = _plan(category, target, parsed_box, (picture.shape[1], picture.shape[0]))
+        final, result = _compute(picture, settings, plan, parsed_box, mask, combine, dilate, erode, invert, shape)
+        _write(out, final, overlay, overlay_image(picture, final) if overlay else None)
+    except (BrushEditError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"mask: {out} ({final.shape[1]}x{final.shape[0]}, {result.summary})")
+
+
+def _write(out: Path, mask: np.ndarray, overlay_path: Path | None, overlay: np.ndarray | None) -> None:
+    from engine.images import to_png_bytes
+
+    payloads = [(out, to_png_bytes(mask))] + ([(overlay_path, to_png_bytes(overlay))] if overlay_path else [])
+    for path, data in payloads:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)

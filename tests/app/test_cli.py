@@ -1,0 +1,105 @@
+"""The CLI end to end on a real photo, each command in its own process (as a user runs it)."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.blending import band
+from helpers import PHOTO, ROOT, SPOON_BOX
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "BRUSHEDIT_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+
+    def run(*args, ok=True):
+        out = subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], capture_output=True, text=True,
+                             env=env, cwd=tmp_path)
+        if ok:
+            assert out.returncode == 0, out.stderr
+        return out
+
+    return run
+
+
+def _box(b):
+    return ",".join(map(str, b))
+
+
+def test_multi_turn_session_across_processes(cli, tmp_path):
+    cli("new", PHOTO, "--session", "s")
+    assert "v1 committed" in cli("edit", "-s", "s", "remove the spoon", "--box", _box(SPOON_BOX)).stdout
+    assert "v2 committed" in cli("edit", "-s", "s", "erase the handle", "--box", "190,225,70,85").stdout
+    assert "head: v1" in cli("undo", "-s", "s").stdout
+    assert "head: v2" in cli("redo", "-s", "s").stdout
+    assert "head: v0" in cli("checkout", "-s", "s", "v0").stdout
+    assert "v3 committed (parent v0" in cli("edit", "-s", "s", "delete the spoon", "--box", "330,70,90,250").stdout
+    hist = json.loads(cli("history", "-s", "s", "--json").stdout)
+    assert {v["id"]: v["parent"] for v in hist["versions"]} == {"v0": None, "v1": "v0", "v2": "v1", "v3": "v0"}
+    assert hist["head"] == "v3" and hist["versions"][1]["category"] == "remove"
+    assert "*" in cli("history", "-s", "s").stdout.splitlines()[-1]
+    out = tmp_path / "export"
+    cli("export", "-s", "s", "--out", out)
+    assert (out / "report.html").exists() and (out / "head.png").read_bytes() == (out / "v3.png").read_bytes()
+    for v in hist["versions"][1:]:
+        before = np.asarray(Image.open(out / f"{v['parent']}.png"))
+        after = np.asarray(Image.open(out / f"{v['id']}.png"))
+        allowed = band(np.asarray(Image.open(out / f"{v['id']}_mask.png")) > 127, 21)
+        assert np.array_equal(before[~allowed], after[~allowed]) and (before != after).any()
+
+
+def test_one_shot_edit_and_plan_json(cli, tmp_path):
+    target = tmp_path / "o" / "out.png"
+    cli("edit", PHOTO, "remove the spoon", "--box", _box(SPOON_BOX), "--out", target)
+    assert Image.open(target).size == (600, 400)
+    plan = json.loads(cli("plan", "Please remove the spoon from the saucer", "--json").stdout)
+    assert plan["category"] == "remove" and "spoon" in plan["target"] and set(plan) >= {"caption"}
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["new", "missing.png", "-s", "x"], "missing.png"),
+    (["edit", "-s", "nosuch", "remove it", "--box", "1,1,5,5"], "nosuch"),
+    (["edit", "-s", "s", "   ", "--box", "1,1,5,5"], "empty"),
+    (["edit", "-s", "s", "remove it", "--box", "1,2,3"], "x,y,w,h"),
+    (["edit", "-s", "s", "remove it", "--box", "900,900,5,5"], "outside"),
+    (["checkout", "-s", "s", "v7"], "v7"),
+    (["undo", "-s", "s"], "nothing to undo"),
+    (["plan", ""], "empty"),
+    (["edit", "-s", "s", "make the cup blue", "--box", "170,20,240,260"], "diffusion"),
+])
+def test_bad_input_one_line_error_nonzero_nothing_written(cli, tmp_path, args, needle):
+    cli("new", PHOTO, "--session", "s")
+    before = json.loads(cli("history", "-s", "s", "--json").stdout)
+    out = cli(*args, ok=False)
+    last = out.stderr.strip().splitlines()[-1]
+    assert out.returncode != 0 and last.startswith("error:") and needle in last
+    assert "Traceback" not in out.stderr
+    assert json.loads(cli("history", "-s", "s", "--json").stdout) == before
+
+
+def test_bad_image_file_is_named(cli, tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    out = cli("new", bad, "-s", "x", ok=False)
+    assert out.returncode == 1 and "notes.png" in out.stderr and "not a readable image" in out.stderr
+    out = cli("edit", bad, "remove it", "--box", "1,1,5,5", "--out", tmp_path / "r.png", ok=False)
+    assert out.returncode == 1 and not (tmp_path / "r.png").exists()
+
+
+def test_review_accept_reject_via_cli(cli):
+    cli("new", PHOTO, "-s", "r")
+    assert "waiting for review" in cli("edit", "-s", "r", "remove the spoon", "--box", _box(SPOON_BOX),
+                                       "--review").stdout
+    assert "waiting for review" in cli("reject", "-s", "r", "--reason", "smudged").stdout
+    assert "v1 committed (parent v0, 2 attempt(s))" in cli("accept", "-s", "r").stdout
+
+
+def test_demo_runs_offline_and_writes_report(cli, tmp_path):
+    out = cli("demo", "--out", tmp_path / "demo").stdout
+    assert "branch from v0" in out
+    hist = json.loads((tmp_path / "demo" / "history.json").read_text())
+    assert len(hist["versions"]) == 4 and (tmp_path / "demo" / "report.html").exists()
