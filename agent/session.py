@@ -67,6 +67,11 @@ class Session:
         s.versions.head(s.name)  # raises SessionNotFoundError
         return s
 
+    @staticmethod
+    def list_names(settings: Settings | None = None) -> list[str]:
+        settings = settings or Settings.load()
+        return VersionStore(settings.data_dir / "versions.sqlite").sessions()
+
     # --- reading ----------------------------------------------------------------------------
     @property
     def head(self) -> Version:

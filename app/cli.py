@@ -185,6 +185,18 @@ def demo_cmd(out: Annotated[Path, typer.Option("--out")] = Path("brushedit-demo"
     run_demo(out)
 
 
+@command("serve")
+def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8765,
+              data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
+              inpainter: InpainterOpt = None):
+    """Serve the HTTP API and web UI (needs the [web] extra)."""
+    try:
+        from app.server import serve
+    except ImportError as exc:
+        raise BrushEditError(f"`serve` needs {exc.name}.", fix="pip install 'brushedit-agent[web]'") from exc
+    serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter))
+
+
 def _register_optional() -> None:
     try:
         from app.commands.mask import mask_command
