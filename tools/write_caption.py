@@ -33,7 +33,7 @@ def compose_prompt(plan: EditPlan, instruction: str = "") -> str:
 
 def write_caption(inp: WriteCaptionInput, ctx: ToolContext) -> WriteCaptionResult:
     """Write the prompt for the inpainting model from the plan's caption."""
-    negative = ", ".join(p for p in (inp.plan.negative_prompt, ctx.settings.negative_prompt) if p)
-    if inp.plan.category == "remove" and inp.plan.target:
-        negative = f"{inp.plan.target}, {negative}" if negative else inp.plan.target
+    removed = inp.plan.target if inp.plan.category == "remove" else ""
+    parts = [removed, inp.plan.negative_prompt, ctx.settings.negative_prompt]
+    negative = ", ".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))  # ordered, no repeats
     return WriteCaptionResult(prompt=compose_prompt(inp.plan, inp.instruction), negative_prompt=negative)
