@@ -1,0 +1,232 @@
+"""Word lists for the rules planner (engine/planners/rules.py).
+
+Plain frozensets and dicts, no logic: the grammar lives in rules.py. Words are lowercase.
+"""
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Leading phrases that carry politeness, not meaning ("could you please", "let's", ...).
+POLITE_PREFIXES: tuple[str, ...] = (
+    "could you please", "can you please", "would you please", "will you please", "could you",
+    "can you", "would you", "will you", "would you mind", "it would be nice if",
+    "it would be great if", "it would be cool if", "it would be nice to", "it would be great to",
+    "make sure that", "make sure", "i think that", "i think", "i feel like", "i guess",
+    "i wonder what it would look like if", "do you think that", "do you think", "show me",
+    "give me", "i wonder if you could", "is it possible to", "would it be possible to",
+    "could it be possible to", "is there a way to", "do you think you could",
+    "would you be able to", "are you able to", "why do not you", "why not", "how about you",
+    "how about we", "i would like it if you", "could we", "can we", "shall we", "should we",
+    "may we", "could i", "can i", "please", "kindly", "i would like you to", "i'd like you to",
+    "i want you to", "i need you to", "i wish you would", "let us", "let's", "lets", "go ahead and",
+    "try to", "help me", "now", "ok", "okay", "hey", "hi", "so", "just", "also", "then", "and",
+    "maybe", "perhaps", "i think we should", "we should", "you should", "you can", "i want to",
+    "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
+    "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
+    "in the picture", "for this image", "for this photo",
+)
+
+# Short or frequent misspellings of the words the grammar keys on.
+TYPOS: dict[str, str] = {
+    "ad": "add", "adde": "add", "addd": "add", "rmove": "remove", "remvoe": "remove", "reomve": "remove",
+    "delet": "delete", "chnage": "change", "chage": "change", "chnge": "change", "cahnge": "change",
+    "chang": "change", "replcae": "replace", "repalce": "replace", "backgroud": "background",
+    "backround": "background", "bakground": "background", "backgorund": "background", "whith": "with",
+    "teh": "the", "hte": "the", "th": "the", "colour": "color", "colours": "colors", "grey": "gray",
+    "dont": "do not", "don't": "do not", "doesn't": "does not", "doesnt": "does not",
+    "wasn't": "was not", "wasnt": "was not", "weren't": "were not", "werent": "were not",
+    "isn't": "is not", "isnt": "is not", "aren't": "are not", "shouldn't": "should not",
+    "shouldnt": "should not", "can't": "can not", "cannot": "can not", "won't": "will not",
+    "i'd": "i would", "id": "i would", "it's": "it is", "there's": "there is", "what's": "what is",
+    "i'm": "i am", "that's": "that is", "who's": "who is", "he's": "he is", "she's": "she is",
+    "they're": "they are", "we're": "we are", "you're": "you are", "here's": "here is",
+    "where's": "where is", "which's": "which is", "u": "you", "ur": "your", "pls": "please",
+    "plz": "please", "pic": "picture", "rm": "remove", "bg": "background", "thx": "thanks",
+    "we'd": "we would", "you'd": "you would", "wouldn't": "would not",
+}
+
+# Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
+FUZZY_TARGETS: tuple[str, ...] = (
+    "remove", "delete", "erase", "eliminate", "change", "replace", "transform", "convert", "insert",
+    "background", "backdrop", "disappear", "include", "instead", "switch", "scenery",
+)
+NOT_TYPOS = _words("remote charge range hinge chance ranger mover remover drove devote")
+
+ARTICLES = _words("a an the")
+INDEFINITE = _words("a an some another one two three four five few several many lots more extra")
+DEFINITE = _words("the this that these those his her their its my our your")
+QUANTIFIERS = _words("all every each both any other of pair")
+DETERMINERS = ARTICLES | INDEFINITE | DEFINITE | QUANTIFIERS
+PRONOUNS: dict[str, str] = {
+    "it": "", "this": "", "that": "", "them": "", "they": "", "these": "", "those": "",
+    "him": "man", "he": "man", "her": "woman", "she": "woman", "me": "person", "us": "people",
+}
+
+# Words that end a noun phrase.
+NP_STOPS = _words(
+    "to into with for from on in at by near next above below over under underneath behind around "
+    "off out onto across along through against beside besides between inside outside as like "
+    "instead so that which who whom where and or but then while because please is are was were be "
+    "been being should would could can will must may might has have had do does did not no look "
+    "needs need wants gets got ought somewhere anywhere everywhere "
+    "looks appear appears seem seems too very really now again away there here if than using "
+    "toward towards up down within without"
+)
+# Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
+CONTAINERS = _words(
+    "cup bowl vase glass bottle pile stack plate box bouquet basket slice piece jar pot bag can mug "
+    "loaf bucket tray line field sea crowd carton jug spoonful time"
+)
+# Collective nouns that stand for their "of" complement: "a bunch of balloons" -> balloons.
+COLLECTIVES = _words(
+    "bunch flock herd group swarm pack school pair set row cluster couple handful lot lots number "
+    "dozen few bit"
+)
+# Nouns that name an attribute of the real target ("the color of the bird" -> bird).
+ATTRIBUTES = _words(
+    "color shade hue texture material pattern size shape expression surface pose posture action position"
+)
+
+# Verbs of a clause inside a causative ("make the man SMILE") or after a subject.
+CLAUSE_VERBS = _words(
+    "smile smiling laugh laughing cry crying frown wink sleep sleeping look looking wear wearing "
+    "hold holding have having sit sitting stand standing walk walking run running play playing lie "
+    "lying gallop galloping swim swimming ride riding dance dancing pose posing float floating fly "
+    "flying jump jumping disappear vanish go gone appear become turn grow eat eating drink read open "
+    "close hug wave sing perched sport sporting carry carrying seem get take put wore held dressed "
+    "relax relaxing stay live living rest resting kneel kneeling lay laying climb climbing skate "
+    "skating surf surfing hide hiding"
+) | frozenset()  # extended below with MOTION_VERBS
+WEAR_VERBS = _words(
+    "wear wearing wore have having hold holding carry carrying sport sporting put dressed eat eating "
+    "drink drinking read reading ride riding hug hugging use using catch catching throw throwing kick "
+    "kicking chase chasing blow blowing feed feeding pet petting push pushing pull pulling kiss "
+    "kissing play playing"
+)
+# Body attributes: "give the girl red hair" changes the girl (local), it adds nothing.
+BODY_ATTRS = _words("hair eyes eye skin lips fur nails complexion tan face makeup mane feathers")
+# Bare verbs of what a subject does somewhere: "have the singer PERFORM on a stage".
+MOTION_VERBS = _words(
+    "perform sing jump sleep sunbathe ski hike graze paddle wander stroll march parade roam hover "
+    "soar race drive sail explore camp picnic bask lounge wade fish chill nap read work study eat "
+    "travel fly swim dive splash skate surf climb crawl hop prance trot gallop jog sprint stretch"
+)
+CLAUSE_VERBS = CLAUSE_VERBS | MOTION_VERBS
+POSTURE_VERBS = MOTION_VERBS | _words(
+    "sit sitting stand standing walk walking run running play playing lie lying gallop galloping "
+    "swim swimming ride riding dance dancing pose posing float floating fly flying be appear perched "
+    "relax relaxing stay live living rest resting kneel kneeling lay laying climb climbing skate "
+    "skating surf surfing hiking hike located placed set sat stood lived walked swam ran played rode "
+    "danced flew lay leaning lean leans parked"
+)
+GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent")
+EXPRESSIONS = _words("smile frown grin expression smirk scowl")
+LOCATIVE_PREPS = _words(
+    "in on at inside under underneath near beside behind atop amid among onto through across along into "
+    "against over above"
+)
+
+REMOVE_VERBS = _words(
+    "remove delete erase eliminate lose ditch wipe scrub crop cut hide omit exclude subtract "
+    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow"
+)
+ADD_VERBS = _words(
+    "add insert include plant build hang lean lay draw attach create introduce spawn generate "
+    "sprinkle stick install paste insert position throw bring scatter hoist grow raise pour spill stack "
+    "pile glue pin mount erect construct sketch doodle write carve overlay superimpose drape sow summon "
+    "conjure release launch string"
+)
+PLACE_VERBS = _words(
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk"
+)
+MOVE_VERBS = _words("move transport relocate send teleport transfer")
+CHANGE_VERBS = _words(
+    "change replace swap switch turn transform convert make paint color recolor dye render alter "
+    "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade"
+)
+CAUSATIVE_VERBS = _words("make have let get")
+GLOBAL_VERBS = _words(
+    "brighten darken lighten increase decrease boost reduce enhance saturate desaturate sharpen "
+    "apply warm cool age colorize"
+)
+
+# Noun phrases that mean the whole picture (-> global) or its background (-> background).
+GLOBAL_SUBJECTS = _words(
+    "it this that image photo photograph picture pic scene everything whole entire world weather "
+    "season lighting light colors color contrast brightness saturation exposure tone tones mood "
+    "atmosphere style look filter effect time day daytime vibe feel overall all"
+)
+GLOBAL_LOOKS = _words(
+    "filter tone tones effect look style vibe feel aesthetic finish grain glow vignette tint hue "
+    "lighting makeover treatment mood atmosphere blur haze bokeh noise"
+)
+# Nouns given to an object that change its look: "give the walls a fresh coat of paint" is local.
+GIVE_ATTRS = GLOBAL_LOOKS | _words(
+    "coat paint color haircut hairstyle tan shine polish pattern texture paintjob mohawk perm mullet "
+    "ponytail braids bun"
+)
+# Weather added without a place ("add some fog") changes the whole image.
+WEATHER = _words("rain fog mist haze snow snowfall drizzle storm thunderstorm sunshine sunlight sunbeams")
+BACKGROUND_WORDS = _words(
+    "background backdrop backround scenery setting surroundings environment location backgrounds"
+)
+SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff")
+
+GLOBAL_PHRASES: tuple[str, ...] = (
+    "black and white", "van gogh", "oil painting", "time of day", "golden hour", "pop art", "film noir",
+    "studio ghibli", "pencil drawing", "old photo", "old photograph",
+)
+# Words that signal a whole-image edit when no specific object is named.
+GLOBAL_CUES = _words(
+    "winter summer autumn fall spring springtime wintertime summertime night nighttime midnight "
+    "daytime sunset sunrise dawn dusk evening morning twilight snowy snowing rainy raining foggy "
+    "misty stormy sunny cloudy overcast painting painted watercolor watercolour oil sketch drawing "
+    "cartoon cartoonish anime style vintage retro sepia grayscale monochrome gogh monet picasso "
+    "pixar ghibli cyberpunk mosaic lego minecraft pixel comic polaroid hdr cinematic brighter darker "
+    "brighten darken contrast vibrant colorful saturated desaturated warmer cooler dreamy dream "
+    "renaissance impressionist impressionism ukiyo-e 1920s 1950s 80s 90s noir film photograph "
+    "black-and-white bw pastel neon surreal futuristic steampunk disney sketchy charcoal crayon "
+    "etching engraving cubist cubism baroque pop art lighting light filter tone hazy gloomy snow rain fog "
+    "mist storm thunderstorm blizzard grayscale greyscale"
+)
+
+COLORS = _words(
+    "red orange yellow green blue purple pink brown black white gray grey gold golden silver beige "
+    "navy teal cyan magenta violet turquoise maroon crimson blonde blond brunette bronze copper "
+    "lavender indigo scarlet ivory cream khaki olive lime aqua rainbow colorful transparent"
+)
+ADJECTIVES = _words(
+    "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "
+    "happier sad sadder angry tall taller short shorter long longer fat thin thinner bald curly "
+    "straight wet dry shiny metallic wooden rusty new clean dirty broken fluffy furry striped "
+    "spotted plaid leather glass marble brass plastic metal stone ice frozen cute scary evil bright "
+    "dark pale tanned muscular hairy wrinkled futuristic medieval modern antique rustic neon "
+    "glowing sparkly fancy elegant messy tidy spooky creepy robotic mechanical cartoonish realistic "
+    "chocolate vanilla strawberry polka-dotted checkered floral fiery icy wooly woolen knitted "
+    "velvet silk denim cotton crystal diamond pixelated blurry sharp smooth rough bare empty full "
+    "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
+    "light deep dull vivid faded upside upside-down inside-out warm cool cold hot"
+)
+ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
+NOUN_ING = _words(
+    "ring rings earring earrings building buildings painting paintings king wing wings swing string "
+    "thing things ceiling evening pudding wedding clothing sling spring springs sibling siblings "
+    "icing frosting dumpling stuffing railing awning lightning morning"
+)
+
+# Places: a locative phrase ending in one of these makes "the X in/on <place>" a background edit.
+PLACES = _words(
+    "beach forest woods wood jungle park desert city street road field meadow garden farm mountain "
+    "mountains space moon mars ocean sea lake river snow water stage stadium track library room "
+    "kitchen office cafe restaurant market island savanna savannah arctic cave spaceship countertop "
+    "floor landscape sky clouds underwater reef village town countryside hill hills valley canyon "
+    "volcano glacier iceberg shore coast waterfall bridge rooftop roof studio classroom church "
+    "temple palace castle castles alley highway airport station subway train mall store shop "
+    "bedroom bathroom hallway gym pool beachfront backyard yard lawn grass meadow wilderness "
+    "rainforest tundra prairie plains dunes dune sand universe galaxy planet world battlefield "
+    "ruins cemetery graveyard carnival fair circus paris london tokyo france italy japan china "
+    "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square"
+)

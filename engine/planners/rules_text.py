@@ -1,0 +1,196 @@
+"""Text helpers of the rules planner: tokenising, typo fixing, noun phrases, captions.
+
+Pure functions over lists of lowercase words; the grammar that uses them lives in
+rules_clauses.py, rules_questions.py, rules_verbs.py and rules_arrow.py.
+"""
+from __future__ import annotations
+
+import re
+from difflib import get_close_matches
+from functools import lru_cache
+
+from engine.planners import rules_lexicon as lx
+
+_TOKEN = re.compile(r"->|[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[,;:!?.]")
+_OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES
+_AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , . ! ?".split())
+_KNOWN = frozenset().union(
+    lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
+    lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS,
+)
+
+
+def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
+    """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
+    mid-sentence (proper nouns such as 'France', used to recognise places)."""
+    for old, new in (("\u2019", "'"), ("\u2018", "'"), ("\u2192", " -> "), ("=>", " -> ")):
+        text = text.replace(old, new)
+    proper = frozenset(
+        m.group(0).lower() for m in re.finditer(r"(?<=[a-z,] )[A-Z][a-z]+", text)
+    )
+    words: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
+        words.extend(lx.TYPOS.get(tok, tok).split())
+    return words, proper
+
+
+@lru_cache(maxsize=4096)
+def fix_typo(word: str) -> str:
+    """The keyword an unknown word is a likely misspelling of ('remov' -> 'remove'), else the word."""
+    if len(word) < 5 or word in _KNOWN or not word.isalpha():
+        return word
+    match = get_close_matches(word, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
+    return match[0] if match else word
+
+
+def has_global_cue(w: list[str]) -> bool:
+    """True when the words name a style, season, weather, time of day or lighting."""
+    if any(x in lx.GLOBAL_CUES for x in w):
+        return True
+    text = " ".join(w)
+    return any(phrase in text for phrase in lx.GLOBAL_PHRASES)
+
+
+def is_participle(word: str) -> bool:
+    """'parked', 'covered': a participle that ends a noun phrase ('a car parked on ...')."""
+    return word.endswith("ed") and len(word) > 4 and word not in lx.ADJECTIVES
+
+
+def is_ing(word: str) -> bool:
+    return word.endswith("ing") and len(word) > 5 and word not in lx.NOUN_ING
+
+
+def is_adjective(word: str) -> bool:
+    if word in lx.COLORS or word in lx.ADJECTIVES:
+        return True
+    return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery"))
+
+
+def skip_determiners(w: list[str], i: int) -> tuple[int, str]:
+    det = ""
+    while i < len(w) and w[i] in lx.DETERMINERS:
+        if w[i] == "that" and i + 1 < len(w) and w[i + 1] in lx.NP_STOPS:
+            break
+        det = det or w[i]
+        i += 1
+    return i, det
+
+
+def _pronoun_here(w: list[str], i: int) -> bool:
+    """True when w[i] is a pronoun used as a noun phrase ('make her smile', 'turn this red')."""
+    x = w[i]
+    if x not in lx.PRONOUNS:
+        return False
+    if x in ("her", "this", "that", "these", "those"):
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        return (
+            not nxt or nxt in lx.NP_STOPS or nxt in lx.CLAUSE_VERBS or nxt in lx.ARTICLES
+            or is_adjective(nxt) or nxt in ",;:!?."
+        )
+    return True
+
+
+def noun_phrase(w: list[str], i: int, split_adjectives: bool = False) -> tuple[list[str], int, str]:
+    """The noun phrase at w[i]: (its words without determiners, index after it, its determiner).
+
+    A pronoun is returned as itself with determiner 'pron'. With `split_adjectives`, trailing
+    adjectives are left out for the caller ('make the car red' -> ['car'], next index at 'red').
+    """
+    if i < len(w) and _pronoun_here(w, i):
+        return [w[i]], i + 1, "pron"
+    i, det = skip_determiners(w, i)
+    out: list[str] = []
+    owner: list[str] = []
+    start = i
+    while i < len(w):
+        x = w[i]
+        if x in ",;:!?." or x == "->":
+            break
+        if x.endswith("'s") or x.endswith("s'"):  # "the boy's jacket": the jacket is the target
+            owner, out, i = out + [x[:-2] if x.endswith("'s") else x[:-1]], [], i + 1
+            i, _ = skip_determiners(w, i)
+            start = i
+            continue
+        if x == "of" and out and (out[-1] in lx.CONTAINERS or out[-1] in _OF_OWNERS):
+            if out[-1] in _OF_OWNERS:  # "the color of the bird", "a bunch of balloons"
+                out = []
+            else:
+                out.append(x)
+            i, _ = skip_determiners(w, i + 1)
+            start = i if not out else start
+            continue
+        if x == "can" and out and (i + 1 == len(w) or w[i + 1] in _AFTER_NOUN_CAN):  # "the trash can"
+            out.append(x)
+            i += 1
+            continue
+        if out and x in lx.GLOBAL_LOOKS and det in ("a", "an"):  # "a retro 80s look"
+            out.append(x)
+            i += 1
+            break
+        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x)):
+            break
+        out.append(x)
+        i += 1
+    if split_adjectives and len(out) > 1:
+        out, i = _split_trailing(out, start, at_end=i >= len(w))
+    while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
+        out.pop()
+    if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
+        out = owner
+    return out, i, det
+
+
+def _ends_noun_phrase(x: str) -> bool:
+    return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
+
+
+def _split_trailing(out: list[str], start: int, at_end: bool) -> tuple[list[str], int]:
+    j = len(out)
+    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
+        j -= 1
+    if j == len(out) and at_end:
+        j = 1  # "make the shoes sneakers": noun, then the new noun
+    return out[:j], start + j
+
+
+def head(words: list[str]) -> str:
+    return words[-1] if words else ""
+
+
+def article(phrase: str) -> str:
+    phrase = phrase.strip()
+    if not phrase or phrase.split()[0] in lx.DETERMINERS:
+        return phrase
+    if phrase.endswith("s") and not phrase.endswith("ss"):
+        return phrase
+    return ("an " if phrase[0] in "aeiou" else "a ") + phrase
+
+
+def gerund(verb: str) -> str:
+    if verb.endswith("ing"):
+        return verb
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return verb[:-1] + "ing"
+    return verb + "ing"
+
+
+def local_caption(target: str, new: list[str]) -> str:
+    """Caption for the edited object: 'a corgi', 'a blue car', 'a man smiling', ..."""
+    while new and new[0] in ("to", "into", "with", "for", "as", "be", "become", "is", "are", "by"):
+        new = new[1:]
+    if not new:
+        return article(target) if target else "the edited object"
+    if new[:2] == ["look", "like"] or new[:2] == ["looks", "like"]:
+        return " ".join(new[2:])
+    if new[0] in ("look", "looks", "appear", "seem"):
+        return f"{article(' '.join(new[1:]) + ' ' + target)}".strip()
+    if new[0] in lx.DETERMINERS:
+        return " ".join(new)
+    if all(is_adjective(x) or x == "and" for x in new):
+        return article(" ".join(new + [target]))
+    if (new[0].endswith("ed") or new[0] in ("made", "built", "done")) and len(new) > 1:  # "made of glass"
+        return f"{article(target)} {' '.join(new)}"
+    if new[0] in lx.CLAUSE_VERBS:
+        return f"{article(target)} {gerund(new[0])} {' '.join(new[1:])}".strip()
+    return article(" ".join(new)) if target == "" else f"{article(target)}, {' '.join(new)}"
