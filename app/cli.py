@@ -197,15 +197,9 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
     serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter))
 
 
-def _register_optional() -> None:
-    try:
-        from app.commands.mask import mask_command
-    except ImportError:  # the mask command module is optional at import time
-        return
-    command("mask")(mask_command)
+from app.commands.mask import mask_command  # noqa: E402
 
-
-_register_optional()
+command("mask")(mask_command)
 
 
 def main() -> None:

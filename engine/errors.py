@@ -81,3 +81,18 @@ class NothingToUndoError(BrushEditError):
 
 class StoreIntegrityError(BrushEditError):
     """An image id that is malformed or whose file does not match its hash."""
+
+
+class CheckpointConversionError(ModelNotAvailableError):
+    """An original-format checkpoint whose keys or shapes do not match the model it should fill."""
+
+    def __init__(self, message: str, *, missing: list[str] = (), unexpected: list[str] = (), fix: str | None = None):
+        self.missing = list(missing)
+        self.unexpected = list(unexpected)
+        detail = ""
+        if self.missing:
+            detail += f" Missing ({len(self.missing)}): {', '.join(self.missing[:8])}{' …' if len(self.missing) > 8 else ''}."
+        if self.unexpected:
+            detail += (f" Unexpected ({len(self.unexpected)}): {', '.join(self.unexpected[:8])}"
+                       f"{' …' if len(self.unexpected) > 8 else ''}.")
+        super().__init__(message + detail, fix=fix)

@@ -2,7 +2,8 @@
 
 - remove / local: detect the target (GroundingDINO), segment each box (SAM), union, dilate;
 - addition: the plan's (or user's) box as a filled ellipse or box, clipped to the image;
-- background: invert the mask of the main subject(s);
+- background: invert the mask of the main subject(s) (the objects the plan names, or the largest
+  salient detection when it names none);
 - global: the full image (BrushEdit returns an all-zero mask here, a known bug).
 A user mask or box overrides the search, or combines with it (union / subtract).
 """
@@ -20,6 +21,8 @@ from engine.protocols import Detection, Detector, Segmenter
 
 Combine = Literal["override", "union", "subtract"]
 LOCAL_COVERAGE_WARNING = 0.95
+SALIENT_PROMPT = "main object"  # what to look for when a background edit names no subject
+_GENERIC = {"", "background", "backdrop", "scene", "surroundings", "setting", "the", "a", "an"}
 
 
 @dataclass
@@ -33,6 +36,15 @@ class GroundingResult:
     @property
     def coverage(self) -> float:
         return M.coverage(self.mask)
+
+    @property
+    def summary(self) -> str:
+        """How it was found, how many and how confident, e.g. "detector: 2 boxes (best 0.81) at threshold 0.3"."""
+        text = f"{self.source}: {self.coverage:.1%} of the image"
+        if self.detections:
+            best = max(d.score for d in self.detections)
+            text += f"; {len(self.detections)} box(es) (best score {best:.2f}) at box threshold {self.threshold}"
+        return text
 
 
 def threshold_ladder(start: float, floor: float = 0.05, step: float = 0.05) -> list[float]:
@@ -49,28 +61,62 @@ def detect_with_ladder(
 ) -> tuple[list[Detection], float | None]:
     """Every detection above the first threshold on the ladder that finds anything."""
     for t in threshold_ladder(box_threshold):
-        found = [d for d in detector.detect(image, text, box_threshold=t, text_threshold=text_threshold)]
+        found = list(detector.detect(image, text, box_threshold=t, text_threshold=text_threshold))
         if found:
             return sorted(found, key=lambda d: -d.score), t
     return [], None
 
 
-def _find(plan_target: str, image, detector, segmenter, box_threshold, text_threshold):
-    if not plan_target.strip():
+def _area(d: Detection) -> float:
+    return (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
+
+
+def _find(target: str, image, detector, segmenter, box_threshold, text_threshold, *, salient: bool = False):
+    if not target.strip():
         raise EmptyMaskError("The plan names no target object to find.", fix="Name the object or give a box/mask.")
     if detector is None:
         raise UnsupportedEditError(
-            f"Finding '{plan_target}' needs the GroundingDINO detector, which this profile does not load.",
+            f"Finding '{target}' needs the GroundingDINO detector, which this profile does not load.",
             fix="Give --box x,y,w,h or --mask FILE, or use --profile full (IDEA-Research/grounding-dino-base).",
         )
-    dets, t = detect_with_ladder(detector, image, plan_target, box_threshold, text_threshold)
+    dets, t = detect_with_ladder(detector, image, target, box_threshold, text_threshold)
     if not dets:
         raise EmptyMaskError(
-            f"GroundingDINO found no '{plan_target}' (box threshold lowered from {box_threshold} to 0.05).",
+            f"GroundingDINO found no '{target}' (box threshold lowered from {box_threshold} to "
+            f"{threshold_ladder(box_threshold)[-1]}, text threshold {text_threshold}).",
             fix="Rephrase the target, or give --box x,y,w,h or --mask FILE.",
         )
+    if salient:  # no subject named: keep the largest confident detection only
+        dets = [max(dets, key=lambda d: _area(d) * d.score)]
     parts = segmenter.segment(image, [d.box for d in dets])
     return M.union(*parts), dets, t
+
+
+def _base(plan, image, detector, segmenter, user_mask, user_box, combine, box_threshold, text_threshold, shape_kind):
+    """The mask before per-category morphology: what was found, drawn or given."""
+    shape = image.shape[:2]
+    if plan.category == "global":
+        return GroundingResult(np.ones(shape, bool), "full")
+    if plan.category == "addition":
+        box = user_box or (plan.box.as_tuple() if plan.box else None)
+        if box is None:
+            raise EmptyMaskError(
+                f"Adding '{plan.target}' needs a place: the plan has no box.",
+                fix="Give --box x,y,w,h, or use a VLM planner that proposes one.",
+            )
+        fn = M.ellipse_mask if shape_kind == "ellipse" else M.box_mask
+        return GroundingResult(fn(shape, box), "user-box" if user_box else "plan-box")
+    if user_mask is not None and combine == "override":
+        return GroundingResult(user_mask.copy(), "user-mask")
+    if user_box is not None:
+        x, y, w, h = user_box
+        M.clip_box(user_box, shape[1], shape[0])  # BadBoxError for boxes outside the image
+        return GroundingResult(segmenter.segment(image, [(x, y, x + w, y + h)])[0], "user-box")
+    target = plan.target
+    salient = plan.category == "background" and set(target.lower().split()) <= _GENERIC
+    found, dets, t = _find(SALIENT_PROMPT if salient else target, image, detector, segmenter,
+                           box_threshold, text_threshold, salient=salient)
+    return GroundingResult(found, "detector", dets, t)
 
 
 def ground(
@@ -86,40 +132,26 @@ def ground(
     box_threshold: float = 0.3,
     text_threshold: float = 0.25,
     addition_shape: Literal["ellipse", "box"] = "ellipse",
+    erode_px: int = 0,
+    invert: bool = False,
 ) -> GroundingResult:
-    shape = image.shape[:2]
+    """The edit mask (bool [H, W] of `image`, True = edit) for `plan`; user_box is x, y, w, h pixels."""
     cat = plan.category
-    result: GroundingResult
-    if cat == "global":
-        result = GroundingResult(np.ones(shape, bool), "full")
-    elif cat == "addition":
-        box = user_box or (plan.box.as_tuple() if plan.box else None)
-        if box is None:
-            raise EmptyMaskError(
-                f"Adding '{plan.target}' needs a place: the plan has no box.",
-                fix="Give --box x,y,w,h, or use a VLM planner that proposes one.",
-            )
-        fn = M.ellipse_mask if addition_shape == "ellipse" else M.box_mask
-        result = GroundingResult(fn(shape, box), "user-box" if user_box else "plan-box")
-    elif user_mask is not None and combine == "override":
-        result = GroundingResult(user_mask.copy(), "user-mask")
-    elif user_box is not None:
-        x, y, w, h = user_box
-        part = segmenter.segment(image, [(x, y, x + w, y + h)])[0]
-        result = GroundingResult(part, "user-box")
-    else:
-        found, dets, t = _find(plan.target, image, detector, segmenter, box_threshold, text_threshold)
-        result = GroundingResult(found, "detector", dets, t)
-    if cat in ("remove", "local", "background") and result.source != "user-mask":
-        result.mask = M.dilate(result.mask, dilate_px) if cat != "background" else result.mask
-    if cat == "background" and result.source != "user-mask":
-        # the found region is the subject; the edit is everything else (slightly eroded subject edge kept)
-        result.mask = M.invert(M.dilate(result.mask, max(1, dilate_px // 4)))
+    result = _base(plan, image, detector, segmenter, user_mask, user_box, combine, box_threshold, text_threshold,
+                   addition_shape)
+    if result.source != "user-mask":
+        if cat in ("remove", "local"):
+            result.mask = M.dilate(result.mask, dilate_px)
+        elif cat == "background":
+            # the found region is the subject; the edit is everything else (a thin band around it kept)
+            result.mask = M.invert(M.dilate(result.mask, max(1, dilate_px // 4)))
     if user_mask is not None and combine != "override":
         result.mask = M.union(result.mask, user_mask) if combine == "union" else M.subtract(result.mask, user_mask)
+    result.mask = M.erode(result.mask, erode_px) if erode_px else result.mask
+    result.mask = M.invert(result.mask) if invert else result.mask
     if not result.mask.any():
         raise EmptyMaskError(
-            f"The {cat} mask for '{plan.target}' is empty (source: {result.source}).",
+            f"The {cat} mask for '{plan.target}' is empty (source: {result.source}; {result.summary}).",
             fix="Give a larger --box or a --mask with white pixels.",
         )
     if cat in ("remove", "local", "addition") and result.coverage > LOCAL_COVERAGE_WARNING:
@@ -127,4 +159,37 @@ def ground(
             f"The mask covers {result.coverage:.0%} of the image for a {cat} edit; "
             "the target may not have been found precisely."
         )
+    return result
+
+
+def ground_at_working_size(
+    plan: EditPlan,
+    image: np.ndarray,
+    *,
+    short_side: int,
+    user_mask: np.ndarray | None = None,
+    user_box: tuple[float, float, float, float] | None = None,
+    **options,
+) -> GroundingResult:
+    """`ground` at the working resolution (short side `short_side`, multiple of 8), as BrushEdit does
+    (so `dilate_px` is in working pixels), with the mask, boxes and detections mapped back to the
+    image's own size. A user mask taken as is keeps its exact pixels."""
+    from engine.images import resize_image, resize_mask, working_size
+
+    h, w = image.shape[:2]
+    size = working_size(w, h, short_side)
+    if size == (w, h):
+        return ground(plan, image, user_mask=user_mask, user_box=user_box, **options)
+    sx, sy = size[0] / w, size[1] / h
+    if plan.box is not None:
+        b = plan.box
+        plan = plan.model_copy(update={"box": b.model_copy(update=dict(x=b.x * sx, y=b.y * sy, w=b.w * sx,
+                                                                         h=b.h * sy))})
+    small_box = None if user_box is None else (user_box[0] * sx, user_box[1] * sy, user_box[2] * sx, user_box[3] * sy)
+    small_mask = None if user_mask is None else resize_mask(user_mask, size)
+    result = ground(plan, resize_image(image, size), user_mask=small_mask, user_box=small_box, **options)
+    exact = result.source == "user-mask" and not options.get("erode_px") and not options.get("invert")
+    result.mask = user_mask.copy() if exact else resize_mask(result.mask, (w, h))
+    result.detections = [Detection((d.box[0] / sx, d.box[1] / sy, d.box[2] / sx, d.box[3] / sy), d.score, d.label)
+                         for d in result.detections]
     return result

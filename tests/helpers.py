@@ -30,7 +30,8 @@ class ScriptedPlanner:
 
 
 class FakeDetector:
-    """Finds `label` at a fixed box in any image whose mean inside the box differs from `gone_color`."""
+    """Finds `label` at a fixed box (x0, y0, x1, y1 in pixels of the 600x400 photo, scaled to the
+    size of the image it is given)."""
 
     name = "fake-detector"
 
@@ -41,7 +42,9 @@ class FakeDetector:
         self.calls += 1
         if self.label not in text:
             return []
-        return [Detection(self.box, self.score, self.label)]
+        sx, sy = image.shape[1] / 600, image.shape[0] / 400
+        x0, y0, x1, y1 = self.box
+        return [Detection((x0 * sx, y0 * sy, x1 * sx, y1 * sy), self.score, self.label)]
 
 
 def timed(fn, *args, **kw):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from engine.grounding import ground
+from engine.grounding import ground_at_working_size
 from engine.planners.schema import EditPlan
 from tools.context import ToolContext
 from tools.detect_target import DetectedBox
@@ -40,9 +40,10 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
     needs_models = inp.plan.category in ("remove", "local", "background") and inp.user_box is None and (
         inp.user_mask_id is None or inp.combine != "override"
     )
-    result = ground(
+    result = ground_at_working_size(
         inp.plan,
         image,
+        short_side=s.working_short_side,
         detector=ctx.backends.detector if needs_models else None,
         segmenter=ctx.backends.segmenter,
         user_mask=ctx.mask(inp.user_mask_id) if inp.user_mask_id else None,

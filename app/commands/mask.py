@@ -14,6 +14,7 @@ import typer
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, MaskOpt, Profile, SegmenterOpt, load_settings,
                          parse_box)
 from engine.errors import BadBoxError, BrushEditError
+from engine.masks import overlay as mask_overlay
 
 TargetOpt = Annotated[Optional[str], typer.Option("--target", help="Object to find (GroundingDINO + SAM).")]
 CategoryOpt = Annotated[str, typer.Option("--category", help="remove | local | addition | background | global")]
@@ -38,39 +39,23 @@ def _plan(category: str, target: str | None, box, size: tuple[int, int]):
     return EditPlan(category=category, target=target or "", caption="", box=plan_box)
 
 
-def _scaled(box, scale_x: float, scale_y: float):
-    return None if box is None else (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
-
-
-def overlay_image(image: np.ndarray, mask: np.ndarray, alpha: float = 0.5) -> np.ndarray:
-    """The image with masked pixels blended toward red (uint8 RGB)."""
-    out = image.astype(np.float32)
-    out[mask] = out[mask] * (1 - alpha) + np.array([255.0, 0.0, 0.0]) * alpha
-    return out.round().clip(0, 255).astype(np.uint8)
-
-
 def _compute(image: np.ndarray, settings, plan, box, user_mask_path, combine, dilate, erode, invert, shape):
     from engine.backends import make_detector, make_segmenter
-    from engine.grounding import ground
-    from engine.images import load_mask, resize_image, resize_mask, working_size
+    from engine.grounding import ground_at_working_size
+    from engine.images import load_mask
 
     h, w = image.shape[:2]
     user_mask = load_mask(user_mask_path, (w, h)) if user_mask_path else None
-    size = working_size(w, h, settings.working_short_side)
-    sx, sy = size[0] / w, size[1] / h
-    if plan.box is not None:
-        plan = plan.model_copy(update={"box": plan.box.model_copy(update=dict(
-            x=plan.box.x * sx, y=plan.box.y * sy, w=plan.box.w * sx, h=plan.box.h * sy))})
     needs_detector = box is None and (user_mask is None or combine != "override") and plan.category in (
         "remove", "local", "background")
-    result = ground(
-        plan, resize_image(image, size), detector=make_detector(settings) if needs_detector else None,
-        segmenter=make_segmenter(settings), user_mask=resize_mask(user_mask, size) if user_mask is not None else None,
-        user_box=None if plan.category == "addition" else _scaled(box, sx, sy), combine=combine,
+    result = ground_at_working_size(
+        plan, image, short_side=settings.working_short_side,
+        detector=make_detector(settings) if needs_detector else None, segmenter=make_segmenter(settings),
+        user_mask=user_mask, user_box=None if plan.category == "addition" else box, combine=combine,
         dilate_px=settings.mask_dilate if dilate is None else dilate, box_threshold=settings.box_threshold,
         text_threshold=settings.text_threshold, addition_shape=shape, erode_px=erode, invert=invert,
     )
-    return resize_mask(result.mask, (w, h)), result
+    return result.mask, result
 
 
 def mask_command(
@@ -94,6 +79,8 @@ def mask_command(
                                                                 help="Original groundingdino_*.pth.")] = None,
     sam_model: Annotated[Optional[str], typer.Option("--sam-model", help="Hub id or dir.")] = None,
     sam_checkpoint: Annotated[Optional[Path], typer.Option("--sam-checkpoint", help="Original sam_vit_*.pth.")] = None,
+    box_threshold: Annotated[Optional[float], typer.Option("--box-threshold", min=0, max=1)] = None,
+    text_threshold: Annotated[Optional[float], typer.Option("--text-threshold", min=0, max=1)] = None,
     device: Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda | mps")] = None,
     data_dir: DataDir = None,
     config: ConfigFile = None,
@@ -105,14 +92,15 @@ def mask_command(
                               f"'{combine}', '{shape}'.")
         settings = load_settings(data_dir, config, profile=profile, detector=detector, segmenter=segmenter,
                                  detector_model=detector_model, detector_checkpoint=detector_checkpoint,
-                                 sam_model=sam_model, sam_checkpoint=sam_checkpoint, device=device)
+                                 sam_model=sam_model, sam_checkpoint=sam_checkpoint, device=device,
+                                 box_threshold=box_threshold, text_threshold=text_threshold)
         parsed_box = parse_box(box)
         from engine.images import load_image
 
         picture = load_image(image)
         plan = _plan(category, target, parsed_box, (picture.shape[1], picture.shape[0]))
         final, result = _compute(picture, settings, plan, parsed_box, mask, combine, dilate, erode, invert, shape)
-        _write(out, final, overlay, overlay_image(picture, final) if overlay else None)
+        _write(out, final, overlay, mask_overlay(picture, final) if overlay else None)
     except (BrushEditError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
