@@ -50,10 +50,9 @@ def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:
             verdict = detector_verdict(plan, result, ctx.store.get_mask(state["mask_id"]),
                                        ctx.tools.backends.detector, ctx.settings)
         else:
-            from engine.planners.chat_models import make_chat_model
             from engine.planners.verifier import VLMVerifier
 
-            ok, reason = VLMVerifier(make_chat_model(ctx.settings)).verify(
+            ok, reason = VLMVerifier(ctx.tools.backends.chat_model).verify(
                 ctx.store.get_image(state["source_id"]), result, state["instruction"], plan)
             verdict = {"ok": ok, "reason": reason, "by": "vlm"}
     emit(runtime, "verdict", **verdict)
