@@ -169,3 +169,20 @@ def test_tool_calling_step_budget(settings, make_backends):
     with pytest.raises(StepBudgetError, match="3 tool-calling steps"):
         s.edit("remove the spoon")
     assert s.head.id == "v0"
+
+
+def test_vlm_verifier_rejection_feeds_back_into_replanning(settings, make_backends):
+    settings = settings.model_copy(update={"verify": "vlm"})
+    answers = iter(['{"ok": false, "reason": "a shadow of the spoon remains"}', "yes, the spoon is gone"])
+    seen = []
+
+    def script(messages):
+        seen.append(messages[-1].content)
+        return AIMessage(content=next(answers))
+
+    planner = ScriptedPlanner(REMOVE)
+    s = Session.new("vv", PHOTO, settings, backends=make_backends(planner=planner, chat_model=ScriptedChat(script=script)))
+    out = s.edit("remove the spoon", box=SPOON_BOX)
+    assert out.status == "committed" and out.attempts == 2 and out.verdict["by"] == "vlm"
+    assert "shadow of the spoon" in planner.requests[1].feedback
+    assert sum(1 for part in seen[0] if part.get("type") == "image_url") == 2  # before and after
