@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 
 from engine.errors import BrushEditError, ModelNotAvailableError
-from engine.vision.torch_runtime import resolve_device, resolve_dtype
+from engine.torch_runtime import resolve_device, resolve_dtype
 
 ARCHITECTURES = {
     "qwen2_vl": "Qwen2VLForConditionalGeneration",

@@ -23,7 +23,7 @@ from engine.images import validate_image
 from engine.protocols import Detection
 from engine.settings import Settings
 from engine.vision.cache import LRUCache, image_key
-from engine.vision.torch_runtime import resolve_device, resolve_dtype
+from engine.torch_runtime import resolve_device, resolve_dtype
 
 DUPLICATE_IOU = 0.8  # boxes overlapping a better one this much are the same object
 

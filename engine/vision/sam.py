@@ -20,7 +20,7 @@ from engine.errors import BadBoxError
 from engine.images import validate_image
 from engine.settings import Settings
 from engine.vision.cache import LRUCache, image_key
-from engine.vision.torch_runtime import resolve_device, resolve_dtype
+from engine.torch_runtime import resolve_device, resolve_dtype
 
 
 @dataclass(frozen=True)

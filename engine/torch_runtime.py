@@ -1,4 +1,4 @@
-"""Device and dtype choice for the vision models (settings.device / settings.dtype)."""
+"""Device and dtype choice for every model runtime (settings.device / settings.dtype)."""
 from __future__ import annotations
 
 import torch
