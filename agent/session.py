@@ -204,5 +204,5 @@ class Session:
 
     def history_json(self) -> dict:
         head = self.head.id
-        return {"session": self.name, "head": head,
+        return {"session": self.name, "head": head, "pending": self.pending(),
                 "versions": [{**v.model_dump(mode="json"), "is_head": v.id == head} for v in self.history()]}

@@ -153,6 +153,8 @@ def history_cmd(session: SessionOpt, as_json: Annotated[bool, typer.Option("--js
         mark = "*" if v["is_head"] else " "
         what = v["instruction"] or "(original)"
         typer.echo(f"{mark} {v['id']:<5} parent={v['parent'] or '-':<5} {v['category'] or '':<10} {what}")
+    if data["pending"]:
+        typer.echo(f"  an edit of {data['head']} is waiting for review: brushedit accept|reject -s {session}")
 
 
 @command("export")

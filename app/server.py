@@ -73,8 +73,7 @@ def create_app(settings: Settings | None = None, backends: Backends | None = Non
 
     @app.get("/sessions/{name}")
     def history(name: str):
-        s = session(name)
-        return {**s.history_json(), "pending": s.pending()}
+        return session(name).history_json()
 
     @app.post("/sessions/{name}/edit")
     def edit(name: str, body: EditBody):
