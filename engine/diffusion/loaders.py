@@ -118,7 +118,10 @@ class BrushNetInpainter(_DiffusionInpainter):
         parts = _base_components(self.settings.base_model, dtype)
         path = resolve_ref(self.settings.brushnet_model, what="BrushNet model", setting="BRUSHEDIT_BRUSHNET_MODEL")
         brushnet = load_part(BrushNetModel, path, what="BrushNet model", dtype=dtype)
-        return BrushNetInpaintPipeline(brushnet=brushnet, **parts)
+        pipe = BrushNetInpaintPipeline(brushnet=brushnet, **parts)
+        if resolve_device(self.settings.device).type == "cuda" and self.settings.speedups != "none":
+            pipe.enable_fast_step(channels_last=False, compile=self.settings.speedups == "compile", cuda_graph=True)
+        return pipe
 
     def _run(self, pipe, image, mask, request):
         return pipe(image, mask, request.prompt, self._negative(request), num_inference_steps=request.steps,
