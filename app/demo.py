@@ -57,6 +57,6 @@ def run_demo(out: Path) -> Path:
     say(f"{o.version.id}: erase the spoon with a box {SPOON} — a branch from {o.version.parent}")
     s.export(out)
     report = write_report(s, out, notes)
-    say(f"history: " + ", ".join(f"{v.id}<-{v.parent or '-'}" for v in s.history()))
+    say("history: " + ", ".join(f"{v.id}<-{v.parent or '-'}" for v in s.history()))
     say(f"wrote {out}/head.png, one PNG per version, history.json and {report}")
     return report

@@ -62,17 +62,13 @@ def save_vision(root: Path, tiny: bool, device, dtype) -> tuple[Path, Path]:
 
 def save_diffusion(root: Path, tiny: bool, device, dtype) -> tuple[Path, Path]:
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
-    from diffusion_tiny import randomize_zero_convs, save_tiny_base, tiny_tokenizer, tiny_unet
+    from diffusion_tiny import save_tiny_brushnet, tiny_tokenizer
     from transformers import CLIPTextConfig, CLIPTextModel
 
     from engine.diffusion.brushnet import BrushNetModel
 
     if tiny:
-        base = save_tiny_base(root / "base")
-        bn = BrushNetModel.from_unet(tiny_unet(0))
-        randomize_zero_convs(bn)
-        bn.save_pretrained(root / "brushnet")
-        return base, root / "brushnet"
+        return save_tiny_brushnet(root)
     base = root / "base"
     with torch.device(device):
         unet = UNet2DConditionModel(cross_attention_dim=768, sample_size=64)  # SD1.5 layout

@@ -18,7 +18,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from engine.errors import ModelNotAvailableError
 from engine.images import validate_image
 from engine.protocols import Detection
 from engine.settings import Settings

@@ -15,21 +15,16 @@ sys.path[:0] = [str(ROOT / "tests" / "engine" / "diffusion"), str(ROOT / "tests"
 
 @pytest.fixture(scope="module")
 def full_settings(tmp_path_factory):
-    from diffusion_tiny import randomize_zero_convs, save_tiny_base, tiny_unet
+    from diffusion_tiny import save_tiny_brushnet
     from tiny_models import save_tiny_grounding_dino, save_tiny_sam
 
-    from engine.diffusion.brushnet import BrushNetModel
-
     root = tmp_path_factory.mktemp("full")
-    base = save_tiny_base(root / "base")
-    brushnet = BrushNetModel.from_unet(tiny_unet(0))
-    randomize_zero_convs(brushnet, std=0.1)
-    brushnet.save_pretrained(root / "brushnet")
+    base, brushnet = save_tiny_brushnet(root)
     save_tiny_grounding_dino(root / "gd")
     save_tiny_sam(root / "sam")
     return Settings.load(env={}, data_dir=root / "home", profile="full", planner="rules",
                          detector_model=str(root / "gd"), sam_model=str(root / "sam"), base_model=str(base),
-                         brushnet_model=str(root / "brushnet"), working_short_side=64, steps=2, device="cpu")
+                         brushnet_model=str(brushnet), working_short_side=64, steps=2, device="cpu")
 
 
 def test_local_and_global_edits_run_brushnet_in_the_agent(full_settings):

@@ -9,7 +9,6 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agent.session import Session
 from engine.errors import BrushEditError, EmptyMaskError, StepBudgetError
-from engine.settings import Settings
 from helpers import PHOTO, SPOON_BOX, FakeDetector, ScriptedPlanner
 
 REMOVE = {"category": "remove", "target": "spoon", "caption": "an empty saucer"}

@@ -77,3 +77,15 @@ def save_tiny_base(root: Path, seed: int = 0) -> Path:
     DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, steps_offset=1,
                   clip_sample=False, set_alpha_to_one=False).save_pretrained(root / "scheduler")
     return root
+
+
+def save_tiny_brushnet(root: Path, seed: int = 0, std: float = 0.1) -> tuple[Path, Path]:
+    """(base dir, BrushNet dir): a tiny SD1.5-layout base and a BrushNet built from its UNet whose
+    zero convs got random weights, both saved like hub models."""
+    from engine.diffusion.brushnet import BrushNetModel
+
+    base = save_tiny_base(root / "base", seed)
+    brushnet = BrushNetModel.from_unet(tiny_unet(seed))
+    randomize_zero_convs(brushnet, std=std)
+    brushnet.save_pretrained(root / "brushnet")
+    return base, root / "brushnet"

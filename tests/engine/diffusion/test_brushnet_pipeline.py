@@ -2,11 +2,10 @@
 import numpy as np
 import pytest
 import torch
-from diffusion_tiny import CROSS_DIM, randomize_zero_convs, save_tiny_base, tiny_unet
+from diffusion_tiny import CROSS_DIM, save_tiny_brushnet, tiny_unet
 
 from engine.backends import make_inpainter
 from engine.blending import band, blend
-from engine.diffusion.brushnet import BrushNetModel
 from engine.diffusion.fast_step import DenoiseStep
 from engine.diffusion.loaders import BrushNetInpainter, SDInpainter
 from engine.errors import BadImageError, BadMaskError, EmptyMaskError, ModelNotAvailableError
@@ -16,12 +15,7 @@ from engine.settings import Settings
 
 @pytest.fixture(scope="module")
 def model_dirs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    base = save_tiny_base(root / "base")
-    brushnet = BrushNetModel.from_unet(tiny_unet(0))
-    randomize_zero_convs(brushnet, std=0.1)
-    brushnet.save_pretrained(root / "brushnet")
-    return base, root / "brushnet"
+    return save_tiny_brushnet(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="module")
