@@ -167,6 +167,14 @@ class VersionStore:
                 cur = v.parent
         return out[::-1]
 
+    def referenced_ids(self) -> set[str]:
+        """Image and mask ids used by any version or pending review of any session."""
+        with self._tx() as db:
+            ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
+            for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
+                ids |= {v for v in json.loads(pending).values() if isinstance(v, str)}
+        return ids
+
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:
         with self._tx() as db:

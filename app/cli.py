@@ -179,6 +179,18 @@ def sessions_cmd(data_dir: DataDir = None, config: ConfigFile = None):
         typer.echo(name)
 
 
+@command("gc")
+def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+           grace_minutes: Annotated[float, typer.Option("--grace-minutes", min=0)] = 60.0,
+           data_dir: DataDir = None, config: ConfigFile = None):
+    """Delete stored images no version references (rejected attempts, raw generations)."""
+    from agent.maintenance import collect_garbage
+
+    r = collect_garbage(load_settings(data_dir, config), grace_minutes * 60, dry_run)
+    verb = "would remove" if r.dry_run else "removed"
+    typer.echo(f"{verb} {r.removed} images ({r.bytes_freed / 2**20:.1f} MiB), kept {r.kept}")
+
+
 @command("demo")
 def demo_cmd(out: Annotated[Path, typer.Option("--out")] = Path("brushedit-demo")):
     """Offline multi-turn demo on a bundled photo; writes images and an HTML report to OUT."""

@@ -73,6 +73,21 @@ class ImageStore:
             raise
         return image_id
 
+    def ids(self):
+        """Every stored id (files with a valid id name only)."""
+        for path in self.root.glob("??/*.png"):
+            if _ID.match(path.stem):
+                yield path.stem
+
+    def remove(self, image_id: str) -> int:
+        """Delete one stored image; returns the bytes freed (0 if it was not there)."""
+        path = self.path(image_id)
+        size = path.stat().st_size if path.exists() else 0
+        path.unlink(missing_ok=True)
+        self._cache.pop(("image", image_id), None)
+        self._cache.pop(("mask", image_id), None)
+        return size
+
     def exists(self, image_id: str) -> bool:
         return self.path(image_id).exists()
 
