@@ -7,6 +7,7 @@ Every endpoint is a thin call into agent.session.Session; models are loaded once
 from __future__ import annotations
 
 import base64
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, backends: Backends | None = Non
     settings = settings or Settings.load()
     backends = backends or Backends(settings)
     app = FastAPI(title="BrushEdit Agent", version="0.1.0")
+    # One model run at a time: the backends are shared, and a CUDA-graph step replays fixed buffers.
+    model_lock = threading.Lock()
 
     def session(name: str, interactive: bool = False) -> Session:
         return Session.open(name, settings, backends=backends, interactive=interactive)
@@ -83,17 +86,20 @@ def create_app(settings: Settings | None = None, backends: Backends | None = Non
 
             h, w = session(name).image().shape[:2]
             mask = load_mask(base64.b64decode(body.mask_png_base64.split(",")[-1]), (w, h))
-        out = session(name, body.review).edit(body.instruction, mask=mask, box=body.box, combine=body.combine,
-                                              seed=body.seed)
+        with model_lock:
+            out = session(name, body.review).edit(body.instruction, mask=mask, box=body.box, combine=body.combine,
+                                                  seed=body.seed)
         return out.model_dump(mode="json")
 
     @app.post("/sessions/{name}/accept")
     def accept(name: str):
-        return session(name).accept().model_dump(mode="json")
+        with model_lock:
+            return session(name).accept().model_dump(mode="json")
 
     @app.post("/sessions/{name}/reject")
     def reject(name: str, body: RejectBody):
-        return session(name, interactive=True).reject(body.reason).model_dump(mode="json")
+        with model_lock:
+            return session(name, interactive=True).reject(body.reason).model_dump(mode="json")
 
     @app.post("/sessions/{name}/{move}")
     def head_move(name: str, move: Literal["undo", "redo"]):
