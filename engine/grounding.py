@@ -47,6 +47,12 @@ class GroundingResult:
         return text
 
 
+def needs_detector(category: str, user_box, has_user_mask: bool, combine: str) -> bool:
+    """Whether grounding this edit must search for the target (no user box/mask stands in for it)."""
+    return category in ("remove", "local", "background") and user_box is None and (
+        not has_user_mask or combine != "override")
+
+
 def threshold_ladder(start: float, floor: float = 0.05, step: float = 0.05) -> list[float]:
     """BrushEdit's fallback: lower the box threshold from `start` toward 0 until a box appears."""
     out, t = [], start

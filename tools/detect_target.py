@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from engine.errors import UnsupportedEditError
 from engine.grounding import detect_with_ladder
+from engine.protocols import Detection
 from tools.context import ToolContext
 
 
@@ -19,6 +20,12 @@ class DetectedBox(BaseModel):
     box: tuple[float, float, float, float] = Field(description="x, y, w, h in pixels of the image")
     score: float
     label: str
+
+    @classmethod
+    def from_detection(cls, d: Detection) -> "DetectedBox":
+        """From a detector's (x0, y0, x1, y1) corners."""
+        x0, y0, x1, y1 = d.box
+        return cls(box=(x0, y0, x1 - x0, y1 - y0), score=d.score, label=d.label)
 
 
 class DetectTargetResult(BaseModel):
@@ -42,6 +49,4 @@ def detect_target(inp: DetectTargetInput, ctx: ToolContext) -> DetectTargetResul
         inp.box_threshold if inp.box_threshold is not None else s.box_threshold,
         inp.text_threshold if inp.text_threshold is not None else s.text_threshold,
     )
-    boxes = [DetectedBox(box=(d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]), score=d.score,
-                         label=d.label) for d in dets]
-    return DetectTargetResult(boxes=boxes, threshold=t, detector=detector.name)
+    return DetectTargetResult(boxes=[DetectedBox.from_detection(d) for d in dets], threshold=t, detector=detector.name)

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from engine.grounding import ground_at_working_size
+from engine.grounding import ground_at_working_size, needs_detector
 from engine.planners.schema import EditPlan
 from tools.context import ToolContext
 from tools.detect_target import DetectedBox
@@ -37,14 +37,12 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
     dilate = s.mask_dilate if inp.dilate is None else inp.dilate
     if inp.user_box is not None and ctx.backends.segmenter.name == "box":
         dilate = 0  # without a segmenter the user's box already is the region: do not grow it
-    needs_models = inp.plan.category in ("remove", "local", "background") and inp.user_box is None and (
-        inp.user_mask_id is None or inp.combine != "override"
-    )
+    search = needs_detector(inp.plan.category, inp.user_box, inp.user_mask_id is not None, inp.combine)
     result = ground_at_working_size(
         inp.plan,
         image,
         short_side=s.working_short_side,
-        detector=ctx.backends.detector if needs_models else None,
+        detector=ctx.backends.detector if search else None,
         segmenter=ctx.backends.segmenter,
         user_mask=ctx.mask(inp.user_mask_id) if inp.user_mask_id else None,
         user_box=inp.user_box,
@@ -53,9 +51,8 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
         box_threshold=s.box_threshold,
         text_threshold=s.text_threshold,
     )
-    dets = [DetectedBox(box=(d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]), score=d.score,
-                        label=d.label) for d in result.detections]
     return GroundEditResult(
-        mask_id=ctx.store.put(result.mask), source=result.source, detections=dets, threshold=result.threshold,
+        mask_id=ctx.store.put(result.mask), source=result.source,
+        detections=[DetectedBox.from_detection(d) for d in result.detections], threshold=result.threshold,
         coverage=result.coverage, warnings=result.warnings,
     )

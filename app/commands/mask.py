@@ -41,16 +41,15 @@ def _plan(category: str, target: str | None, box, size: tuple[int, int]):
 
 def _compute(image: np.ndarray, settings, plan, box, user_mask_path, combine, dilate, erode, invert, shape):
     from engine.backends import make_detector, make_segmenter
-    from engine.grounding import ground_at_working_size
+    from engine.grounding import ground_at_working_size, needs_detector
     from engine.images import load_mask
 
     h, w = image.shape[:2]
     user_mask = load_mask(user_mask_path, (w, h)) if user_mask_path else None
-    needs_detector = box is None and (user_mask is None or combine != "override") and plan.category in (
-        "remove", "local", "background")
+    search = needs_detector(plan.category, box, user_mask is not None, combine)
     result = ground_at_working_size(
         plan, image, short_side=settings.working_short_side,
-        detector=make_detector(settings) if needs_detector else None, segmenter=make_segmenter(settings),
+        detector=make_detector(settings) if search else None, segmenter=make_segmenter(settings),
         user_mask=user_mask, user_box=None if plan.category == "addition" else box, combine=combine,
         dilate_px=settings.mask_dilate if dilate is None else dilate, box_threshold=settings.box_threshold,
         text_threshold=settings.text_threshold, addition_shape=shape, erode_px=erode, invert=invert,
