@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.session import Session  # noqa: E402
 from engine.backends import Backends  # noqa: E402
-from engine.planners.schema import EditPlan, PlanResult  # noqa: E402
+from engine.plan import EditPlan, PlanResult  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
 

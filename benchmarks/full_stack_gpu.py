@@ -95,7 +95,7 @@ def run_edit(stack, image, box, settings, device, target: str) -> dict:
     from engine.blending import blend
     from engine.grounding import ground_at_working_size
     from engine.images import resize_image, working_size
-    from engine.planners.schema import EditPlan
+    from engine.plan import EditPlan
     from engine.protocols import InpaintRequest
 
     detector, segmenter, inpainter = stack

@@ -37,6 +37,10 @@ class EmptyMaskError(RecoverableToolError):
     """Grounding produced no pixels to edit."""
 
 
+class ImageTooLargeError(BadImageError):
+    """An image (or mask) over the pixel / side / aspect limits, refused before decoding."""
+
+
 class EmptyInstructionError(BrushEditError):
     """An instruction that is empty or only whitespace."""
 
@@ -56,6 +60,10 @@ class PlanParseError(BrushEditError):
     def __init__(self, message: str, *, raw: str = "", fix: str | None = None):
         self.raw = raw
         super().__init__(f"{message}\n--- model answer ---\n{raw[:2000]}" if raw else message, fix=fix)
+
+
+class NotUnderstoodError(BrushEditError):
+    """The planner found no edit in the instruction (gibberish, a question, a request that is not an edit)."""
 
 
 class PlannerBackendError(BrushEditError):
@@ -81,6 +89,14 @@ class NothingToUndoError(BrushEditError):
 
 class StoreIntegrityError(BrushEditError):
     """An image id that is malformed or whose file does not match its hash."""
+
+
+class StoreCorruptError(StoreIntegrityError):
+    """A stored file whose content does not match its id (tampered, truncated or swapped)."""
+
+
+class SessionBusyError(BrushEditError):
+    """Another edit holds the session (one edit at a time per session)."""
 
 
 class CheckpointConversionError(ModelNotAvailableError):

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import masks as M
 from engine.errors import EmptyMaskError, UnsupportedEditError
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.protocols import Detection, Detector, Segmenter
 
 Combine = Literal["override", "union", "subtract"]

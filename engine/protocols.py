@@ -10,7 +10,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from engine.planners.schema import PlanResult
+from engine.plan import PlanResult
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,18 @@ An explicit setting always wins over the profile's choice.
 from __future__ import annotations
 
 import os
-import tomllib
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import BrushEditError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 PROFILES: dict[str, dict[str, str]] = {
     "lite": {"planner": "rules", "detector": "none", "segmenter": "box", "inpainter": "classical"},

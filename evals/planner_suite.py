@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import BrushEditError
-from engine.planners.schema import CATEGORIES, Category
+from engine.plan import CATEGORIES, Category
 from engine.protocols import Planner, PlanRequest
 from evals.metrics import category_accuracy, target_accuracy, target_match
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.planners.schema import EditPlan, PlanResult
+from engine.plan import EditPlan, PlanResult
 from engine.protocols import Detection, PlanRequest
 
 ROOT = Path(__file__).resolve().parents[1]

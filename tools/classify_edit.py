@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from engine.errors import EmptyInstructionError
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.protocols import PlanRequest
 from tools.context import ToolContext
 

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from engine.grounding import ground_at_working_size, needs_detector
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from tools.context import ToolContext
 from tools.detect_target import DetectedBox
 

@@ -6,7 +6,7 @@ import time
 from pydantic import BaseModel, Field
 
 from engine.errors import UnsupportedEditError
-from engine.planners.schema import Category
+from engine.plan import Category
 from engine.protocols import InpaintRequest
 from tools.context import ToolContext
 

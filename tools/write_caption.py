@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from tools.context import ToolContext
 
 QUALITY = "high quality, detailed, photorealistic"

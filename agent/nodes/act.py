@@ -48,7 +48,7 @@ def _call(tool, call: dict, found: dict) -> ToolMessage:
 
 
 def act(state: EditState, runtime: Runtime[AgentContext]) -> dict:
-    from prompts.loader import render
+    from engine.prompts import render
 
     ctx = runtime.context
     tools = all_tools(ctx.tools)

@@ -7,7 +7,7 @@ from agent.context import AgentContext
 from agent.nodes._util import emit, timed
 from agent.state import EditState
 from engine.errors import RecoverableToolError
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from tools.ground import GroundEditInput, ground_edit
 
 

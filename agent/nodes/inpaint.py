@@ -6,7 +6,7 @@ from langgraph.runtime import Runtime
 from agent.context import AgentContext
 from agent.nodes._util import emit, timed
 from agent.state import EditState
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from tools.inpaint import InpaintInput, inpaint as inpaint_tool
 from tools.write_caption import WriteCaptionInput, write_caption
 

@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from agent.context import AgentContext
 from agent.nodes._util import emit, timed
 from agent.state import EditState
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 
 
 def _inside(mask: np.ndarray, box) -> bool:

@@ -23,7 +23,7 @@ OverlayOpt = Annotated[Optional[Path], typer.Option("--overlay", help="Also writ
 
 
 def _plan(category: str, target: str | None, box, size: tuple[int, int]):
-    from engine.planners.schema import CATEGORIES, Box, EditPlan
+    from engine.plan import CATEGORIES, Box, EditPlan
 
     if category not in CATEGORIES:
         raise BrushEditError(f"--category must be one of {', '.join(CATEGORIES)}, got '{category}'.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from engine.planners.schema import Box
+from engine.plan import Box
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _XYWH_KEYS = (("x", "y", "w", "h"), ("x", "y", "width", "height"), ("left", "top", "width", "height"))

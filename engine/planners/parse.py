@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from engine.errors import PlanParseError
 from engine.planners.boxes import BoxParseError, box_without_image, normalise_box
 from engine.planners.json_repair import JSONRepairError, extract_json_object
-from engine.planners.schema import CATEGORIES, EditPlan
+from engine.plan import CATEGORIES, EditPlan
 
 _KEY_SYNONYMS = {
     "category": ("category", "edit_category", "edit_type", "type", "task", "operation", "action", "kind"),

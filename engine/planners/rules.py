@@ -23,7 +23,7 @@ from engine.planners import rules_lexicon as lx
 from engine.planners import rules_text as tx
 from engine.planners.rules_clauses import Parsed
 from engine.planners.rules_verbs import parse_words
-from engine.planners.schema import EditPlan, PlanResult
+from engine.plan import EditPlan, PlanResult
 
 if TYPE_CHECKING:
     from engine.protocols import PlanRequest

@@ -6,9 +6,9 @@ from langchain_core.messages import HumanMessage
 
 from engine.planners.image_payload import encode_image
 from engine.planners.json_repair import JSONRepairError, extract_json_object
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.planners.vlm_planner import message_text
-from prompts.loader import render
+from engine.prompts import render
 
 _YES = ("yes", "true", "ok", "pass", "passed", "accept", "accepted", "1")
 _NO = ("no", "false", "fail", "failed", "reject", "rejected", "0")

@@ -16,7 +16,7 @@ from PIL import Image
 from engine.errors import BadImageError
 from engine.planners.image_payload import decode_data_url
 from engine.planners.tool_calls import format_tool_call
-from prompts.loader import render
+from engine.prompts import render
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 

@@ -14,9 +14,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from engine.errors import PlanParseError
 from engine.planners.image_payload import encode_image
 from engine.planners.parse import PlanValidationError, parse_plan
-from engine.planners.schema import PlanResult
+from engine.plan import PlanResult
 from engine.protocols import PlanRequest
-from prompts.loader import render
+from engine.prompts import render
 
 
 def message_text(message: BaseMessage) -> str:

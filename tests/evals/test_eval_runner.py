@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import BrushEditError
-from engine.planners.schema import CATEGORIES, EditPlan, PlanResult
+from engine.plan import CATEGORIES, EditPlan, PlanResult
 from evals import runner
 from evals.planner_suite import format_summary, load_cases, run_planner_suite
 

@@ -19,7 +19,7 @@ from engine.planners.openai_compat import OpenAIPlanner
 from engine.planners.parse import parse_plan
 from engine.protocols import PlanRequest
 from engine.settings import Settings
-from prompts.loader import render
+from engine.prompts import render
 from tests.servers.scripted_openai import ScriptedServer
 
 PHOTO = Path(__file__).resolve().parents[2] / "app" / "assets" / "coffee.png"

@@ -8,7 +8,7 @@ from engine.backends import Backends
 from engine.blending import band
 from engine.errors import BadBoxError, BadMaskError, EmptyInstructionError, UnsupportedEditError
 from engine.image_store import ImageStore
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.settings import Settings
 from helpers import SPOON_BOX, FakeDetector, ScriptedPlanner
 from tools import all_tools

@@ -1,7 +1,7 @@
 import numpy as np
 
 from engine.grounding import ground_at_working_size
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.vision.box import BoxSegmenter
 from helpers import FakeDetector
 

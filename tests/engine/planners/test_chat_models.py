@@ -7,7 +7,7 @@ from langchain_core.tools import tool
 
 from engine.errors import ModelNotAvailableError, PlannerBackendError
 from engine.planners.chat_models import make_chat_model
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.planners.transformers_vlm import TransformersVLM, _LOADED
 from engine.planners.verifier import VLMVerifier, read_verdict
 from engine.settings import Settings

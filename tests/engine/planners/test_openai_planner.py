@@ -14,7 +14,7 @@ from engine.planners.openai_compat import OpenAIPlanner
 from engine.protocols import PlanRequest
 from engine.settings import Settings
 from planner_fixtures import ADD_PLAN, PLAN
-from prompts.loader import render
+from engine.prompts import render
 
 FAST = {"retry-after-ms": "1"}  # the client honours it: keeps retry tests fast
 

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from prompts.loader import PromptRenderError, available, render
+from engine.prompts import PromptRenderError, available, render
 
 PLAN_VARS = dict(instruction="add a cat on the sofa", width=640, height=480, history=[], feedback=None)
 

@@ -12,7 +12,7 @@ import pytest
 from engine.backends import make_planner
 from engine.errors import EmptyInstructionError
 from engine.planners.rules import RulesPlanner, parse
-from engine.planners.schema import CATEGORIES
+from engine.plan import CATEGORIES
 from engine.protocols import Planner, PlanRequest
 from engine.settings import Settings
 from evals.metrics import target_match

@@ -5,7 +5,7 @@ import pytest
 from engine import masks as M
 from engine.errors import BadBoxError, EmptyMaskError, UnsupportedEditError
 from engine.grounding import SALIENT_PROMPT, ground
-from engine.planners.schema import EditPlan
+from engine.plan import EditPlan
 from engine.protocols import Detection
 from engine.vision.box import BoxSegmenter
 from engine.vision.grounding_dino import GroundingDinoDetector

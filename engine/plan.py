@@ -27,6 +27,29 @@ class Box(BaseModel):
         return (self.x, self.y, self.w, self.h)
 
 
+AdjustName = Literal["grayscale", "sepia", "brightness", "contrast", "saturation", "warmth", "sharpness",
+                     "vintage", "background_blur"]
+SIGNED_ADJUSTMENTS: tuple[str, ...] = ("brightness", "contrast", "saturation", "warmth", "sharpness")
+
+
+class AdjustOp(BaseModel):
+    """One photometric operation. `strength` is -1..1 for the signed ones (brightness, contrast,
+    saturation, warmth, sharpness: negative = darker / flatter / duller / cooler / softer) and 0..1
+    for the others (grayscale, sepia, vintage, background_blur)."""
+
+    model_config = ConfigDict(frozen=True)
+    op: AdjustName
+    strength: float = 1.0
+
+    @field_validator("strength")
+    @classmethod
+    def _range(cls, v: float, info) -> float:
+        lo = -1.0 if info.data.get("op") in SIGNED_ADJUSTMENTS else 0.0
+        if not (lo <= v <= 1.0):
+            raise ValueError(f"strength {v} of '{info.data.get('op')}' must lie in {lo:g}..1")
+        return float(v)
+
+
 class EditPlan(BaseModel):
     """One edit: what kind, on what, and the caption of the desired result."""
 
@@ -36,6 +59,10 @@ class EditPlan(BaseModel):
     box: Box | None = Field(default=None, description="for `addition`: where to add, x,y,w,h pixels")
     reason: str = ""
     negative_prompt: str = ""
+    operations: list[AdjustOp] = Field(
+        default_factory=list,
+        description="photometric adjustments (global) or background_blur (background): when given, the "
+        "`adjust` tool performs the edit instead of an inpainter")
 
     @field_validator("category", mode="before")
     @classmethod

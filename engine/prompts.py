@@ -1,4 +1,4 @@
-"""Prompt templates, loaded by name from this package and rendered strictly.
+"""Prompt templates, loaded by name from the `prompts` package and rendered strictly.
 
 `render("plan", instruction=..., ...)` renders `prompts/plan.jinja` with jinja2's StrictUndefined:
 a variable the template uses but the caller did not give raises `PromptRenderError` naming it.
@@ -14,9 +14,11 @@ from pathlib import Path
 
 import jinja2
 
+import prompts
+
 from engine.errors import BrushEditError
 
-PROMPTS_DIR = Path(__file__).resolve().parent
+PROMPTS_DIR = Path(prompts.__file__).resolve().parent  # the templates-only package
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
