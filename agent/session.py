@@ -140,7 +140,8 @@ class Session:
         state = {
             "messages": [HumanMessage(text.strip())], "session": self.name, "instruction": text.strip(),
             "parent": head.id, "source_id": head.image_id,
-            "history": [v.instruction for v in self.versions.lineage(self.name) if v.instruction],
+            "history": [{"instruction": v.instruction, "plan": v.plan, "version": v.id}
+                        for v in self.versions.lineage(self.name) if v.instruction],
             "user_mask_id": self._user_mask(mask, size), "user_box": tuple(box) if box else None,
             "combine": combine, "seed": self.settings.seed if seed is None else seed, "attempt": 0,
             "feedback": None, "plan": None, "plan_meta": {}, "mask_id": None, "mask_info": {}, "prompt": "",

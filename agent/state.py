@@ -29,7 +29,7 @@ class EditState(TypedDict, total=False):
     instruction: str
     parent: str  # version id the edit starts from
     source_id: str  # image id of the parent version
-    history: list[str]  # earlier instructions along the parent's lineage
+    history: list[dict]  # earlier turns along the parent's lineage (engine.plan.Turn as dicts)
     user_mask_id: str | None
     user_box: tuple[float, float, float, float] | None
     combine: str

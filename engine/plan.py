@@ -75,6 +75,15 @@ class EditPlan(BaseModel):
         return " ".join(v.split()[:5])
 
 
+class Turn(BaseModel):
+    """One earlier turn of the session (oldest first): what was asked, what was planned, whether it stayed."""
+
+    instruction: str
+    plan: EditPlan | None = None
+    version: str | None = None  # the version it committed
+    accepted: bool = True
+
+
 class PlanResult(BaseModel):
     """A plan plus how it was produced (recorded in the version history)."""
 

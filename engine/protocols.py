@@ -10,7 +10,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from engine.plan import PlanResult
+from engine.plan import PlanResult, Turn
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Detection:
 class PlanRequest:
     instruction: str
     image: np.ndarray | None = None  # current image, full resolution
-    history: Sequence[str] = ()  # earlier instructions of this session, oldest first
+    history: Sequence[Turn] = ()  # earlier turns of this session along the head's lineage, oldest first
     feedback: str | None = None  # why the previous attempt was rejected
 
 
@@ -64,12 +64,14 @@ class InpaintRequest:
     steps: int = 50
     guidance_scale: float = 7.5
     conditioning_scale: float = 1.0
+    method: str | None = None  # one of the inpainter's `methods` (None = its first, the default)
     extra: dict = field(default_factory=dict)
 
 
 @runtime_checkable
 class Inpainter(Protocol):
     name: str
+    methods: tuple[str, ...]  # the fills/samplers it can use, default first (the re-plan policy varies them)
 
     def supports(self, category: str) -> bool: ...
 

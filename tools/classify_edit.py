@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from engine.errors import EmptyInstructionError
-from engine.plan import EditPlan
+from engine.plan import EditPlan, Turn
 from engine.protocols import PlanRequest
 from tools.context import ToolContext
 
@@ -12,7 +12,7 @@ from tools.context import ToolContext
 class ClassifyEditInput(BaseModel):
     instruction: str = Field(description="the user's editing instruction")
     image_id: str | None = Field(None, description="store id of the image to edit (the planner may look at it)")
-    history: list[str] = Field(default_factory=list, description="earlier instructions of this session, oldest first")
+    history: list[Turn] = Field(default_factory=list, description="earlier turns of this session, oldest first")
     feedback: str | None = Field(None, description="why the previous attempt was rejected")
 
 

@@ -26,7 +26,7 @@ def _task(state: EditState) -> str:
     if state.get("user_mask_id"):
         lines.append(f"The user drew a mask: mask id {state['user_mask_id']} (combine: {state.get('combine')}).")
     if state.get("history"):
-        lines.append("Earlier instructions: " + " | ".join(state["history"]))
+        lines.append("Earlier instructions: " + " | ".join(t["instruction"] for t in state["history"]))
     if state.get("feedback"):
         lines.append(f"Your previous attempt was rejected: {state['feedback']}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from engine.protocols import InpaintRequest
 
 class ClassicalInpainter:
     name = "classical-telea"
+    methods = ("telea", "ns")
 
     def __init__(self, radius: int = 7, method: str = "telea"):
         self.radius = radius

@@ -24,6 +24,7 @@ CATEGORIES = ("addition", "remove", "local", "global", "background")
 
 class _DiffusionInpainter:
     name = "diffusion"
+    methods = ("unipc",)  # the scheduler; the re-plan policy varies the seed and steps instead
 
     def __init__(self, settings):
         self.settings = settings

@@ -50,7 +50,7 @@ class VLMPlanner:
             full = (request.image.shape[1], request.image.shape[0])
             content.append({"type": "image_url", "image_url": {"url": url}})
         prompt = render("plan", instruction=request.instruction, width=shown[0] if shown else None,
-                        height=shown[1] if shown else None, history=list(request.history),
+                        height=shown[1] if shown else None, history=[t.instruction for t in request.history],
                         feedback=request.feedback)
         content.append({"type": "text", "text": prompt.text})
         messages = [SystemMessage(render("plan_system").text), HumanMessage(content=content)]

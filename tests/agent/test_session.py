@@ -43,7 +43,7 @@ def test_planner_sees_lineage_history_not_other_branches(settings, make_backends
     s.checkout("v0")
     s.edit("second", box=SPOON_BOX)
     s.edit("third", box=SPOON_BOX)
-    assert list(planner.requests[-1].history) == ["second"]
+    assert [t.instruction for t in planner.requests[-1].history] == ["second"]
     assert planner.requests[-1].image.shape == (400, 600, 3)
 
 

@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.backends import make_planner
 from engine.errors import PlannerBackendError, PlanParseError
+from engine.plan import Turn
 from engine.planners.openai_compat import OpenAIPlanner
 from engine.protocols import PlanRequest
 from engine.settings import Settings
@@ -34,7 +35,7 @@ def _text_of(message: dict) -> str:
 def test_happy_path_is_one_request_with_the_image_as_data_url(server, openai_settings, photo):
     planner = make_planner(openai_settings)
     assert isinstance(planner, OpenAIPlanner) and server.requests == []  # constructing sends nothing
-    result = planner.plan(PlanRequest("remove the cup", photo, history=("make it brighter",)))
+    result = planner.plan(PlanRequest("remove the cup", photo, history=(Turn(instruction="make it brighter"),)))
     assert result.plan.model_dump(include={"category", "target", "caption"}) == {
         k: PLAN[k] for k in ("category", "target", "caption")}
     assert result.requests == 1 and len(server.requests) == 1
