@@ -20,8 +20,9 @@ from typing import Any, Callable, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.versions import Version, VersionStore, validate_name
-from engine.errors import BrushEditError, EmptyInstructionError
+from agent.doctor import require_intact, writable_dir
+from agent.versions import EDIT_WAIT_S, Version, VersionStore, holding_edit_lock, validate_name
+from engine.errors import BrushEditError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
 from engine.masks import clip_box
@@ -43,8 +44,9 @@ class EditOutcome(BaseModel):
 
 class Session:
     def __init__(self, name: str, settings: Settings | None = None, *, backends=None, interactive: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None):
+                 on_event: Callable[[str, dict], None] | None = None, edit_wait_s: float = EDIT_WAIT_S):
         self.name = validate_name(name)
+        self.edit_wait_s = edit_wait_s  # how long an edit waits for another edit of this session (lock)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
         self.versions = VersionStore(self.settings.data_dir / "versions.sqlite")
@@ -57,7 +59,8 @@ class Session:
     @classmethod
     def new(cls, name: str, image: str | Path | np.ndarray, settings: Settings | None = None, **kw) -> "Session":
         s = cls(name, settings, **kw)
-        array = validate_image(image) if isinstance(image, np.ndarray) else load_image(image)
+        limits = s.settings.image_limits
+        array = validate_image(image, limits=limits) if isinstance(image, np.ndarray) else load_image(image, limits)
         s.versions.create(s.name, s.store.put(array), (array.shape[1], array.shape[0]))
         return s
 
@@ -121,17 +124,18 @@ class Session:
             raise BrushEditError("The given mask has no white pixels.", fix="White (255) marks the area to edit.")
         return self.store.put(arr)
 
+    @holding_edit_lock
     def edit(self, text: str, *, mask: str | Path | np.ndarray | None = None,
              box: tuple[float, float, float, float] | None = None,
              combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None) -> EditOutcome:
-        if not text or not text.strip():
-            raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
+        self.settings.check_edit(text, seed, combine)
         if self.pending():
             raise BrushEditError(f"Session '{self.name}' has an edit waiting for review.",
                                  fix="Accept or reject it first.")
         head = self.head
         source = self.store.get_image(head.image_id)
         size = (source.shape[1], source.shape[0])
+        self.settings.check_size(size)
         if box is not None:
             clip_box(box, *size)
         from langchain_core.messages import HumanMessage
@@ -182,18 +186,24 @@ class Session:
         graph, ctx = self._runtime()
         return self._run(graph, ctx, Command(resume=answer))
 
+    @holding_edit_lock
     def accept(self) -> EditOutcome:
+        info = self.pending() or {}
+        require_intact(self.store, [("the pending result", info.get("result_id"), info.get("mask_id"))], "accept",
+                       self.name, self.versions.path)
         return self._resume({"action": "accept"})
 
+    @holding_edit_lock
     def reject(self, reason: str = "") -> EditOutcome:
         return self._resume({"action": "reject", "reason": reason or "rejected by the user"})
 
     # --- export -----------------------------------------------------------------------------
     def export(self, out_dir: str | Path) -> Path:
         """Writes head.png, <version>.png for every version, <version>_mask.png and history.json."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         history = self.history()
+        require_intact(self.store, [(v.id, v.image_id, v.mask_id) for v in history], "export", self.name,
+                       self.versions.path)
+        out = writable_dir(out_dir, "--out")
         head = self.head
         for v in history:
             (out / f"{v.id}.png").write_bytes(self.store.path(v.image_id).read_bytes())

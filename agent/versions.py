@@ -9,6 +9,7 @@ so a crash never loses a committed version. Version ids are v0 (original), v1, v
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
@@ -17,7 +18,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from engine.errors import BrushEditError, NothingToUndoError, SessionNotFoundError, VersionNotFoundError
+from agent.storage_guard import (BUSY_WAIT_S, db_errors, gc_lock, private_file, rollback, salvage_hint,
+                                 session_lock)
+from engine.errors import (BrushEditError, DatabaseCorruptError, DataDirError, NothingToUndoError, ReadOnlyError,
+                           SessionNotFoundError, VersionNotFoundError, os_error)
+
+EDIT_WAIT_S = 3.0  # a session being edited: a second edit waits this long, then "busy"
+QUEUE_WAIT_S = 24 * 3600.0  # `edit --queue`: wait for the running edit, then build on its result
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -60,26 +67,29 @@ def validate_name(name: str) -> str:
 class VersionStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-        finally:
-            db.close()
+        self._read_only = False
+        with db_errors(self.path):
+            if self._prepare():
+                db = self._connect()
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.executescript(_SCHEMA)
+                finally:
+                    db.close()
 
     @contextmanager
     def _tx(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+        with db_errors(self.path):
+            db = self._connect()
+            try:
+                db.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                rollback(db)
+                raise
+            finally:
+                db.close()
 
     # --- sessions ---------------------------------------------------------------------------
     def create(self, name: str, image_id: str, size: tuple[int, int] | None = None) -> Version:
@@ -105,7 +115,7 @@ class VersionStore:
         if row is None:
             raise SessionNotFoundError(f"No session named '{name}' in {self.path.parent}.",
                                        fix="Create it with `brushedit new IMAGE --session NAME`.")
-        return row[0], json.loads(row[1]), row[2]
+        return row[0], self._json(row[1], f"the redo list of session '{name}'"), row[2]
 
     # --- versions ---------------------------------------------------------------------------
     @staticmethod
@@ -120,8 +130,8 @@ class VersionStore:
             _, _, n = self._session(db, name)
             self._get(db, name, version.parent)
             if version.run_id:
-                for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
-                    done = Version.model_validate_json(rec)
+                for vid, rec in db.execute("SELECT id, record FROM versions WHERE session=?", (name,)).fetchall():
+                    done = self._record(rec, name, vid)
                     if done.run_id == version.run_id:
                         return done
             v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
@@ -135,7 +145,7 @@ class VersionStore:
             ids = [r[0] for r in db.execute("SELECT id FROM versions WHERE session=? ORDER BY created", (name,))]
             raise VersionNotFoundError(f"Session '{name}' has no version {vid!r}.",
                                        fix=f"Use one of: {', '.join(ids)} (see `brushedit history`).")
-        return Version.model_validate_json(row[0])
+        return self._record(row[0], name, vid)
 
     def get(self, name: str, vid: str | None = None) -> Version:
         with self._tx() as db:
@@ -153,8 +163,8 @@ class VersionStore:
     def history(self, name: str) -> list[Version]:
         with self._tx() as db:
             self._session(db, name)
-            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
-            return [Version.model_validate_json(r[0]) for r in rows]
+            rows = db.execute("SELECT id, record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
+            return [self._record(rec, name, vid) for vid, rec in rows.fetchall()]
 
     def lineage(self, name: str, vid: str | None = None) -> list[Version]:
         """Root ... vid (head by default)."""
@@ -172,7 +182,7 @@ class VersionStore:
         with self._tx() as db:
             ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
             for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
-                ids |= {v for v in json.loads(pending).values() if isinstance(v, str)}
+                ids |= {v for v in self._json(pending, "a pending review").values() if isinstance(v, str)}
         return ids
 
     # --- an edit waiting for review ----------------------------------------------------------
@@ -185,7 +195,7 @@ class VersionStore:
         with self._tx() as db:
             self._session(db, name)
             row = db.execute("SELECT pending FROM sessions WHERE name=?", (name,)).fetchone()
-            return json.loads(row[0]) if row and row[0] else None
+            return self._json(row[0], f"the pending review of session '{name}'") if row and row[0] else None
 
     def _not_pending(self, db, name: str) -> None:
         row = db.execute("SELECT pending FROM sessions WHERE name=?", (name,)).fetchone()
@@ -221,3 +231,77 @@ class VersionStore:
             v = self._get(db, name, vid)
             db.execute("UPDATE sessions SET head=?, redo='[]' WHERE name=?", (v.id, name))
             return v
+
+    # --- reliability: damaged files, read-only dirs, locks (owner: reliability) -------------------
+    def _prepare(self) -> bool:
+        """Create the dir and private db files; False when the dir is read-only (reads only)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise os_error(exc, self.path.parent) from exc
+        if self.path.exists() and not self.path.is_file():
+            raise DataDirError(f"{self.path} is not a file.", fix="Move it away; the version store is created anew.")
+        if not os.access(self.path.parent, os.W_OK):
+            if not self.path.exists():
+                raise ReadOnlyError(f"read-only: cannot create {self.path} (the directory is not writable).",
+                                    fix="Point --data-dir / BRUSHEDIT_HOME at a writable directory.")
+            self._read_only = True
+            return False
+        for p in (self.path, self.path.with_name("checkpoints.sqlite")):  # the LangGraph checkpointer's file too
+            private_file(p)
+        return True
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._read_only:  # immutable: no -shm/-wal needed, so a read-only directory can still be read
+            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None)
+        return sqlite3.connect(self.path, timeout=BUSY_WAIT_S, isolation_level=None)
+
+    def _record(self, text: str, name: str, vid: str | None) -> Version:
+        try:
+            return Version.model_validate_json(text)
+        except ValueError as exc:
+            raise DatabaseCorruptError(
+                f"Version {vid} of session '{name}' in {self.path} is damaged (its record does not parse).",
+                fix=salvage_hint(self.path, name)) from exc
+
+    def _json(self, text: str, what: str):
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise DatabaseCorruptError(f"{what[0].upper()}{what[1:]} in {self.path} is damaged (not JSON).",
+                                       fix=salvage_hint(self.path)) from exc
+
+    def restore(self, name: str, versions: list[Version], head: str) -> None:
+        """Write a whole session at once (salvage): versions keep their ids, parents and records."""
+        validate_name(name)
+        n = 1 + max((int(v.id[1:]) for v in versions if v.id[1:].isdigit()), default=0)
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM sessions WHERE name=?", (name,)).fetchone():
+                raise BrushEditError(f"Session '{name}' already exists in {self.path}.", fix="Salvage into a new dir.")
+            db.execute("INSERT INTO sessions (name, created, head, redo, next_n, pending) VALUES (?,?,?,?,?,?)",
+                       (name, min(v.created for v in versions), head, "[]", n, None))
+            for v in versions:
+                self._insert(db, name, v)
+
+    def edit_lock(self, name: str, wait_s: float = EDIT_WAIT_S):
+        """Hold session `name` for one edit (head read -> commit); a second holder waits up to `wait_s`, then
+        SessionBusyError("busy: session S is being edited"). Released on exit or crash; re-entrant per thread."""
+        return session_lock(self.path.parent, validate_name(name), wait_s)
+
+    def maintenance_lock(self, wait_s: float = 30.0):
+        """Exclusive against every edit in this data dir (gc, checkpoint pruning); SessionBusyError after wait_s."""
+        return gc_lock(self.path.parent, wait_s)
+
+
+def holding_edit_lock(method):
+    """For Session methods that read head and commit (edit, accept, reject, pick): the whole call holds
+    `self.versions.edit_lock(self.name, self.edit_wait_s)`, so two edits of one session never fork it."""
+    from functools import wraps
+
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.versions.edit_lock(self.name, getattr(self, "edit_wait_s", EDIT_WAIT_S)):
+            return method(self, *args, **kwargs)
+
+    return locked

@@ -1,9 +1,12 @@
 """Build backends by name. Heavy modules are imported here, lazily, only for the chosen backend."""
 from __future__ import annotations
 
-from engine.errors import ModelNotAvailableError
+from engine.errors import ModelNotAvailableError, UnsupportedEditError
 from engine.protocols import Detector, Inpainter, Planner, Segmenter
 from engine.settings import Settings
+
+_MODEL_BACKENDS = {"planner": ("transformers",), "detector": ("grounding-dino",), "segmenter": ("sam",),
+                   "inpainter": ("brushnet", "sd-inpaint")}
 
 
 def _missing(what: str, exc: ImportError) -> ModelNotAvailableError:
@@ -11,8 +14,18 @@ def _missing(what: str, exc: ImportError) -> ModelNotAvailableError:
         raise exc  # our own code is broken: do not disguise it as a missing package
     return ModelNotAvailableError(
         f"The {what} backend needs a package that is not installed ({exc.name}).",
-        fix="pip install 'brushedit-agent[models,openai]' (torch first: pip install torch).",
+        fix="From the checkout: pip install -e '.[models,openai]' (torch first; CPU-only build: "
+            "pip install torch --index-url https://download.pytorch.org/whl/cpu).",
     )
+
+
+def _preflight(settings: Settings, *components: str) -> None:
+    """Offline, a missing model fails here at once, every missing one named together (engine.model_check)."""
+    if any(settings.backend(c) in _MODEL_BACKENDS[c] for c in components):
+        from engine.model_check import preflight
+
+        preflight(settings, components)
+
 
 
 def make_planner(settings: Settings) -> Planner:
@@ -28,6 +41,7 @@ def make_planner(settings: Settings) -> Planner:
             return OpenAIPlanner.from_settings(settings)
         from engine.planners.transformers_vlm import TransformersPlanner
 
+        _preflight(settings, "planner")
         return TransformersPlanner.from_settings(settings)
     except ImportError as exc:
         raise _missing(f"'{kind}' planner", exc) from exc
@@ -37,6 +51,7 @@ def make_detector(settings: Settings) -> Detector | None:
     kind = settings.backend("detector")
     if kind == "none":
         return None
+    _preflight(settings, "detector")
     try:
         from engine.vision.grounding_dino import GroundingDinoDetector
 
@@ -51,6 +66,7 @@ def make_segmenter(settings: Settings) -> Segmenter:
         from engine.vision.box import BoxSegmenter
 
         return BoxSegmenter()
+    _preflight(settings, "segmenter")
     try:
         from engine.vision.sam import SamSegmenter
 
@@ -65,6 +81,7 @@ def make_inpainter(settings: Settings) -> Inpainter:
         from engine.diffusion.classical import ClassicalInpainter
 
         return ClassicalInpainter()
+    _preflight(settings, "inpainter")
     try:
         from engine.diffusion.loaders import BrushNetInpainter, SDInpainter
 
@@ -80,11 +97,25 @@ class Backends:
     def __init__(self, settings: Settings, **given):
         self.settings = settings
         self._cache: dict[str, object] = dict(given)  # tests inject planner=..., detector=..., etc.
+        self._checked = False
 
     def _get(self, key: str, factory):
         if key not in self._cache:
+            if not self._checked:  # before the first model loads: every missing model named at once
+                self._checked = True
+                _preflight(self.settings, *[c for c in _MODEL_BACKENDS if c not in self._cache])
             self._cache[key] = factory(self.settings)
         return self._cache[key]
+
+    def check_supports(self, category: str) -> None:
+        """UnsupportedEditError before any grounding when the inpainter cannot do `category` at all."""
+        inpainter = self.inpainter
+        if not inpainter.supports(category):
+            raise UnsupportedEditError(
+                f"The '{inpainter.name}' inpainter cannot do {'an' if category[:1] in 'aeiou' else 'a'} '{category}' edit: it needs a diffusion "
+                "inpainter (offline classical inpainting can only remove objects).",
+                fix="Use --profile full (BrushNet on SD1.5, weights TencentARC/BrushEdit; `brushedit models "
+                    "--profile full` lists them) or --inpainter sd-inpaint.")
 
     @property
     def planner(self) -> Planner:

@@ -99,6 +99,74 @@ class SessionBusyError(BrushEditError):
     """Another edit holds the session (one edit at a time per session)."""
 
 
+# --- data dir, config and limits (typed faults of the machine or the setup) ---------------------
+class ConfigError(BrushEditError):
+    """A config file, setting or data dir that cannot be used as given."""
+
+
+class LimitError(BrushEditError):
+    """A value over a limit (instruction length, seed, dilation ...); names the value, the limit and the setting."""
+
+
+class DataDirError(BrushEditError):
+    """The data dir cannot be used: not a directory, read-only, full, or a file in it is damaged."""
+
+
+class ReadOnlyError(DataDirError):
+    """A write into a read-only data dir (reads still work)."""
+
+
+class DiskFullError(DataDirError):
+    """A write that did not fit on the disk; nothing was half-written."""
+
+
+class DatabaseCorruptError(DataDirError, StoreIntegrityError):
+    """A damaged SQLite file, or a row in it that no longer parses."""
+
+
+class StoreBusyError(BrushEditError):
+    """The database stayed locked by another process past the bounded wait."""
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{max(1, round(n / 1024))} KiB"
+
+
+def os_error(exc: OSError, path=None, needed: int | None = None) -> BrushEditError:
+    """A typed error for an OSError met while reading or writing the data dir (or a file the user named)."""
+    import errno
+    import shutil
+    from pathlib import Path
+
+    where = path or exc.filename or "the data dir"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = None
+        for probe in (Path(where), *Path(where).parents):
+            try:
+                free = shutil.disk_usage(probe).free
+                break
+            except OSError:
+                continue
+        need = f"needs {_size(needed)}" if needed else "needs more space"
+        has = f", {_size(free)} free" if free is not None else ""
+        return DiskFullError(f"disk full: writing {where} {need}{has}; nothing was half-written.",
+                             fix="Free some space (`brushedit gc` drops unreferenced images) and run it again.")
+    if exc.errno == errno.EROFS or (exc.errno in (errno.EACCES, errno.EPERM) and _exists(where)):
+        return ReadOnlyError(f"read-only: cannot write {where} ({exc.strerror}); reading still works.",
+                             fix="Make the data dir writable, or point --data-dir / BRUSHEDIT_HOME at a writable copy.")
+    return DataDirError(f"Cannot use {where}: {exc.strerror or exc}.",
+                        fix="Check that the path exists and is a directory you can write.")
+
+
+def _exists(path) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(path).exists() or Path(path).parent.exists()
+    except OSError:
+        return False
+
+
 class CheckpointConversionError(ModelNotAvailableError):
     """An original-format checkpoint whose keys or shapes do not match the model it should fill."""
 

@@ -8,38 +8,97 @@ Conventions used everywhere in this project:
 from __future__ import annotations
 
 import io
+import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.errors import BadImageError, BadMaskError
+from engine.errors import BadImageError, BadMaskError, ImageTooLargeError
 
-MAX_PIXELS = 64_000_000
+@dataclass(frozen=True)
+class ImageLimits:
+    """What an input image (or mask) may be; checked from the file header BEFORE any pixel is decoded.
+    Each field is a setting (`Settings.image_limits`, env BRUSHEDIT_<NAME>)."""
+
+    max_image_pixels: int = 40_000_000
+    max_image_side: int = 20_000
+    min_image_side: int = 8
+    max_image_aspect: float = 10.0
 
 
-def _open(source: str | Path | bytes) -> Image.Image:
+DEFAULT_LIMITS = ImageLimits()
+MAX_PIXELS = DEFAULT_LIMITS.max_image_pixels
+WORKING_MAX_ASPECT = 3  # the working image's long side is at most 3x its short side
+
+
+def _too(what: str, value: str, limit: str, setting: str, fix: str) -> ImageTooLargeError:
+    return ImageTooLargeError(f"{what} is {value}; the limit is {limit} (setting {setting}, env "
+                              f"BRUSHEDIT_{setting.upper()}).", fix=fix)
+
+
+def check_image_size(width: int, height: int, limits: ImageLimits | None = None, what: str = "The image") -> None:
+    """ImageTooLargeError (BadImageError when too small) unless width x height is within `limits`."""
+    lim = limits or DEFAULT_LIMITS
+    size = f"{width}x{height}"
+    if width * height > lim.max_image_pixels:
+        raise _too(what, f"{size} = {width * height / 1e6:.1f} MP", f"{lim.max_image_pixels / 1e6:g} MP",
+                   "max_image_pixels", "Downscale it first (e.g. to 4000 px on the long side).")
+    if max(width, height) > lim.max_image_side:
+        raise _too(what, size, f"{lim.max_image_side} px per side", "max_image_side", "Downscale it first.")
+    if min(width, height) < lim.min_image_side:
+        raise BadImageError(f"{what} is {size}; each side must be at least {lim.min_image_side} px "
+                            "(setting min_image_side, env BRUSHEDIT_MIN_IMAGE_SIDE).", fix="Use a larger image.")
+    aspect = max(width, height) / min(width, height)
+    if aspect > lim.max_image_aspect:
+        raise _too(what, f"{size} (aspect {aspect:.0f}:1)", f"{lim.max_image_aspect:g}:1", "max_image_aspect",
+                   "Crop it to a less elongated shape.")
+
+
+def _bomb(source, exc: Exception, limits: ImageLimits) -> ImageTooLargeError:
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    value = f"{int(found.group(1)) / 1e6:.0f} MP" if found else "too many pixels"
+    return _too(f"'{_name(source)}'", f"{value} (a decompression bomb?)", f"{limits.max_image_pixels / 1e6:g} MP",
+                "max_image_pixels", "Downscale it first.")
+
+
+def _name(source) -> str:
+    return "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
+
+
+def _open(source: str | Path | bytes, limits: ImageLimits | None = None,
+          size: tuple[int, int] | None = None, what: str = "The image") -> Image.Image:
+    """Open, check the header's size against `limits` (and `size` = (W, H) when given), then decode."""
+    lim = limits or DEFAULT_LIMITS
     try:
-        if isinstance(source, (bytes, bytearray)):
-            img = Image.open(io.BytesIO(source))
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise BadImageError(f"Image file not found: '{path}'.", fix="Check the path.")
-            img = Image.open(path)
-        img.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if isinstance(source, (bytes, bytearray)):
+                img = Image.open(io.BytesIO(source))
+            else:
+                path = Path(source)
+                if not path.is_file():
+                    raise BadImageError(f"Image file not found: '{path}'.", fix="Check the path.")
+                img = Image.open(path)
+            if size is not None and tuple(img.size) not in (tuple(size), tuple(size)[::-1]):  # EXIF may rotate
+                raise BadMaskError(f"{what} is {img.width}x{img.height} but the image is {size[0]}x{size[1]}.",
+                                   fix="Give a mask of the same size as the image.")
+            check_image_size(img.width, img.height, lim, f"{what} '{_name(source)}'")
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb(source, exc, lim) from exc
     except UnidentifiedImageError as exc:
         raise BadImageError(
-            f"'{source if not isinstance(source, bytes) else '<bytes>'}' is not a readable image.",
+            f"'{_name(source)}' is not a readable image.",
             fix="Use a PNG, JPEG, WebP, BMP or TIFF file.",
         ) from exc
     except OSError as exc:
-        raise BadImageError(f"Could not read image '{source}': {exc}.", fix="Re-save the file.") from exc
-    if img.width * img.height > MAX_PIXELS:
-        raise BadImageError(
-            f"Image is {img.width}x{img.height}, more than {MAX_PIXELS} pixels.",
-            fix="Downscale it first.",
-        )
+        raise BadImageError(f"Could not read image '{_name(source)}': {exc}.", fix="Re-save the file.") from exc
+    except MemoryError as exc:
+        raise _too(f"'{_name(source)}'", "too large to decode in the memory available",
+                   f"{lim.max_image_pixels / 1e6:g} MP", "max_image_pixels", "Downscale it first.") from exc
     return img
 
 
@@ -63,14 +122,16 @@ def to_rgb(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
-def load_image(source: str | Path | bytes) -> np.ndarray:
-    """Read an image file (or bytes) as uint8 RGB [H, W, 3]."""
-    return to_rgb(_open(source))
+def load_image(source: str | Path | bytes, limits: ImageLimits | None = None) -> np.ndarray:
+    """Read an image file (or bytes) as uint8 RGB [H, W, 3]; its size is checked against `limits` first."""
+    return to_rgb(_open(source, limits))
 
 
-def load_mask(source: str | Path | bytes, size: tuple[int, int] | None = None) -> np.ndarray:
-    """Read a mask file: white (>127, or opaque alpha for RGBA) = edit. `size` is (W, H) to check."""
-    img = ImageOps.exif_transpose(_open(source))
+def load_mask(source: str | Path | bytes, size: tuple[int, int] | None = None,
+              limits: ImageLimits | None = None) -> np.ndarray:
+    """Read a mask file: white (>127, or opaque alpha for RGBA) = edit. `size` is (W, H) to check
+    (from the header, before decoding)."""
+    img = ImageOps.exif_transpose(_open(source, limits, size=size, what="The mask"))
     if img.mode in ("RGBA", "LA") and np.asarray(img.getchannel("A")).min() < 255:
         arr = np.asarray(img.getchannel("A")) > 127
     else:
@@ -83,10 +144,13 @@ def load_mask(source: str | Path | bytes, size: tuple[int, int] | None = None) -
     return arr
 
 
-def validate_image(image: np.ndarray, name: str = "image") -> np.ndarray:
+def validate_image(image: np.ndarray, name: str = "image", limits: ImageLimits | None = None) -> np.ndarray:
+    """`image` if it is uint8 RGB [H, W, 3] (and, with `limits`, within them), else BadImageError."""
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         got = getattr(image, "dtype", type(image).__name__), getattr(image, "shape", None)
         raise BadImageError(f"`{name}` must be uint8 [H, W, 3] RGB, got {got}.")
+    if limits is not None:
+        check_image_size(image.shape[1], image.shape[0], limits, f"`{name}`")
     return image
 
 
@@ -99,10 +163,12 @@ def validate_mask(mask: np.ndarray, shape: tuple[int, int], name: str = "mask") 
 
 
 def working_size(width: int, height: int, short_side: int = 640, multiple: int = 8) -> tuple[int, int]:
-    """(W, H) with the short side scaled to `short_side`, both rounded to a multiple of `multiple`."""
+    """(W, H) with the short side scaled to `short_side`, both rounded to a multiple of `multiple`;
+    the long side is capped at WORKING_MAX_ASPECT x `short_side` (an elongated image gets a shorter
+    short side rather than a huge long one: 10000x1000 -> 1920x192, not 6400x640)."""
     if width <= 0 or height <= 0:
         raise BadImageError(f"Image size must be positive, got {width}x{height}.")
-    scale = short_side / min(width, height)
+    scale = min(short_side / min(width, height), WORKING_MAX_ASPECT * short_side / max(width, height))
     w = max(multiple, int(round(width * scale / multiple)) * multiple)
     h = max(multiple, int(round(height * scale / multiple)) * multiple)
     return w, h

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine.errors import BrushEditError
+from engine.errors import BrushEditError, ConfigError, EmptyInstructionError, LimitError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,6 +24,10 @@ PROFILES: dict[str, dict[str, str]] = {
     "lite": {"planner": "rules", "detector": "none", "segmenter": "box", "inpainter": "classical"},
     "full": {"planner": "transformers", "detector": "grounding-dino", "segmenter": "sam", "inpainter": "brushnet"},
 }
+
+
+SEED_MAX = 2**32 - 1
+COMBINE = ("override", "union", "subtract")  # how a user mask meets the mask that grounding finds
 
 
 def default_home() -> Path:
@@ -42,12 +46,12 @@ class Settings(BaseModel):
     vlm_model: str = "Qwen/Qwen2-VL-7B-Instruct"
     openai_base_url: str | None = None
     openai_api_key: str | None = None
-    vlm_max_image_side: int = Field(1024, ge=64)
-    vlm_max_new_tokens: int = Field(512, ge=16)
+    vlm_max_image_side: int = Field(1024, ge=64, le=8192)
+    vlm_max_new_tokens: int = Field(512, ge=16, le=32768)
     plan_retries: int = Field(2, ge=0, le=10)
     http_retries: int = Field(3, ge=0, le=10)
-    http_timeout_s: float = Field(120.0, gt=0)
-    tool_step_budget: int = Field(12, ge=1)
+    http_timeout_s: float = Field(120.0, gt=0, le=3600)
+    tool_step_budget: int = Field(12, ge=1, le=200)
 
     # grounding
     detector: Literal["grounding-dino", "none"] | None = None
@@ -58,7 +62,7 @@ class Settings(BaseModel):
     segmenter: Literal["sam", "box"] | None = None
     sam_model: str = "facebook/sam-vit-huge"
     sam_checkpoint: Path | None = None  # original sam_vit_{b,l,h}_*.pth
-    mask_dilate: int = Field(20, ge=0)
+    mask_dilate: int = Field(20, ge=0, le=1024)  # working pixels; also at most the working image's long side
 
     # inpainting
     inpainter: Literal["classical", "brushnet", "sd-inpaint"] | None = None
@@ -68,8 +72,8 @@ class Settings(BaseModel):
     steps: int = Field(50, ge=1, le=1000)
     guidance_scale: float = Field(7.5, ge=0)
     conditioning_scale: float = Field(1.0, ge=0)
-    blur_kernel: int = Field(21, ge=1)
-    working_short_side: int = Field(640, ge=64)
+    blur_kernel: int = Field(21, ge=1, le=1025)  # image pixels; also at most the image's long side
+    working_short_side: int = Field(640, ge=64, le=2048)  # the long side is capped at 3x this
     negative_prompt: str = "ugly, low quality, blurry, deformed, watermark, text"
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
@@ -82,7 +86,65 @@ class Settings(BaseModel):
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
     verify: Literal["none", "detector", "vlm"] = "none"
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=SEED_MAX)
+
+    # limits on what comes in (engine.images.ImageLimits; checked from the header before decoding)
+    max_image_pixels: int = Field(40_000_000, ge=1, le=1_000_000_000)
+    max_image_side: int = Field(20_000, ge=8, le=100_000)
+    min_image_side: int = Field(8, ge=1, le=4096)
+    max_image_aspect: float = Field(10.0, ge=1, le=1000)
+    max_instruction_chars: int = Field(2000, ge=1, le=100_000)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_is_a_dir(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"'{value}' is a file, not a directory")
+        return value
+
+    @property
+    def image_limits(self):
+        """engine.images.ImageLimits from these settings (imported lazily: settings load without PIL)."""
+        from engine.images import ImageLimits
+
+        return ImageLimits(self.max_image_pixels, self.max_image_side, self.min_image_side, self.max_image_aspect)
+
+    def check_instruction(self, text: str | None) -> str:
+        """The instruction, stripped; EmptyInstructionError / LimitError when empty or too long."""
+        if not text or not text.strip():
+            raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
+        if len(text) > self.max_instruction_chars:
+            raise LimitError(f"The instruction is {len(text)} characters; the limit is {self.max_instruction_chars} "
+                             "(setting max_instruction_chars, env BRUSHEDIT_MAX_INSTRUCTION_CHARS).",
+                             fix="Say the edit in a sentence or two.")
+        return text.strip()
+
+    @staticmethod
+    def check_seed(seed) -> None:
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX):
+            raise LimitError(f"--seed {seed!r} is out of range; a seed is an integer from 0 to {SEED_MAX} (2**32-1).",
+                             fix="Pick a smaller seed, e.g. --seed 42.")
+
+    def check_edit(self, text: str | None, seed=None, combine: str = "override") -> str:
+        """The instruction (stripped) of an edit whose inputs are within their limits; else a typed error."""
+        text = self.check_instruction(text)
+        self.check_seed(seed)
+        if combine not in COMBINE:
+            raise LimitError(f"--combine must be one of {', '.join(COMBINE)}, got {combine!r}.",
+                             fix="override: your mask as is; union / subtract: with the mask that is found.")
+        return text
+
+    def check_size(self, size: tuple[int, int]) -> None:
+        """Mask dilation and feathering fit the image (W, H) they apply to."""
+        from engine.images import working_size
+
+        work = max(working_size(*size, short_side=self.working_short_side))
+        for name, value, limit, unit in (("mask_dilate", self.mask_dilate, work, "working"),
+                                         ("blur_kernel", self.blur_kernel, max(size), "source")):
+            if value > limit:
+                raise LimitError(f"Setting {name}={value} px is larger than this image ({limit} px on the long "
+                                 f"side of the {unit} image).",
+                                 fix=f"Use a smaller {name} (env BRUSHEDIT_{name.upper()}).")
 
     def backend(self, kind: str) -> str:
         """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
@@ -99,16 +161,15 @@ class Settings(BaseModel):
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict | None = None, **overrides: Any) -> "Settings":
         env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = {}
-        home = Path(overrides.get("data_dir") or env.get("BRUSHEDIT_HOME") or default_home())
-        path = Path(config_file) if config_file else home / "config.toml"
-        if config_file and not path.is_file():
-            raise BrushEditError(f"Config file not found: '{path}'.", fix="Check --config / BRUSHEDIT_CONFIG.")
-        if path.is_file():
-            try:
-                values.update(tomllib.loads(path.read_text()).get("brushedit", {}))
-            except tomllib.TOMLDecodeError as exc:
-                raise BrushEditError(f"Config file '{path}' is not valid TOML: {exc}.") from exc
+        home = Path(overrides.get("data_dir") or env.get("BRUSHEDIT_HOME") or Path.home() / ".brushedit")
+        if home.exists() and not home.is_dir():
+            raise ConfigError(f"The data dir '{home}' is a file, not a directory.",
+                              fix="Point --data-dir / BRUSHEDIT_HOME at a directory (it is created when missing).")
+        named = config_file or env.get("BRUSHEDIT_CONFIG") or None
+        path = Path(named).expanduser() if named else home / "config.toml"
+        if named and not path.is_file():
+            raise ConfigError(f"Config file not found: '{path}'.", fix="Check --config / BRUSHEDIT_CONFIG.")
+        values: dict[str, Any] = _read_config(path) if path.is_file() else {}
         for name in cls.model_fields:
             key = f"BRUSHEDIT_{name.upper()}"
             if key in env and env[key] != "":
@@ -122,9 +183,36 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise BrushEditError(
-                f"Bad setting `{field}`={first.get('input')!r}: {first['msg']}.",
-                fix=f"Fix it in {path}, the BRUSHEDIT_{field.upper()} env var or the matching flag.",
-            ) from exc
+            raise _bad_setting(exc, path) from exc
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The [brushedit] table of a TOML file, as a dict; ConfigError naming what is wrong."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Config file '{path}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}).", fix="Save it as UTF-8.") from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file '{path}': {exc.strerror or exc}.",
+                          fix="Check the file's permissions.") from exc
+    try:
+        table = tomllib.loads(text).get("brushedit", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file '{path}' is not valid TOML: {exc}.") from exc
+    if not isinstance(table, dict):
+        raise ConfigError(f"In '{path}', `brushedit` must be a table, got a {type(table).__name__}.",
+                          fix="Write a [brushedit] header line followed by `key = value` lines.")
+    return table
+
+
+def _bad_setting(exc: ValidationError, path: Path) -> BrushEditError:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    value = repr(first.get("input"))
+    value = value if len(value) <= 60 else value[:57] + "..."
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    env, flag = ("BRUSHEDIT_HOME", "--data-dir") if field == "data_dir" else (f"BRUSHEDIT_{field.upper()}",
+                                                                               "the matching flag")
+    where = f"{path}, " if path.is_file() else ""
+    return ConfigError(f"Bad setting `{field}`={value}: {msg}.", fix=f"Fix it in {where}the {env} env var or {flag}.")

@@ -35,7 +35,8 @@ def inpaint(inp: InpaintInput, ctx: ToolContext) -> InpaintResult:
     inpainter = ctx.backends.inpainter
     if not inpainter.supports(inp.category):
         raise UnsupportedEditError(
-            f"The '{inpainter.name}' inpainter cannot do a '{inp.category}' edit: it needs a diffusion "
+            f"The '{inpainter.name}' inpainter cannot do {'an' if inp.category[0] in 'aeiou' else 'a'} "
+            f"'{inp.category}' edit: it needs a diffusion "
             "inpainter (offline classical inpainting can only remove objects).",
             fix="Use --profile full (BrushNet on SD1.5, weights TencentARC/BrushEdit) or --inpainter sd-inpaint.",
         )

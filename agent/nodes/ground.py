@@ -14,12 +14,15 @@ from tools.ground import GroundEditInput, ground_edit
 def ground(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     emit(runtime, "stage", name="ground")
     timings = dict(state.get("timings") or {})
+    plan = EditPlan.model_validate(state["plan"])
+    if not plan.operations:  # can this profile do the edit at all? say so before any grounding advice
+        runtime.context.tools.backends.check_supports(plan.category)
     extra_dilate = 10 * state.get("attempt", 0) if (state.get("feedback") and not state.get("user_mask_id")) else 0
     try:
         with timed(timings, "ground"):
             res = ground_edit(
                 GroundEditInput(
-                    image_id=state["source_id"], plan=EditPlan.model_validate(state["plan"]),
+                    image_id=state["source_id"], plan=plan,
                     user_mask_id=state.get("user_mask_id"), user_box=state.get("user_box"),
                     combine=state.get("combine") or "override",
                     dilate=runtime.context.settings.mask_dilate + extra_dilate,

@@ -31,7 +31,7 @@ class ModelRef:
         return f"{self.repo_id}:{self.subfolder}" if self.subfolder else self.repo_id
 
 
-def _looks_local(repo_id: str) -> bool:
+def looks_local(repo_id: str) -> bool:
     return repo_id.startswith((".", "/", "~")) or repo_id.count("/") > 1 or "\\" in repo_id
 
 
@@ -39,7 +39,7 @@ def resolve_ref(ref: str, *, what: str, setting: str) -> Path:
     """Local directory holding the model for `ref`. `setting` names the env var that overrides it."""
     parsed = ModelRef.parse(ref)
     local = Path(parsed.repo_id).expanduser()
-    if local.exists() or _looks_local(parsed.repo_id):
+    if local.exists() or looks_local(parsed.repo_id):
         path = local / parsed.subfolder if parsed.subfolder else local
         if not path.is_dir():
             raise ModelNotAvailableError(f"The {what} directory '{path}' does not exist.",
@@ -51,12 +51,16 @@ def resolve_ref(ref: str, *, what: str, setting: str) -> Path:
 def _download(ref: ModelRef, *, what: str, setting: str) -> Path:
     from huggingface_hub import constants, snapshot_download
 
+    from engine.model_check import offline_reason
+
     patterns = [f"{ref.subfolder}/**"] if ref.subfolder else None
     include = f" --include '{ref.subfolder}/*'" if ref.subfolder else ""
-    fix = (f"Download it with `huggingface-cli download {ref.repo_id}{include}` (cache: {constants.HF_HUB_CACHE}), "
+    fix = (f"Download it with `hf download {ref.repo_id}{include}` (cache: {constants.HF_HUB_CACHE}), "
            f"unset HF_HUB_OFFLINE to let it download, or set {setting} to a local dir.")
+    reason = offline_reason()
     try:
-        root = Path(snapshot_download(ref.repo_id, allow_patterns=patterns))
+        # offline: look in the cache only (no retries against a hub that cannot answer)
+        root = Path(snapshot_download(ref.repo_id, allow_patterns=patterns, local_files_only=reason is not None))
     except BrushEditError:
         raise
     except Exception as exc:  # offline, missing repo, network: all mean "weights not here"

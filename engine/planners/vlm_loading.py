@@ -20,7 +20,7 @@ ARCHITECTURES = {
     "llava": "LlavaForConditionalGeneration",
     "llava_next": "LlavaNextForConditionalGeneration",
 }
-_FIX = ("Download it (`huggingface-cli download {id}`) or set BRUSHEDIT_VLM_MODEL to a local dir saved with "
+_FIX = ("Download it (`hf download {id}`) or set BRUSHEDIT_VLM_MODEL to a local dir saved with "
         "save_pretrained (Qwen2-VL, Qwen2.5-VL, LLaVA or LLaVA-Next).")
 
 
@@ -73,33 +73,36 @@ def pick_dtype(name: str, device: torch.device) -> torch.dtype:
     return resolve_dtype(name, device)
 
 
-def _processor(source: str, model_type: str):
+def _processor(source: str, model_type: str, **kw):
     import transformers
 
     try:
-        return transformers.AutoProcessor.from_pretrained(source)
+        return transformers.AutoProcessor.from_pretrained(source, **kw)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError) as exc:
         if not model_type.startswith("qwen"):
             raise ModelNotAvailableError(f"Could not load the processor of '{source}': {_short(exc)}.",
                                          fix=_FIX.format(id=source)) from exc
-    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
-    return QwenVLInputs(tokenizer, transformers.AutoImageProcessor.from_pretrained(source))
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source, **kw)
+    return QwenVLInputs(tokenizer, transformers.AutoImageProcessor.from_pretrained(source, **kw))
 
 
 def load_vlm(source: str, device: str = "auto", dtype: str = "auto") -> LoadedVLM:
     """Model (eval, on device) and processor for `source` (hub id or local dir)."""
     import transformers
 
+    from engine.model_check import offline_kwargs
+
+    kw = offline_kwargs(source)  # offline: the cache only, failing at once instead of retrying the hub
     try:
-        config = transformers.AutoConfig.from_pretrained(source)
+        config = transformers.AutoConfig.from_pretrained(source, **kw)
         if config.model_type not in ARCHITECTURES:
             raise ModelNotAvailableError(
                 f"'{source}' is a '{config.model_type}' model; the transformers planner supports "
                 f"{', '.join(ARCHITECTURES)}.", fix="Use one of those, or serve it and use --planner openai.")
         dev = resolve_device(device)
         cls = getattr(transformers, ARCHITECTURES[config.model_type])
-        model = cls.from_pretrained(source, dtype=pick_dtype(dtype, dev)).to(dev).eval()
-        processor = _processor(source, config.model_type)
+        model = cls.from_pretrained(source, dtype=pick_dtype(dtype, dev), **kw).to(dev).eval()
+        processor = _processor(source, config.model_type, **kw)
     except BrushEditError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError) as exc:

@@ -9,12 +9,12 @@ from pathlib import Path
 from engine.errors import BrushEditError, ModelNotAvailableError
 
 _GD_FIX = (
-    "Download it (`huggingface-cli download {id}`) or set BRUSHEDIT_DETECTOR_MODEL to a local dir saved with "
+    "Download it (`hf download {id}`) or set BRUSHEDIT_DETECTOR_MODEL to a local dir saved with "
     "save_pretrained; or set BRUSHEDIT_DETECTOR_CHECKPOINT to the original groundingdino_swint_ogc.pth "
     "(the tokenizer then still comes from BRUSHEDIT_DETECTOR_MODEL)."
 )
 _SAM_FIX = (
-    "Download it (`huggingface-cli download {id}`) or set BRUSHEDIT_SAM_MODEL to a local dir saved with "
+    "Download it (`hf download {id}`) or set BRUSHEDIT_SAM_MODEL to a local dir saved with "
     "save_pretrained; or set BRUSHEDIT_SAM_CHECKPOINT to an original sam_vit_{{b,l,h}}_*.pth file."
 )
 
@@ -24,8 +24,10 @@ def _short(exc: Exception) -> str:
 
 
 def _pretrained(loader, source: str, what: str, fix: str):
+    from engine.model_check import offline_kwargs
+
     try:
-        return loader.from_pretrained(source)
+        return loader.from_pretrained(source, **offline_kwargs(source))
     except BrushEditError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError) as exc:

@@ -87,7 +87,7 @@ def test_addition_without_box_is_recoverable_and_replanned(settings, make_backen
 
 def test_unrecoverable_after_budget_raises_typed_error(settings, make_backends):
     planner = ScriptedPlanner({"category": "addition", "target": "cookie", "caption": "a cookie"})
-    s = Session.new("a2", PHOTO, settings, backends=make_backends(planner=planner))
+    s = Session.new("a2", PHOTO, settings, backends=make_backends(planner=planner, inpainter=CopyInpainter()))
     with pytest.raises(EmptyMaskError, match="needs a place"):
         s.edit("add a cookie")
     assert len(planner.requests) == settings.retry_budget + 1 and s.head.id == "v0"
