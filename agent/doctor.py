@@ -154,6 +154,11 @@ def _examine_versions(db_path: Path, store: ImageStore, report: DoctorReport) ->
     if partial or s_partial:
         report.add(False, "versions.sqlite", f"only {len(rows)} version rows and {len(sessions)} session rows "
                    "could be read")
+        report.damaged_sessions += sorted({r["session"] for r in rows})
+        if not rows:
+            n = sum(1 for _ in store.ids())
+            report.add(False, "images/", f"{n} stored image(s) remain, but no version row names them any more "
+                       "(each can still be opened with `brushedit new FILE -s NAME`)")
     by_session: dict[str, list[dict]] = {}
     for row in rows:
         by_session.setdefault(row["session"], []).append(row)
@@ -171,7 +176,7 @@ def _examine_versions(db_path: Path, store: ImageStore, report: DoctorReport) ->
             for p in problems:
                 report.add(False, where, p)
             broken += bool(problems)
-        if broken:
+        if broken and name not in report.damaged_sessions:
             report.damaged_sessions.append(name)
         report.add(not broken, f"session {name}", f"{len(vrows) - broken} of {len(vrows)} versions intact")
 
@@ -196,7 +201,7 @@ def require_intact(store: ImageStore, items: list[tuple[str, str | None, str | N
                    db_path: Path) -> None:
     """Refuse (StoreCorruptError) unless every (label, image_id, mask_id) verifies; names every one that does not.
     Export and accept call it before they write or commit anything."""
-    bad = [f"{label} ({p})" for label, image_id, mask_id in items
+    bad = [f"{label} ({p.rstrip('.')})" for label, image_id, mask_id in items
            for p in [file_problem(store, image_id) or file_problem(store, mask_id, "mask")] if p]
     if bad:
         from agent.versions import salvage_hint

@@ -73,13 +73,32 @@ def sqlite_error(exc: sqlite3.Error, path: Path) -> BrushEditError:
     if "readonly" in text or "read-only" in text or ("unable to open" in text and not os.access(path.parent, os.W_OK)):
         return ReadOnlyError(f"read-only: cannot write {path}; reading still works.",
                              fix="Make the data dir writable, or point --data-dir at a writable copy.")
-    if "full" in text:
+    if "full" in text or ("disk i/o" in text and _free_bytes(path) < 256 * 1024):  # -shm/-wal cannot grow either
         return DiskFullError(f"disk full: {path} could not grow (it needs at least {_size(2 * _page(path))} more; "
                              f"{_free(path)} free); nothing was half-written.",
                              fix="Free some space (`brushedit gc` drops unreferenced images) and run it again.")
     if "unable to open" in text or "disk i/o" in text:
         return DataDirError(f"Cannot open {path}: {exc}.", fix="Check that the data dir and the file are readable.")
+    if path.name == "checkpoints.sqlite":
+        return DatabaseCorruptError(f"{path} is damaged ({exc}).", fix=(
+            f"It holds only pending reviews and crash-resume state: move it aside (`mv {path} {path}.damaged`) and "
+            "run the command again; `brushedit doctor` checks the rest."))
     return DatabaseCorruptError(f"{path} is damaged ({exc}).", fix=salvage_hint(path))
+
+
+def explain_sqlite(exc: sqlite3.Error, home: Path) -> BrushEditError:
+    """A typed error for an sqlite3 failure met outside the version store (the LangGraph checkpointer):
+    finds which of the data dir's databases is damaged when the error does not say."""
+    checkpoints, versions = Path(home) / "checkpoints.sqlite", Path(home) / "versions.sqlite"
+    text = str(exc).lower()
+    if any(w in text for w in ("locked", "busy", "full", "readonly", "read-only", "unable to open")):
+        return sqlite_error(exc, checkpoints)
+    from agent.doctor import integrity
+
+    for path in (checkpoints, versions):
+        if not integrity(path)[0]:
+            return sqlite_error(exc, path)
+    return sqlite_error(exc, checkpoints)
 
 
 def _page(path: Path) -> int:
@@ -97,11 +116,16 @@ def _size(n: float) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KiB"
 
 
-def _free(path: Path) -> str:
+def _free_bytes(path: Path) -> float:
     try:
-        return _size(shutil.disk_usage(path.parent).free)
+        return shutil.disk_usage(path.parent).free
     except OSError:
-        return "an unknown amount"
+        return float("inf")
+
+
+def _free(path: Path) -> str:
+    free = _free_bytes(path)
+    return _size(free) if free != float("inf") else "an unknown amount"
 
 
 @contextmanager

@@ -32,7 +32,11 @@ def run_demo(out: Path) -> Path:
     from agent.session import Session
     from app.report import write_report
 
-    if out.exists():
+    if out.exists():  # only an earlier demo's output is replaced: never a directory of the user's
+        earlier = (out / "history.json").is_file() and (out / "data" / "versions.sqlite").is_file()
+        if not out.is_dir() or (any(out.iterdir()) and not earlier):
+            raise BrushEditError(f"--out '{out}' exists and is not an earlier demo's output; it is left as it is.",
+                                 fix="Give --out a new directory, e.g. --out brushedit-demo.")
         shutil.rmtree(out)
     data = out / "data"
     settings = Settings.load(data_dir=data, env={}, profile="lite")

@@ -4,60 +4,89 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import shlex
+
 import typer
 
+from app.options import printable
 from engine.errors import BrushEditError
 
 
 def _progress():
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True)
     status = console.status("planning…")
 
+    def safe(value) -> str:  # model/user text: never rich markup, never terminal control codes
+        return escape(printable(str(value)))
+
     def on_event(kind: str, data: dict) -> None:
         if kind == "stage":
-            status.update(f"{data['name']}…")
+            status.update(f"{safe(data['name'])}…")
         elif kind == "plan":
             p = data["plan"]
-            console.print(f"plan: [bold]{p['category']}[/] '{p['target']}' — {p['caption']}")
+            console.print(f"plan: [bold]{safe(p['category'])}[/] '{safe(p['target'])}' — {safe(p['caption'])}")
         elif kind == "retry":
-            console.print(f"[yellow]retry {data['attempt']}[/]: {data['feedback']}")
+            console.print(f"[yellow]retry {data['attempt']}[/]: {safe(data['feedback'])}")
         elif kind == "verdict" and not data.get("ok"):
-            console.print(f"[yellow]verifier[/]: {data.get('reason')}")
+            console.print(f"[yellow]verifier[/]: {safe(data.get('reason'))}")
 
     return status, on_event
 
 
-def report_outcome(outcome) -> None:
+def _cmd(verb: str, session: str, data_dir, *rest: str) -> str:
+    """A brushedit command line that works as printed (quoted; --data-dir when one was given)."""
+    parts = ["brushedit", verb, "-s", session, *rest] + (["--data-dir", str(data_dir)] if data_dir else [])
+    return shlex.join(parts)
+
+
+def _show_hint(session: str, data_dir, ref: str) -> str:
+    from app.cli import command_names
+
+    if "show" in command_names():
+        return _cmd("show", session, data_dir, ref, "--out", f"{session}-{ref}.png")
+    return _cmd("export", session, data_dir, "--out", f"{session}-export")
+
+
+def report_outcome(outcome, session: str | None = None, data_dir=None) -> None:
+    """What happened and where the result is (the command that writes it out)."""
     for w in outcome.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        typer.echo(f"warning: {printable(w)}", err=True)
     if outcome.status == "committed":
         v = outcome.version
-        typer.echo(f"{v.id} committed (parent {v.parent}, {outcome.attempts} attempt(s))")
+        where = f"; get it: {_show_hint(session, data_dir, v.id)}" if session else ""
+        typer.echo(f"{v.id} committed (parent {v.parent}, {outcome.attempts} attempt(s)){where}")
     elif outcome.status == "pending":
-        typer.echo(f"waiting for review: result {outcome.result_id[:12]}… — run `brushedit accept` or "
-                   "`brushedit reject --reason ...`")
+        s = session or "NAME"
+        typer.echo(f"waiting for review: result {outcome.result_id[:12]}… — run `{_cmd('accept', s, data_dir)}` or "
+                   f"`{_cmd('reject', s, data_dir, '--reason', '...')}`")
     else:
         typer.echo("rejected: nothing committed; the head version is unchanged")
 
 
-def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review, settings) -> None:
+def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review, settings, queue=False,
+             data_dir=None) -> None:
     from agent.session import Session
+    from agent.versions import EDIT_WAIT_S, QUEUE_WAIT_S
 
     status, on_event = _progress()
     if session is not None:
         if len(args) != 1 or out is not None:
             raise BrushEditError('With --session give only the instruction: brushedit edit -s NAME "remove the cat".')
-        s = Session.open(session, settings(), interactive=review, on_event=on_event)
+        s = Session.open(session, settings(), interactive=review, on_event=on_event,
+                         edit_wait_s=QUEUE_WAIT_S if queue else EDIT_WAIT_S)
         with status:
             outcome = s.edit(args[0], mask=mask, box=box, combine=combine, seed=seed)
-        report_outcome(outcome)
+        report_outcome(outcome, session, data_dir)
         return
     if len(args) != 2 or out is None:
         raise BrushEditError('One-shot edit needs IMAGE "INSTRUCTION" --out OUT.png (or use --session NAME).')
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-        raise BrushEditError(f"--out '{out}' must end in .png, .jpg or .webp.")
+        raise BrushEditError(f"--out '{printable(str(out))}' must end in .png, .jpg or .webp.")
+    if out.is_dir():
+        raise BrushEditError(f"--out '{printable(str(out))}' is a directory.", fix="Give a file name, e.g. --out edited.png.")
     with tempfile.TemporaryDirectory(prefix="brushedit-") as tmp:
         s = Session.new("oneshot", Path(args[0]), settings(data_dir=Path(tmp)), on_event=on_event)
         with status:
@@ -67,4 +96,4 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
         out.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(s.image()).save(out)
     report_outcome(outcome)
-    typer.echo(f"wrote {out}")
+    typer.echo(f"wrote {printable(str(out.resolve()))}")

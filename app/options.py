@@ -1,6 +1,7 @@
-"""CLI option types shared by the commands, and settings/box parsing."""
+"""CLI option types shared by the commands, settings/box parsing, and safe terminal text."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,16 +11,34 @@ from engine.errors import BadBoxError
 from engine.settings import Settings
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Sessions and images (env BRUSHEDIT_HOME).")]
-ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="TOML config file ([brushedit] table).")]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="TOML config file with a [brushedit] table (env BRUSHEDIT_CONFIG).")]
 Profile = Annotated[Optional[str], typer.Option("--profile", help="lite (offline, no weights) or full (models).")]
-PlannerOpt = Annotated[Optional[str], typer.Option("--planner", help="rules | openai | transformers")]
-ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="single-call | tool-calling")]
-InpainterOpt = Annotated[Optional[str], typer.Option("--inpainter", help="classical | brushnet | sd-inpaint")]
-DetectorOpt = Annotated[Optional[str], typer.Option("--detector", help="grounding-dino | none")]
-SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | box")]
+PlannerOpt = Annotated[Optional[str], typer.Option("--planner", help="rules | openai | transformers.")]
+ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="single-call | tool-calling.")]
+InpainterOpt = Annotated[Optional[str], typer.Option("--inpainter", help="classical | brushnet | sd-inpaint.")]
+DetectorOpt = Annotated[Optional[str], typer.Option("--detector", help="grounding-dino | none.")]
+SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | box.")]
 SessionOpt = Annotated[str, typer.Option("--session", "-s", help="Session name.")]
 BoxOpt = Annotated[Optional[str], typer.Option("--box", help="Target box x,y,w,h in image pixels.")]
 MaskOpt = Annotated[Optional[Path], typer.Option("--mask", help="Mask image, white = edit, same size as the image.")]
+
+
+# C0/C1 control characters (ANSI escapes start with ESC) and the bidi overrides that reorder a line
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: control characters shown as \\xNN escapes, never interpreted."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}",
+                       text)
+
+
+def one_line(exc: Exception) -> str:
+    """An error as one printable line (a planner's raw answer, when attached, stays on the lines below)."""
+    text = str(exc)
+    first, sep, rest = text.partition("\n--- model answer ---\n")
+    line = printable(" ".join(first.split("\n")))
+    return line + (f"\n--- model answer ---\n{printable(rest)}" if sep else "")
 
 
 def parse_box(text: str | None) -> tuple[float, float, float, float] | None:

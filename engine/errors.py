@@ -154,6 +154,11 @@ def os_error(exc: OSError, path=None, needed: int | None = None) -> BrushEditErr
     if exc.errno == errno.EROFS or (exc.errno in (errno.EACCES, errno.EPERM) and _exists(where)):
         return ReadOnlyError(f"read-only: cannot write {where} ({exc.strerror}); reading still works.",
                              fix="Make the data dir writable, or point --data-dir / BRUSHEDIT_HOME at a writable copy.")
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return DataDirError(f"{where} is in the way: a file stands where a directory must be.",
+                            fix="Move that file away; the directory is created again.")
+    if exc.errno is None:  # a decoder's error (e.g. PIL): the bytes of a file are damaged
+        return DataDirError(f"A file cannot be read: {exc}.", fix="`brushedit doctor` finds which one.")
     return DataDirError(f"Cannot use {where}: {exc.strerror or exc}.",
                         fix="Check that the path exists and is a directory you can write.")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.errors import StoreIntegrityError
+from engine.errors import StoreIntegrityError, os_error
 from engine.images import to_png_bytes
 
 _ID = re.compile(r"^[0-9a-f]{64}$")
@@ -68,8 +68,10 @@ class ImageStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):  # disk full / read-only: typed, with the bytes it needed
+                raise os_error(exc, target, len(data)) from exc
             raise
         return image_id
 

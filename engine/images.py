@@ -29,7 +29,8 @@ class ImageLimits:
     max_image_aspect: float = 10.0
 
 
-DEFAULT_LIMITS = ImageLimits()
+DEFAULT_LIMITS = ImageLimits()  # what a session accepts (Settings.image_limits holds the configured ones)
+DECODE_LIMITS = ImageLimits(min_image_side=1, max_image_aspect=float("inf"))  # no limits given: bombs only
 MAX_PIXELS = DEFAULT_LIMITS.max_image_pixels
 WORKING_MAX_ASPECT = 3  # the working image's long side is at most 3x its short side
 
@@ -40,8 +41,9 @@ def _too(what: str, value: str, limit: str, setting: str, fix: str) -> ImageTooL
 
 
 def check_image_size(width: int, height: int, limits: ImageLimits | None = None, what: str = "The image") -> None:
-    """ImageTooLargeError (BadImageError when too small) unless width x height is within `limits`."""
-    lim = limits or DEFAULT_LIMITS
+    """ImageTooLargeError (BadImageError when too small) unless width x height is within `limits`
+    (default: the decompression-bomb caps only)."""
+    lim = limits or DECODE_LIMITS
     size = f"{width}x{height}"
     if width * height > lim.max_image_pixels:
         raise _too(what, f"{size} = {width * height / 1e6:.1f} MP", f"{lim.max_image_pixels / 1e6:g} MP",
@@ -70,8 +72,9 @@ def _name(source) -> str:
 
 def _open(source: str | Path | bytes, limits: ImageLimits | None = None,
           size: tuple[int, int] | None = None, what: str = "The image") -> Image.Image:
-    """Open, check the header's size against `limits` (and `size` = (W, H) when given), then decode."""
-    lim = limits or DEFAULT_LIMITS
+    """Open, check the header's size against `limits` (and `size` = (W, H) when given), then decode.
+    Without `limits` only the pixel and side caps apply (decompression bombs); shape limits come with settings."""
+    lim = limits or DECODE_LIMITS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -12,7 +12,7 @@ import numpy as np
 import typer
 
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, MaskOpt, Profile, SegmenterOpt, load_settings,
-                         parse_box)
+                         parse_box, printable)
 from engine.errors import BadBoxError, BrushEditError
 from engine.masks import overlay as mask_overlay
 
@@ -45,7 +45,8 @@ def _compute(image: np.ndarray, settings, plan, box, user_mask_path, combine, di
     from engine.images import load_mask
 
     h, w = image.shape[:2]
-    user_mask = load_mask(user_mask_path, (w, h)) if user_mask_path else None
+    _check_pixels(settings, (w, h), dilate=dilate, erode=erode)
+    user_mask = load_mask(user_mask_path, (w, h), settings.image_limits) if user_mask_path else None
     search = needs_detector(plan.category, box, user_mask is not None, combine)
     result = ground_at_working_size(
         plan, image, short_side=settings.working_short_side,
@@ -78,8 +79,10 @@ def mask_command(
                                                                 help="Original groundingdino_*.pth.")] = None,
     sam_model: Annotated[Optional[str], typer.Option("--sam-model", help="Hub id or dir.")] = None,
     sam_checkpoint: Annotated[Optional[Path], typer.Option("--sam-checkpoint", help="Original sam_vit_*.pth.")] = None,
-    box_threshold: Annotated[Optional[float], typer.Option("--box-threshold", min=0, max=1)] = None,
-    text_threshold: Annotated[Optional[float], typer.Option("--text-threshold", min=0, max=1)] = None,
+    box_threshold: Annotated[Optional[float], typer.Option("--box-threshold", min=0, max=1,
+                                                           help="GroundingDINO box score threshold (0.3).")] = None,
+    text_threshold: Annotated[Optional[float], typer.Option("--text-threshold", min=0, max=1,
+                                                            help="GroundingDINO text score threshold (0.25).")] = None,
     device: Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda | mps")] = None,
     data_dir: DataDir = None,
     config: ConfigFile = None,
@@ -96,16 +99,33 @@ def mask_command(
         parsed_box = parse_box(box)
         from engine.images import load_image
 
-        picture = load_image(image)
+        picture = load_image(image, settings.image_limits)
         plan = _plan(category, target, parsed_box, (picture.shape[1], picture.shape[0]))
         final, result = _compute(picture, settings, plan, parsed_box, mask, combine, dilate, erode, invert, shape)
         _write(out, final, overlay, mask_overlay(picture, final) if overlay else None)
     except (BrushEditError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        from engine.errors import os_error
+
+        typed = os_error(exc, out) if isinstance(exc, OSError) else exc
+        typer.echo(f"error: {printable(str(typed))}", err=True)
         raise typer.Exit(1) from None
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"mask: {out} ({final.shape[1]}x{final.shape[0]}, {result.summary})")
+
+
+def _check_pixels(settings, size: tuple[int, int], **values) -> None:
+    """--dilate / --erode (working pixels) bounded by the working image's long side."""
+    from engine.errors import LimitError
+    from engine.images import working_size
+
+    limit = max(working_size(*size, short_side=settings.working_short_side))
+    for flag, value in values.items():
+        if value is not None and value > limit:
+            raise LimitError(f"--{flag} {value} is larger than the image ({limit} px on the long side of the working "
+                             f"image, short side {settings.working_short_side}).",
+                             fix=f"Use --{flag} between 0 and {limit}.")
+    settings.check_size(size)
 
 
 def _write(out: Path, mask: np.ndarray, overlay_path: Path | None, overlay: np.ndarray | None) -> None:
