@@ -115,10 +115,11 @@ def offline_reason() -> str | None:
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         if os.environ.get(var, "").upper() in _TRUE:
             return f"{var}=1"
-    host = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co").hostname or "huggingface.co"
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host = url.hostname or "huggingface.co"
     if host not in _network:
         try:
-            socket.create_connection((host, 443), timeout=3).close()
+            socket.create_connection((host, url.port or (80 if url.scheme == "http" else 443)), timeout=3).close()
             _network[host] = True
         except OSError:
             _network[host] = False

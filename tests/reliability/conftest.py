@@ -48,3 +48,10 @@ def bombs(tmp_path_factory) -> dict[str, Path]:
     """20000x20000 (400 MP, ~390 KB: past PIL's own bomb limit) and 8000x8000 (64 MP: past ours only)."""
     d = tmp_path_factory.mktemp("bombs")
     return {"huge": bomb_png(d / "bomb-20000.png", 20000, 20000), "big": bomb_png(d / "bomb-8000.png", 8000, 8000)}
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from engine.settings import Settings
+
+    return Settings.load(env={}, data_dir=tmp_path / "data")
