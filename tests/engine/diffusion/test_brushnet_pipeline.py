@@ -122,7 +122,7 @@ def test_missing_models_name_the_path_or_repo_and_the_fix(tmp_path, model_dirs):
                    device="cpu")
     with pytest.raises(ModelNotAvailableError) as err:
         BrushNetInpainter.from_settings(hub).inpaint(_request(_photo(), _square_mask()))
-    assert "someone/not-cached-model" in str(err.value) and "huggingface-cli download" in str(err.value)
+    assert "someone/not-cached-model" in str(err.value) and "hf download" in str(err.value)
     assert "--include 'base/*'" in str(err.value)
     with pytest.raises(ModelNotAvailableError, match="someone/not-cached-inpaint"):
         SDInpainter.from_settings(hub).inpaint(_request(_photo(), _square_mask()))
