@@ -41,7 +41,8 @@ def _typed(exc: BaseException, kw: dict) -> BrushEditError | None:
 
         return explain_sqlite(exc, load_settings(kw.get("data_dir"), kw.get("config")).data_dir)
     if isinstance(exc, MemoryError):
-        return BrushEditError("Out of memory.", fix="Use a smaller image or working_short_side, or close other programs.")
+        return BrushEditError("Out of memory.",
+                              fix="Use a smaller image or working_short_side, or close other programs.")
     return None
 
 
@@ -98,11 +99,25 @@ def _print_version(v) -> None:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+ImageOpt = Annotated[Optional[Path], typer.Option("--image", help="The photo, for planners that look.")]
+EditArgs = Annotated[list[str], typer.Argument(metavar="[IMAGE] INSTRUCTION",
+                                               help='"INSTRUCTION" with --session, or IMAGE "INSTRUCTION" --out')]
+EditSession = Annotated[Optional[str], typer.Option("--session", "-s", help="Session to edit (its head).")]
+CombineOpt = Annotated[str, typer.Option(help="override | union | subtract (your --mask with the found mask).")]
+SeedOpt = Annotated[Optional[int], typer.Option(help="Random seed, 0 to 2**32-1 (default: settings).")]
+ReviewOpt = Annotated[bool, typer.Option("--review", help="Stop for accept/reject before committing.")]
+QueueOpt = Annotated[bool, typer.Option("--queue",
+                                        help="If the session is being edited, wait and build on that edit's result.")]
+GraceOpt = Annotated[float, typer.Option("--grace-minutes", min=0,
+                                         help="Keep unreferenced images younger than this (an upload in flight).")]
+WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for running edits (gc never runs "
+                                                              "during one).")]
+DemoOut = Annotated[Path, typer.Option("--out", help="Directory for the images and report.html.")]
 
 
 @command("plan")
 def plan_cmd(instruction: Annotated[str, typer.Argument(help='What to change, e.g. "remove the dog".')],
-             image: Annotated[Optional[Path], typer.Option("--image", help="The photo, for planners that look.")] = None,
+             image: ImageOpt = None,
              as_json: JsonOpt = False, planner: PlannerOpt = None,
              data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None):
     """Print the edit plan for INSTRUCTION (category, target, caption, box)."""
@@ -137,14 +152,10 @@ def new_cmd(image: Annotated[Path, typer.Argument(help="The photo to start from 
 
 
 @command("edit")
-def edit_cmd(args: Annotated[list[str], typer.Argument(metavar="[IMAGE] INSTRUCTION", help='"INSTRUCTION" with --session, or IMAGE "INSTRUCTION" --out')],
-             session: Annotated[Optional[str], typer.Option("--session", "-s", help="Session to edit (its head).")] = None,
+def edit_cmd(args: EditArgs, session: EditSession = None,
              out: Annotated[Optional[Path], typer.Option("--out", help="One-shot: where to write the result.")] = None,
              box: BoxOpt = None, mask: MaskOpt = None,
-             combine: Annotated[str, typer.Option(help="override | union | subtract (your --mask with the found mask).")] = "override",
-             seed: Annotated[Optional[int], typer.Option(help="Random seed, 0 to 2**32-1 (default: settings).")] = None,
-             review: Annotated[bool, typer.Option("--review", help="Stop for accept/reject before committing.")] = False,
-             queue: Annotated[bool, typer.Option("--queue", help="If the session is being edited, wait and build on that edit's result.")] = False,
+             combine: CombineOpt = "override", seed: SeedOpt = None, review: ReviewOpt = False, queue: QueueOpt = False,
              data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
              mode: ModeOpt = None, inpainter: InpainterOpt = None, detector: DetectorOpt = None,
              segmenter: SegmenterOpt = None):
@@ -240,8 +251,7 @@ def sessions_cmd(data_dir: DataDir = None, config: ConfigFile = None):
 
 @command("gc")
 def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be removed.")] = False,
-           grace_minutes: Annotated[float, typer.Option("--grace-minutes", min=0, help="Keep unreferenced images younger than this (an upload or `new` in flight).")] = 60.0,
-           wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for running edits (gc never runs during one).")] = 30.0,
+           grace_minutes: GraceOpt = 60.0, wait: WaitOpt = 30.0,
            data_dir: DataDir = None, config: ConfigFile = None):
     """Delete stored images nothing references (rejected attempts, raw generations) and old checkpoints."""
     from agent.maintenance import collect_garbage
@@ -253,7 +263,7 @@ def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say wha
 
 
 @command("demo")
-def demo_cmd(out: Annotated[Path, typer.Option("--out", help="Directory for the images and report.html.")] = Path("brushedit-demo")):
+def demo_cmd(out: DemoOut = Path("brushedit-demo")):
     """Offline multi-turn demo on a bundled photo; writes images and an HTML report to OUT."""
     from app.demo import run_demo
 

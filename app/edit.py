@@ -86,7 +86,8 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
         raise BrushEditError(f"--out '{printable(str(out))}' must end in .png, .jpg or .webp.")
     if out.is_dir():
-        raise BrushEditError(f"--out '{printable(str(out))}' is a directory.", fix="Give a file name, e.g. --out edited.png.")
+        raise BrushEditError(f"--out '{printable(str(out))}' is a directory.",
+                             fix="Give a file name, e.g. --out edited.png.")
     with tempfile.TemporaryDirectory(prefix="brushedit-") as tmp:
         s = Session.new("oneshot", Path(args[0]), settings(data_dir=Path(tmp)), on_event=on_event)
         with status:

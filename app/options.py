@@ -11,7 +11,8 @@ from engine.errors import BadBoxError
 from engine.settings import Settings
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Sessions and images (env BRUSHEDIT_HOME).")]
-ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="TOML config file with a [brushedit] table (env BRUSHEDIT_CONFIG).")]
+ConfigFile = Annotated[Optional[Path], typer.Option(
+    "--config", help="TOML config file with a [brushedit] table (env BRUSHEDIT_CONFIG).")]
 Profile = Annotated[Optional[str], typer.Option("--profile", help="lite (offline, no weights) or full (models).")]
 PlannerOpt = Annotated[Optional[str], typer.Option("--planner", help="rules | openai | transformers.")]
 ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="single-call | tool-calling.")]

@@ -112,7 +112,8 @@ class Backends:
         inpainter = self.inpainter
         if not inpainter.supports(category):
             raise UnsupportedEditError(
-                f"The '{inpainter.name}' inpainter cannot do {'an' if category[:1] in 'aeiou' else 'a'} '{category}' edit: it needs a diffusion "
+                f"The '{inpainter.name}' inpainter cannot do {'an' if category[:1] in 'aeiou' else 'a'} "
+                f"'{category}' edit: it needs a diffusion "
                 "inpainter (offline classical inpainting can only remove objects).",
                 fix="Use --profile full (BrushNet on SD1.5, weights TencentARC/BrushEdit; `brushedit models "
                     "--profile full` lists them) or --inpainter sd-inpaint.")

@@ -142,8 +142,9 @@ def preflight(settings: Settings, components=COMPONENTS) -> None:
         return  # online: the loaders download what is missing on first use
     shown = local if reason is None else missing
     command = fetch_command(shown)
-    fix = (f"Fetch them with `{command}` where the hub is reachable" if command else "Fix the paths") + \
-        (", or point the settings at local dirs" if command else "") + "; `brushedit models --profile " + settings.profile + "` lists every model."
+    listing = f"`brushedit models --profile {settings.profile}` lists every model"
+    fix = (f"Fetch them with `{command}` where the hub is reachable, or point the settings at local dirs; {listing}."
+           if command else f"Fix the paths; {listing}.")
     raise ModelNotAvailableError(
         f"{len(shown)} model(s) the '{settings.profile}' profile needs are not on this machine"
         + (f" and the hub cannot be used ({reason})" if reason and command else "") + ": "

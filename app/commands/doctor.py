@@ -33,7 +33,8 @@ def _salvage(settings, session: str, to: Path, as_json: bool) -> None:
 
 
 def doctor_command(
-    salvage: Annotated[Optional[str], typer.Option("--salvage", help="Copy this session's intact versions out (with --to).")] = None,
+    salvage: Annotated[Optional[str], typer.Option("--salvage",
+                                                   help="Copy this session's intact versions out (with --to).")] = None,
     to: Annotated[Optional[Path], typer.Option("--to", help="New, empty data dir for --salvage.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     data_dir: DataDir = None,

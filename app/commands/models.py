@@ -50,7 +50,8 @@ def models_command(
     typer.echo(f"profile '{settings.profile}': {len(statuses)} model(s)")
     for s in statuses:
         where = f" — {_size(s.size)} at {s.path}" if s.present else ""
-        typer.echo(f"  {'present' if s.present else 'MISSING':<8} {s.need.what} ({s.need.setting}): {s.need.ref}{where}")
+        mark = "present" if s.present else "MISSING"
+        typer.echo(f"  {mark:<8} {s.need.what} ({s.need.setting}): {s.need.ref}{where}")
     missing = [s for s in statuses if not s.present]
     if command:
         typer.echo(f"fetch the {len(missing)} missing: {command}")
