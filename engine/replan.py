@@ -106,7 +106,8 @@ def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tupl
         target = refined_target(verdict.reason)
         if target and target != (p.target or opts.target):
             return {"target": target, "detection": 0}, f"target '{target}' (from the reason)"
-    if name == "next_detection" and opts.regroundable and p.detection + 1 < opts.detections:
+    retargeted = (p.target or opts.target) != opts.target  # this round already names another target
+    if name == "next_detection" and opts.regroundable and not retargeted and p.detection + 1 < opts.detections:
         return {"detection": p.detection + 1}, f"detection {p.detection + 2} of {opts.detections}"
     return None
 
@@ -150,6 +151,7 @@ def apply_to_plan(plan: EditPlan, params: AttemptParams) -> EditPlan:
     if params.target:
         update["target"] = params.target
     if params.removal and plan.category == "remove":
-        extra = ", ".join(p for p in (plan.target, "object, remnants, shadow, outline", plan.negative_prompt) if p)
+        target = update.get("target", plan.target)
+        extra = ", ".join(p for p in (target, "object, remnants, shadow, outline", plan.negative_prompt) if p)
         update.update(caption=REMOVAL_CAPTION, negative_prompt=extra)
     return plan.model_copy(update=update) if update else plan

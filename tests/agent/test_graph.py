@@ -3,9 +3,8 @@ and the tool-calling mode driven by a scripted chat model."""
 import json
 
 import pytest
-from langchain_core.language_models.chat_models import BaseChatModel
+from fakes import ScriptedChat
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agent.session import Session
 from engine.errors import BrushEditError, EmptyMaskError, StepBudgetError
@@ -97,24 +96,6 @@ def test_unrecoverable_after_budget_raises_typed_error(settings, make_backends):
     with pytest.raises(EmptyMaskError, match="needs a place"):
         s.edit("add a cookie")
     assert len(planner.requests) == settings.retry_budget + 1 and s.head.id == "v0"
-
-
-class ScriptedChat(BaseChatModel):
-    """Answers with script(messages) -> AIMessage; records the tools it was bound to."""
-
-    script: object
-    bound: list = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools, **kw):
-        self.bound = [t.name for t in tools]
-        return self
-
-    def _generate(self, messages, stop=None, run_manager=None, **kw):
-        return ChatResult(generations=[ChatGeneration(message=self.script(messages))])
 
 
 def _last_tool(messages, name=None):
