@@ -57,6 +57,9 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
             outcome = s.edit(args[0], mask=mask, box=box, combine=combine, seed=seed, review=review)
         report_outcome(outcome, session)
         return
+    if review:
+        raise BrushEditError("--review needs a session: nobody can review a one-shot edit.",
+                             fix='brushedit new IMAGE -s NAME, then brushedit edit -s NAME "..." --review')
     if len(args) != 2 or out is None:
         raise BrushEditError('One-shot edit needs IMAGE "INSTRUCTION" --out OUT.png (or use --session NAME).')
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):

@@ -79,7 +79,10 @@ def _seeds(opts: Options, block: int) -> list[int]:
 
 def first_attempt(opts: Options) -> AttemptParams:
     method = opts.methods[0] if opts.methods else None
-    return AttemptParams(n=0, seeds=_seeds(opts, 0), method=method, tried_methods=[method] if method else [])
+    seeds, change = _seeds(opts, 0), "first attempt"
+    if not opts.generative and len(seeds) > 1:  # every seed would give the same image
+        seeds, change = seeds[:1], "first attempt (1 candidate: the inpainter has no seed to vary)"
+    return AttemptParams(n=0, seeds=seeds, method=method, tried_methods=[method] if method else [], change=change)
 
 
 def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tuple[dict, str] | None:
@@ -92,7 +95,8 @@ def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tupl
         return {"removal": True}, "removal caption and the target in the negative prompt"
     if name == "seed" and opts.generative:
         seeds = _seeds(opts, p.seed_block + 1)
-        return {"seeds": seeds, "seed_block": p.seed_block + 1}, f"seed {seeds[0]}" + (f"..{seeds[-1]}" if len(seeds) > 1 else "")
+        said = f"seed {seeds[0]}" + (f"..{seeds[-1]}" if len(seeds) > 1 else "")
+        return {"seeds": seeds, "seed_block": p.seed_block + 1}, said
     if name == "steps" and opts.generative and (p.steps or opts.steps) < MAX_STEPS:
         steps = min(MAX_STEPS, (p.steps or opts.steps) + MORE_STEPS)
         return {"steps": steps}, f"{steps} steps"

@@ -53,8 +53,11 @@ def pick_command(attempt_id: Annotated[str, typer.Argument(help="an attempt id f
     typer.echo(f"{v.id} committed from {attempt_id} (parent {v.parent})")
 
 
-def show_command(ref: Annotated[Optional[str], typer.Argument(help="VERSION | pending | ATTEMPT_ID (head if omitted)")] = None,
-                 session: SessionOpt = ..., out: Annotated[Path, typer.Option("--out", help="PNG/JPEG/WebP to write")] = ...,
+RefArg = Annotated[Optional[str], typer.Argument(help="VERSION | pending | ATTEMPT_ID (head if omitted)")]
+OutOpt = Annotated[Path, typer.Option("--out", help="PNG/JPEG/WebP to write")]
+
+
+def show_command(ref: RefArg = None, session: SessionOpt = ..., out: OutOpt = ...,
                  data_dir: DataDir = None, config: ConfigFile = None):
     """Write the image of a version, of the result waiting for review, or of any stored attempt."""
     from PIL import Image

@@ -14,18 +14,9 @@ from helpers import PHOTO, ROOT, SPOON_BOX
 sys.path.insert(0, str(ROOT / "tests" / "engine" / "diffusion"))
 
 
-class CountingPipe:
-    def __init__(self, pipe):
-        self.pipe, self.calls = pipe, []
-
-    def __call__(self, *args, **kw):
-        self.calls.append(len(kw.get("generator") or []))
-        return self.pipe(*args, **kw)
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from diffusion_tiny import save_tiny_brushnet
+    from diffusion_tiny import CountingPipe, save_tiny_brushnet
 
     root = tmp_path_factory.mktemp("cand")
     base, brushnet = save_tiny_brushnet(root)

@@ -167,7 +167,8 @@ def test_vlm_verifier_rejection_feeds_back_into_replanning(settings, make_backen
         return AIMessage(content=next(answers))
 
     planner = ScriptedPlanner(REMOVE)
-    s = Session.new("vv", PHOTO, settings, backends=make_backends(planner=planner, chat_model=ScriptedChat(script=script)))
+    backends = make_backends(planner=planner, chat_model=ScriptedChat(script=script))
+    s = Session.new("vv", PHOTO, settings, backends=backends)
     out = s.edit("remove the spoon", box=SPOON_BOX)
     assert out.status == "committed" and out.attempts == 2 and out.verdict["by"] == "vlm"
     assert "shadow of the spoon" in planner.requests[1].feedback

@@ -1,14 +1,14 @@
 """Judges and typed verdicts (engine.verification), and a person's reason read into problem types."""
-import cv2
 import numpy as np
 import pytest
 
 from engine.blending import blend
+from engine.diffusion.classical import ClassicalInpainter
 from engine.errors import BrushEditError
 from engine.images import load_image
 from engine.masks import box_mask
 from engine.plan import EditPlan
-from engine.protocols import Detection
+from engine.protocols import Detection, InpaintRequest
 from engine.settings import Settings
 from engine.verification import (Case, DetectorJudge, PreservationJudge, QualityJudge, ScriptedJudge, Verdict,
                                  build_judges, judge_all, rank)
@@ -25,8 +25,7 @@ def _case(result, source=None, mask=None, plan=PLAN):
 
 
 def _telea(image, mask):
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    return cv2.cvtColor(cv2.inpaint(bgr, mask.astype(np.uint8) * 255, 7, cv2.INPAINT_TELEA), cv2.COLOR_BGR2RGB)
+    return ClassicalInpainter().inpaint(InpaintRequest(image=image, mask=mask, prompt="", category="remove"))
 
 
 def test_preservation_catches_a_pixel_changed_outside_the_band():

@@ -84,3 +84,9 @@ def test_the_vlm_reads_a_reason_the_rules_miss_and_is_not_asked_when_they_match(
     assert len(vlm.prompts) == 1
     verdict, matched = classify("meh", OneAnswer("no idea"))
     assert verdict.problem == "off_instruction" and not matched
+
+
+def test_an_inpainter_without_seeds_makes_one_candidate():
+    p = first_attempt(Options(candidates=4, generative=False, methods=("telea", "ns")))
+    assert p.seeds == [0] and "no seed to vary" in p.change
+    assert first_attempt(Options(seed=3, candidates=4)).seeds == [3, 4, 5, 6]

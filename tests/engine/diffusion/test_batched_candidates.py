@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import torch
-from diffusion_tiny import save_tiny_brushnet
+from diffusion_tiny import CountingPipe, save_tiny_brushnet
 
 from engine.backends import make_inpainter
 from engine.protocols import BatchInpainter, InpaintRequest
@@ -48,17 +48,6 @@ def test_generator_count_must_match_the_batch(inpainter):
     image, mask = _inputs()
     with pytest.raises(ValueError, match="one generator per image"):
         inpainter.pipeline(image, mask, "x", num_images_per_prompt=2, generator=[_gen(0)] * 3, num_inference_steps=1)
-
-
-class CountingPipe:
-    """Wraps the pipeline and counts calls (the batched path must call it once)."""
-
-    def __init__(self, pipe):
-        self.pipe, self.calls = pipe, []
-
-    def __call__(self, *args, **kw):
-        self.calls.append(len(kw.get("generator") or []))
-        return self.pipe(*args, **kw)
 
 
 def test_inpaint_batch_makes_every_candidate_in_one_pipeline_call(inpainter):
