@@ -214,6 +214,7 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
 from app.commands.mask import mask_command  # noqa: E402
 
 command("mask")(mask_command)
+from app.commands import eval as _eval  # noqa: E402,F401  (registers `brushedit eval`)
 
 
 def main() -> None:
