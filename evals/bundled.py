@@ -39,7 +39,7 @@ def removals(syn: list[SyntheticRemoval]) -> list[CaseSpec]:
                               note="the user painted over the object (mask = paste mask grown by 4 px)",
                               turns=[TurnSpec(instruction=say, mask=brush, expect_category="remove",
                                               expect_target=target, gt_mask=c.mask, gt_image=c.clean,
-                                              gt_region="gt_mask", min_iou=0.6)]))
+                                              gt_region="gt_mask")]))
     return cases
 
 
@@ -100,7 +100,7 @@ def sessions(syn: list[SyntheticRemoval]) -> list[CaseSpec]:
     d = syn[3]
     navigate = CaseSpec(id="session/painted-undo-redo", image=d.image, suite="session", category="remove", turns=[
         TurnSpec(instruction="remove the blob", mask=dilate(d.mask, 4), expect_category="remove", gt_mask=d.mask,
-                 gt_image=d.clean, gt_region="gt_mask", min_iou=0.6),
+                 gt_image=d.clean, gt_region="gt_mask"),
         TurnSpec(action="undo", expect_head="v0"),
         TurnSpec(action="redo", expect_head="v1"),
         TurnSpec(action="checkout:v7", expect_error="VersionNotFoundError"),

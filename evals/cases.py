@@ -25,7 +25,7 @@ BUNDLED = {"coffee": Path(__file__).resolve().parents[1] / "app" / "assets" / "c
 ImageRef = Any  # str (path / bundled:NAME / skimage:NAME) or np.ndarray
 
 # defaults of the pass thresholds (a case or turn may set its own)
-MIN_IOU = 0.75  # mask IoU against the ground-truth mask
+MIN_RECALL = 0.98  # a removal's mask must cover this share of the object (else remnants stay)
 # a removal must beat the smear of a classical fill of the user's box (or painted mask) by this much,
 # in PSNR against the ground truth inside the region; at or above PSNR_ENOUGH it passes regardless
 BEAT_SMEAR_DB = 1.0
@@ -62,7 +62,8 @@ class TurnSpec(BaseModel):
     caption: str | None = None  # text the result should show (CLIP similarity)
     props: dict[str, list[float]] = Field(default_factory=dict)  # evals.metrics.PROPERTIES name -> [lo, hi]
     judge: list[Verdict] = Field(default_factory=list)  # scripted review decisions, in order
-    min_iou: float = MIN_IOU
+    min_iou: float | None = None  # checked only when given (the agent's dilation dominates small objects)
+    min_recall: float = MIN_RECALL
     min_psnr: float | None = None  # absolute PSNR floor; None = beat the smear (regions) / MIN_WHOLE_PSNR (whole)
     check_gt: bool = True  # False: report the ground-truth metrics without pass/fail (benchmarks)
     then: str | None = None  # legacy: a head move after the edit

@@ -45,12 +45,19 @@ class EvalModels:
                 self._models[kind] = None
                 self._status[kind] = {"ref": self.refs[kind], "present": False,
                                       "reason": f"package {exc.name} not installed", "fix": _NEEDS}
-            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            except OSError as exc:  # not on disk / not in the Hugging Face cache
                 self._models[kind] = None
                 self._status[kind] = {"ref": self.refs[kind], "present": False,
                                       "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
                                       "fix": _FIX[kind].format(ref=self.refs[kind])}
         return self._models[kind]
+
+    def _device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
 
     def _load(self, kind: str):
         ref = self.refs[kind]
@@ -59,7 +66,7 @@ class EvalModels:
 
             if not Path(ref).is_file():
                 raise FileNotFoundError(f"no SqueezeNet-1.1 checkpoint at {ref}")
-            net = load_lpips(Path(ref), self.device)
+            net = load_lpips(Path(ref), self._device())
             self._status[kind] = {"ref": ref, "present": True, "sha256": file_sha256(Path(ref)),
                                   "linear_heads": "torchmetrics lpips_models/squeeze.pth"}
             return net
@@ -70,13 +77,13 @@ class EvalModels:
                 return self._models[other]
             from transformers import CLIPModel, CLIPProcessor
 
-            model = CLIPModel.from_pretrained(ref, local_files_only=True).to(self.device).eval()
+            model = CLIPModel.from_pretrained(ref, local_files_only=True).to(self._device()).eval()
             loaded = (model, CLIPProcessor.from_pretrained(ref, local_files_only=True))
         else:
             from transformers import ViTModel
 
             model = loaded = ViTModel.from_pretrained(ref, local_files_only=True,
-                                                      add_pooling_layer=False).to(self.device).eval()
+                                                      add_pooling_layer=False).to(self._device()).eval()
         self._status[kind] = {"ref": ref, "present": True,
                               "revision": getattr(model.config, "_commit_hash", None) or "local directory"}
         return loaded

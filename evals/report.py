@@ -75,4 +75,7 @@ def text_summary(report: dict) -> str:
     for c in ordered_cases(report.get("cases", [])):
         if c["status"] != "passed":
             lines.append(f"  {c['status'].upper():<8} {c['id']}: {c['reason'][:160]}")
+    for kind, m in (report.get("metric_models") or {}).items():
+        if m.get("present") is False:
+            lines.append(f"  metric model '{kind}' not present ({m['reason']}): {m['fix']}")
     return "\n".join(lines)

@@ -45,6 +45,11 @@ def run_cases(cases: list[CaseSpec], opts, settings, protocol: str, out: Path, m
     skipped = [{"id": c.id, "reason": f"only for profile {', '.join(c.profiles)}"}
                for c in cases if c.profiles and settings.profile not in c.profiles]
     todo = [c for c in cases if not c.profiles or settings.profile in c.profiles]
+    if opts.only:
+        from fnmatch import fnmatchcase
+
+        patterns = [p.strip() for p in opts.only.split(",") if p.strip()]
+        todo = [c for c in todo if any(fnmatchcase(c.id, p) for p in patterns)]
     if opts.limit is not None:
         todo = todo[: opts.limit]
     store = RunDir(out, identity(opts, settings, protocol, models), restart=opts.restart)

@@ -21,6 +21,8 @@ from pydantic import BaseModel
 
 from engine.errors import BrushEditError
 
+DEFAULT_CASES = Path(__file__).resolve().parent / "cases" / "planner_dev.jsonl"  # the planner suite's default
+
 
 class EvalOptions(BaseModel):
     target: str
@@ -35,6 +37,7 @@ class EvalOptions(BaseModel):
     mask_provided: bool = False
     independent_turns: bool = False
     limit: int | None = None
+    only: str | None = None  # comma-separated glob patterns of case ids
     restart: bool = False
     cases: str | None = None  # the planner suite's cases file (legacy --cases)
     clip_model: str | None = None
@@ -145,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--candidates", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--only", default=None, help="comma-separated glob patterns of case ids")
     for flag in ("--mask-provided", "--independent-turns", "--restart", "--no-progress"):
         ap.add_argument(flag, action="store_true")
     ap.add_argument("--max-failures", type=int, default=40, help=argparse.SUPPRESS)
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = EvalOptions(target=target, out=Path(a.out or f"eval-{Path(a.target).stem}"), profile=a.profile,
                        planner=a.planner, candidates=a.candidates, verify=a.verify, config=a.config, seed=a.seed,
                        fmt=a.format, mask_provided=a.mask_provided, independent_turns=a.independent_turns,
-                       limit=a.limit, restart=a.restart, cases=a.cases, clip_model=a.clip_model,
+                       limit=a.limit, only=a.only, restart=a.restart, cases=a.cases, clip_model=a.clip_model,
                        clip_i_model=a.clip_i_model, dino_model=a.dino_model, lpips_weights=a.lpips_weights,
                        progress=not a.no_progress)
     try:

@@ -142,8 +142,12 @@ def score_edit(spec: TurnSpec, source: np.ndarray, result: np.ndarray, mask: np.
         out.update({f"unedited_{k}": v for k, v in M.pie_preservation(source, result, edit_region).items()})
     if gt_mask is not None:
         out["mask_iou"] = M.mask_iou(mask, gt_mask)
-        if spec.check_gt:
+        out["mask_recall"] = float((mask & gt_mask).sum() / max(1, gt_mask.sum()))
+        if spec.check_gt and spec.min_iou is not None:
             checks.append(check("mask_iou", out["mask_iou"] >= spec.min_iou, out["mask_iou"], f">= {spec.min_iou:g}"))
+        if spec.check_gt and plan.get("category") == "remove":
+            checks.append(check("mask_recall", out["mask_recall"] >= spec.min_recall, out["mask_recall"],
+                                f">= {spec.min_recall:g} of the object inside the mask"))
     if truth is not None:
         fill = box_mask(mask.shape, spec.box) if spec.box is not None else user_mask
         _vs_truth(spec, source, result, truth, _region(spec, mask.shape, gt_mask, mask), fill, plan, out, checks)

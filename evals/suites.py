@@ -41,7 +41,7 @@ class Suite:
 
 SUITES: dict[str, Suite] = {s.name: s for s in (
     Suite("bundled", "evals.bundled:cases", "cases", "37 offline cases on scikit-image photos, with ground truth"),
-    Suite("edit", "evals.suites:edit_cases", "cases", "evals/cases/edit_offline.jsonl (coffee photo sessions)"),
+    Suite("edit", "evals.edit_suite:cases", "cases", "evals/cases/edit_offline.jsonl (coffee photo sessions)"),
     Suite("planner", "evals.suites:run_planner", "run", "planner category/target accuracy (planner_dev.jsonl)"),
     Suite("removal", "evals.removal_suite:run", "run", "removal benchmark: box+Telea vs segmenter vs inpainter"),
     Suite("conversation", "evals.conversation_suite:run", "run", "multi-turn planning with references"),
@@ -50,12 +50,6 @@ SUITES: dict[str, Suite] = {s.name: s for s in (
 
 def available() -> list[str]:
     return list(SUITES)
-
-
-def edit_cases(**_) -> list:
-    from evals.cases import load_jsonl
-
-    return load_jsonl(CASES_DIR / "edit_offline.jsonl")
 
 
 def run_planner(settings, cases: str | None = None) -> dict:

@@ -100,8 +100,8 @@ def protocol_table(records, columns, turns: str = "all") -> dict:
                             for k in ("refused", "failed")}}
     for key, label, scale in columns:
         m = mean_of([t.get("metrics", {}).get(key) for t in scored])
-        table[key] = {**m, "label": label, "scale": scale,
-                      "shown": None if m["mean"] is None else m["mean"] * scale}
+        shown = ("inf" if m["inf"] else None) if m["mean"] is None or m["inf"] else m["mean"] * scale
+        table[key] = {**m, "label": label, "scale": scale, "shown": shown}
     return table
 
 

@@ -29,6 +29,7 @@ def eval_command(
                                                     help="MagicBrush: each turn from its ground-truth input.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every edit (and of every RNG per case).")] = 0,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Run the first N cases only.")] = None,
+    only: Annotated[Optional[str], typer.Option("--only", help="Case ids to run: glob patterns, comma-separated.")] = None,
     restart: Annotated[bool, typer.Option("--restart", help="Discard earlier results in --out.")] = False,
     cases: Annotated[Optional[str], typer.Option("--cases", help="Cases file of the planner suite.")] = None,
     clip_model: Annotated[Optional[str], typer.Option("--clip-model", help="CLIP for PIE-Bench / captions.")] = None,
@@ -43,7 +44,7 @@ def eval_command(
 
     opts = EvalOptions(target=target, out=out, profile=profile, planner=planner, candidates=candidates,
                        verify=verify, config=config, seed=seed, fmt=fmt, mask_provided=mask_provided,
-                       independent_turns=independent_turns, limit=limit, restart=restart, cases=cases,
+                       independent_turns=independent_turns, limit=limit, only=only, restart=restart, cases=cases,
                        clip_model=clip_model, clip_i_model=clip_i_model, dino_model=dino_model,
                        lpips_weights=lpips_weights)
     report = run_eval(opts)
