@@ -37,12 +37,30 @@ def changes(source: np.ndarray, result: np.ndarray) -> np.ndarray:
     return out
 
 
-def save(folder: Path, prefix: str, name: str, image: np.ndarray) -> dict[str, str]:
+def zoom(source: np.ndarray, result: np.ndarray, truth: np.ndarray | None, region: np.ndarray) -> np.ndarray:
+    """source | result | truth cropped around `region` (padded by a quarter of its size), 200 px high,
+    so that a small fill can be judged by eye."""
+    from engine.masks import bbox
+
+    x, y, w, h = bbox(region)
+    pad = max(8, (w + h) // 8)
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(source.shape[1], x + w + pad), min(source.shape[0], y + h + pad)
+    height = 200
+    width = max(1, round((x1 - x0) * height / (y1 - y0)))
+    crops = [np.asarray(Image.fromarray(np.ascontiguousarray(im[y0:y1, x0:x1])).resize((width, height), Image.LANCZOS))
+             for im in (source, result, truth) if im is not None and im.shape == source.shape]
+    gap = np.full((height, 6, 3), 255, np.uint8)
+    return np.hstack([part for c in crops for part in (c, gap)][:-1])
+
+
+def save(folder: Path, prefix: str, name: str, image: np.ndarray, thumb: int = THUMB) -> dict[str, str]:
     """Write <prefix>_<name>.jpg (large) and <prefix>_<name>_t.jpg (thumbnail); paths relative to the run dir."""
     folder.mkdir(parents=True, exist_ok=True)
+    thumb_side = thumb
     large, thumb = folder / f"{prefix}_{name}.jpg", folder / f"{prefix}_{name}_t.jpg"
     _fit(image, LARGE).save(large, quality=90)
-    _fit(image, THUMB).save(thumb, quality=85)
+    _fit(image, thumb_side).save(thumb, quality=85)
     rel = folder.parent.name + "/" + folder.name
     return {"large": f"{rel}/{large.name}", "thumb": f"{rel}/{thumb.name}"}
 
@@ -60,6 +78,9 @@ def turn_pictures(folder: Path, prefix: str, source: np.ndarray, *, mask=None, r
         pics["result"]["png"] = f"{folder.parent.name}/{folder.name}/{png.name}"
         if result.shape == source.shape:
             pics["changes"] = save(folder, prefix, "changes", changes(source, result))
+            region = mask if mask is not None and mask.any() else gt_mask
+            if region is not None and region.any() and region.mean() < 0.6:
+                pics["zoom"] = save(folder, prefix, "zoom", zoom(source, result, truth, region), 2 * THUMB)
     if truth is not None:
         shown = overlay(truth, gt_mask, color=(40, 200, 80), alpha=0.0) if gt_mask is not None else truth
         pics["truth"] = save(folder, prefix, "truth", shown)

@@ -14,8 +14,8 @@ from evals.results import clean, write_json
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ORDER = {"failed": 0, "refused": 1, "passed": 2}
-PICTURES = (("source", "source"), ("mask", "mask (agent)"), ("result", "result"), ("changes", "changed pixels"),
-            ("truth", "ground truth"))
+PICTURES = (("head", "head after the move"), ("source", "source"), ("mask", "mask (agent)"), ("result", "result"), ("changes", "changed pixels"),
+            ("truth", "ground truth"), ("zoom", "zoom: source | result | truth"))
 
 
 def fmt(value, digits: int = 4) -> str:

@@ -72,6 +72,7 @@ def _vs_truth(spec, source, result, truth, region, fill_region, plan, out: dict,
     elif plan.get("category") == "remove" and fill_region is not None:
         smear = M.masked_psnr(smear_reference(source, fill_region), truth, region)
         out["smear_psnr_region"] = smear
+        out["gt_psnr_gain"] = out["gt_psnr_region"] - smear  # dB over smearing the same region
         want = min(smear + BEAT_SMEAR_DB, PSNR_ENOUGH)
         checks.append(check("gt_psnr_region", out["gt_psnr_region"] >= want, out["gt_psnr_region"],
                             f">= {want:.2f} dB (smearing the region with Telea gives {smear:.2f}; "

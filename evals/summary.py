@@ -13,7 +13,7 @@ PIE_COLUMNS = [("unedited_psnr", "PSNR", 1), ("unedited_lpips", "LPIPS ×10³", 
                ("unedited_ssim", "SSIM ×10²", 1e2), ("clip_whole", "CLIP whole", 1), ("clip_edited", "CLIP edited", 1)]
 MB_COLUMNS = [("gt_l1", "L1", 1), ("gt_l2", "L2", 1), ("clip_i", "CLIP-I", 1), ("dino", "DINO", 1),
               ("clip_t", "CLIP-T", 1)]
-GROUP_METRICS = ("mask_iou", "gt_psnr_region", "gt_ssim_region", "gt_psnr_whole", "quality_score", "unedited_psnr",
+GROUP_METRICS = ("mask_iou", "gt_psnr_gain", "gt_psnr_region", "gt_ssim_region", "gt_psnr_whole", "quality_score", "unedited_psnr",
                  "outside_unchanged")
 
 
