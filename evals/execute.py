@@ -136,7 +136,7 @@ def _edit(session, spec: TurnSpec, ctx: RunContext, row: dict) -> Any:
         row["planner_calls"] = ctx.planner.calls
         row["vlm_calls"] = ctx.planner.requests if ctx.vlm else 0
     row.update(status=out.status, plan=out.plan, attempts=out.attempts, timings=out.timings,
-               warnings=list(out.warnings), feedback=list(out.feedback))
+               warnings=list(out.warnings), feedback=list(out.feedback), note=getattr(out, "note", None))
     return out
 
 
@@ -185,7 +185,8 @@ def run_turn(session, spec: TurnSpec, n: int, ctx: RunContext, folder: Path) -> 
         if out is not None and out.status == "committed" and not spec.expect_error:
             _score_committed(session, spec, ctx, row, out, folder, f"t{n}")
         elif out is not None and not spec.expect_error:
-            row["checks"].append(check("committed", False, out.status, "committed"))
+            why = getattr(out, "note", None) or "; ".join(f for f in (out.feedback or []) if f)
+            row["checks"].append(check("committed", False, f"{out.status}: {why}" if why else out.status, "committed"))
         if "images" not in row:
             row["images"] = turn_pictures(folder, f"t{n}", session.image(head_before))
         if out is not None:

@@ -107,11 +107,21 @@ def _meta(opts, settings, name, protocol) -> dict:
             "prompts": prompt_hashes(), "environment": environment(), "nondeterministic": NONDETERMINISTIC}
 
 
-def _call(fn, **available):
+def _call(fn, settings, **available):
+    """Call a run-suite with the arguments it names: settings, planner (built from the settings),
+    out_dir, cases, seed, progress. Its module's format_summary(report), if any, gives the text."""
     params = inspect.signature(fn).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return fn(**available)
-    return fn(**{k: v for k, v in available.items() if k in params})
+    if "planner" in params:
+        from engine.backends import make_planner
+
+        available["planner"] = make_planner(settings)
+    available["settings"] = settings
+    wanted = {k: v for k, v in available.items() if k in params and (v is not None or k != "cases")}
+    report = fn(**wanted)
+    fmt = getattr(sys.modules.get(fn.__module__), "format_summary", None)
+    if isinstance(report, dict) and "text" not in report and callable(fmt):
+        report["text"] = fmt(report)
+    return report
 
 
 def run_eval(opts: EvalOptions) -> dict:
@@ -126,8 +136,7 @@ def run_eval(opts: EvalOptions) -> dict:
     rep = _meta(opts, settings, name, protocol)
     if kind == "run":
         fn, cases = payload
-        rep["suite_report"] = _call(fn, settings=settings, out_dir=out, cases=cases, seed=opts.seed,
-                                    progress=opts.progress)
+        rep["suite_report"] = _call(fn, settings, out_dir=out, cases=cases, seed=opts.seed, progress=opts.progress)
     else:
         from evals.run_cases import run_cases
 
