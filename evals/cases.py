@@ -185,3 +185,15 @@ def load_image_ref(ref, *, mask: bool = False, size: tuple[int, int] | None = No
             raise BrushEditError(f"Unknown bundled image '{ref}'.", fix=f"Use one of: {', '.join(BUNDLED)}.")
         ref = str(BUNDLED[ref[8:]])
     return load_mask(ref, size) if mask else load_image(ref)
+
+
+def read_index(path: str | Path, index: str, dataset: str, layout: str) -> tuple[Path, Any]:
+    """(root folder, parsed JSON) of a data set's index file; `path` is the folder or the file itself."""
+    path = Path(path)
+    root = path.parent if path.name == index else path
+    if not (root / index).is_file():
+        raise BrushEditError(f"No {dataset} {index} in '{root}'.", fix=f"Pass the {dataset} folder holding {layout}.")
+    try:
+        return root, json.loads((root / index).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BrushEditError(f"{root / index} is not valid JSON: {exc.msg} (line {exc.lineno}).") from exc

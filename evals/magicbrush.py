@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import BrushEditError
-from evals.cases import CaseSpec, TurnSpec
+from evals.cases import CaseSpec, TurnSpec, read_index
 
 INDEX = "edit_sessions.json"
 CAPTIONS = ("global_descriptions.json", "local_descriptions.json")
@@ -43,14 +43,6 @@ def read_mask(path: Path, like: np.ndarray | None = None) -> np.ndarray:
 
     painted = white & (rgb != like).any(axis=-1)  # white where the photo was not white: the strokes
     return painted | (white & binary_fill_holes(painted))
-
-
-def _root(path: Path) -> Path:
-    root = path.parent if path.name == INDEX else path
-    if not (root / INDEX).is_file():
-        raise BrushEditError(f"No MagicBrush {INDEX} in '{root}'.",
-                             fix="Pass the MagicBrush test folder holding edit_sessions.json and images/.")
-    return root
 
 
 def _captions(root: Path) -> dict:
@@ -80,11 +72,7 @@ def _turn(root: Path, sid: str, t: dict, k: int, captions: dict, mask_provided: 
 
 
 def load(path: str | Path, *, mask_provided: bool = False, independent: bool = False) -> list[CaseSpec]:
-    root = _root(Path(path))
-    try:
-        sessions = json.loads((root / INDEX).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BrushEditError(f"{root / INDEX} is not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+    root, sessions = read_index(path, INDEX, "MagicBrush", "edit_sessions.json and images/")
     if not isinstance(sessions, dict):
         raise BrushEditError(f"{root / INDEX} must be an object {{session_id: [turns]}}.")
     captions, cases = _captions(root), []

@@ -18,13 +18,12 @@ without the border fill, is the user's mask).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from engine.errors import BrushEditError
-from evals.cases import CaseSpec, TurnSpec
+from evals.cases import CaseSpec, TurnSpec, read_index
 
 INDEX = "mapping_file.json"
 SIZE = (512, 512)
@@ -54,25 +53,13 @@ def mask_decode(encoded: list[int], shape: tuple[int, int] = SIZE, border: bool 
     return mask
 
 
-def _root(path: Path) -> Path:
-    root = path.parent if path.name == INDEX else path
-    if not (root / INDEX).is_file():
-        raise BrushEditError(f"No PIE-Bench {INDEX} in '{root}'.",
-                             fix="Pass the PIE-Bench folder holding mapping_file.json and annotation_images/.")
-    return root
-
-
 def _strip(prompt: str) -> str:
     return prompt.replace("[", "").replace("]", "")
 
 
 def load(path: str | Path, *, mask_provided: bool = False) -> list[CaseSpec]:
     """One single-turn case per mapping entry, in the file's order."""
-    root = _root(Path(path))
-    try:
-        mapping = json.loads((root / INDEX).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BrushEditError(f"{root / INDEX} is not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+    root, mapping = read_index(path, INDEX, "PIE-Bench", "mapping_file.json and annotation_images/")
     if not isinstance(mapping, dict):
         raise BrushEditError(f"{root / INDEX} must be an object keyed by case id.")
     cases = []
