@@ -56,6 +56,28 @@ class CountingPlanner:
         return result
 
 
+def counting_backends(settings, planner: CountingPlanner):
+    """Backends whose planner counts its calls and whose chat model (tool-calling planning, the VLM
+    verifier) counts its requests into the same `planner.requests`."""
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    from engine.backends import Backends
+
+    class _Count(BaseCallbackHandler):
+        def on_chat_model_start(self, serialized, messages, **kw):
+            planner.requests += 1
+
+    class _Backends(Backends):
+        @property
+        def chat_model(self):
+            model = super().chat_model
+            if not any(isinstance(c, _Count) for c in (getattr(model, "callbacks", None) or [])):
+                model.callbacks = [*(getattr(model, "callbacks", None) or []), _Count()]
+            return model
+
+    return _Backends(settings, planner=planner)
+
+
 @dataclass
 class RunContext:
     settings: Any  # engine.settings.Settings of the run (data_dir is replaced per case)

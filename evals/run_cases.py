@@ -18,11 +18,11 @@ def _progress(enabled: bool):
 
 
 def _context(settings, out: Path, models, protocol: str):
-    from engine.backends import Backends, make_planner
-    from evals.execute import CountingPlanner, RunContext
+    from engine.backends import make_planner
+    from evals.execute import CountingPlanner, RunContext, counting_backends
 
     planner = CountingPlanner(make_planner(settings))
-    backends = Backends(settings, planner=planner)
+    backends = counting_backends(settings, planner)
     return RunContext(settings=settings, backends=backends, out_dir=out, planner=planner, models=models,
                       protocol=protocol, vlm=settings.backend("planner") in ("openai", "transformers"))
 

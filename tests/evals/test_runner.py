@@ -118,3 +118,25 @@ def test_cli_eval_command(tmp_path) -> None:
     assert "refusal" in res.output and (tmp_path / "r" / "report.html").is_file()
     res = CliRunner().invoke(app, ["eval", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")])
     assert res.exit_code == 1 and "error:" in res.output
+
+
+def test_vlm_requests_are_counted_per_edit(tmp_path, monkeypatch) -> None:
+    from engine import backends
+    from engine.plan import EditPlan, PlanResult
+
+    class TwoRequestVLM:  # a VLM planner that needed a repair re-ask: two requests for one plan
+        name = "fake-vlm"
+
+        def plan(self, request):
+            plan = EditPlan(category="remove", target="spoon", caption="table")
+            return PlanResult(plan=plan, planner=self.name, requests=2)
+
+    monkeypatch.setattr(backends, "make_planner", lambda settings: TwoRequestVLM())
+    cases = tmp_path / "c.jsonl"
+    cases.write_text(json.dumps({"id": "spoon", "image": "bundled:coffee", "turns": [
+        {"instruction": "remove the spoon", "box": [322, 62, 108, 266]},
+        {"instruction": "remove it again", "box": [322, 62, 108, 266]}]}) + "\n")
+    rep = run_eval(EvalOptions(target=str(cases), out=tmp_path / "r", planner="openai", progress=False))
+    assert [t["vlm_calls"] for t in rep["cases"][0]["turns"]] == [2, 2]
+    assert rep["summary"]["agent"]["vlm_calls_per_edit"]["mean"] == 2
+    assert rep["agent_models"]["planner"] == "openai"
