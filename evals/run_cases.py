@@ -37,7 +37,7 @@ def identity(opts, settings, protocol: str, models) -> dict:
             "code": git_revision(Path(__file__).resolve().parents[1]).get("commit")}
 
 
-def run_cases(cases: list[CaseSpec], opts, settings, protocol: str, out: Path, models) -> dict:
+def run_cases(cases: list[CaseSpec], opts, settings, protocol: str, out: Path, models, name: str = "eval") -> dict:
     """Run (or resume) `cases`; returns the report's case-derived parts."""
     from evals.execute import run_case, slug
     from evals.summary import summarize
@@ -56,7 +56,7 @@ def run_cases(cases: list[CaseSpec], opts, settings, protocol: str, out: Path, m
     ctx = _context(settings, out, models, protocol)
     records, resumed = [], 0
     with _progress(opts.progress) as bar:
-        task = bar.add_task(protocol if protocol != "cases" else "eval", total=len(todo), case="")
+        task = bar.add_task(name, total=len(todo), case="")
         for case in todo:
             bar.update(task, case=case.id[:40])
             record = store.finished(slug(case.id), case.fingerprint())

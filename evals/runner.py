@@ -140,7 +140,7 @@ def run_eval(opts: EvalOptions) -> dict:
     else:
         from evals.run_cases import run_cases
 
-        rep.update(run_cases(payload, opts, settings, protocol, out, _models(opts, settings)))
+        rep.update(run_cases(payload, opts, settings, protocol, out, _models(opts, settings), name))
     rep["run"] = {"created": created, "seconds_total": time.perf_counter() - t0, "resumed_cases": rep.pop("resumed", 0)}
     reporting.write(out, rep, json_path)
     return rep
