@@ -220,6 +220,7 @@ command("mask")(mask_command)
 command("attempts")(attempts_command)
 command("pick")(pick_command)
 command("show")(show_command)
+from app.commands import eval as _eval  # noqa: E402,F401  (registers `brushedit eval`)
 
 
 def main() -> None:
