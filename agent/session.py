@@ -12,7 +12,6 @@ checkpointer (thread = session name), so an edit waiting for review survives the
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -20,7 +19,8 @@ from typing import Any, Callable, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.versions import Version, VersionStore, validate_name
+from agent.stores import make_checkpointer, make_version_store
+from agent.versions import Version, validate_name
 from engine.errors import BrushEditError, EmptyInstructionError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
@@ -47,7 +47,7 @@ class Session:
         self.name = validate_name(name)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
-        self.versions = VersionStore(self.settings.data_dir / "versions.sqlite")
+        self.versions = make_version_store(self.settings)
         self.interactive = interactive
         self._backends = backends
         self._on_event = on_event or (lambda kind, data: None)
@@ -70,7 +70,7 @@ class Session:
     @staticmethod
     def list_names(settings: Settings | None = None) -> list[str]:
         settings = settings or Settings.load()
-        return VersionStore(settings.data_dir / "versions.sqlite").sessions()
+        return make_version_store(settings).sessions()
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -99,15 +99,13 @@ class Session:
     # --- editing ----------------------------------------------------------------------------
     def _runtime(self):
         if self._graph is None:
-            from langgraph.checkpoint.sqlite import SqliteSaver
-
             from agent.context import AgentContext
             from agent.graph import build_graph
             from engine.backends import Backends
             from tools.context import ToolContext
 
-            conn = sqlite3.connect(self.settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-            self._graph = build_graph(self.settings.planning_mode, self.settings.retry_budget, SqliteSaver(conn))
+            self._graph = build_graph(self.settings.planning_mode, self.settings.retry_budget,
+                                      make_checkpointer(self.settings))
             backends = self._backends or Backends(self.settings)
             self._ctx = AgentContext(ToolContext(self.settings, self.store, backends), self.versions,
                                      self.interactive, self._on_event)
@@ -123,7 +121,10 @@ class Session:
 
     def edit(self, text: str, *, mask: str | Path | np.ndarray | None = None,
              box: tuple[float, float, float, float] | None = None,
-             combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None) -> EditOutcome:
+             combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None,
+             run_id: str | None = None) -> EditOutcome:
+        """`run_id` names this edit for the version store: a commit with a run_id already committed returns
+        that version (a queued job retried after its worker died commits once)."""
         if not text or not text.strip():
             raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
         if self.pending():
@@ -147,7 +148,7 @@ class Session:
             "feedback": None, "plan": None, "plan_meta": {}, "mask_id": None, "mask_info": {}, "prompt": "",
             "negative_prompt": "", "generated_id": None, "result_id": None, "verdict": None, "timings": {},
             "attempts": [], "decision": None, "committed": None, "error": None,
-            "extra": {"run_id": uuid.uuid4().hex},
+            "extra": {"run_id": run_id or uuid.uuid4().hex},
         }
         return self._run(graph, ctx, state)
 

@@ -1,0 +1,161 @@
+"""GPU workers: procrastinate on the same PostgreSQL runs the jobs that API processes queue.
+
+    brushedit worker --store postgresql://… [--concurrency N]
+
+A worker process loads its models once (one `Backends`) and runs edit/accept/reject/pick jobs
+through `app.jobs.execute`, the same function the in-process runner uses. Procrastinate gives
+the rest: LISTEN/NOTIFY wakes an idle worker the moment a job is queued; `lock=<session>` means
+two jobs of one session never run at once, on any machine; heartbeats mark a killed worker's
+job as stalled, and every worker retries stalled jobs (the retry commits once: the edit's
+run_id is the job id, and the version store's commit is idempotent by run_id). A job that
+fails for a typed reason (BrushEditError: bad input, a missing model) is not retried; its
+{error, fix, type} is stored for the client. Any other exception is retried up to MAX_ATTEMPTS.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+
+from app.jobs_pg import JobTable
+from engine.errors import BrushEditError, SessionBusyError
+from engine.settings import Settings
+
+TASK = "brushedit.run_job"
+MAX_ATTEMPTS = 3  # runs of one job, crashes of its worker included
+log = logging.getLogger("brushedit.worker")
+
+
+def make_app(url: str):
+    """The procrastinate App on `url` with the BrushEdit task registered (API side: defer only)."""
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=1, exponential_wait=2)
+    app.task(name=TASK, pass_context=True, retry=retry)(_run_job)
+    return app
+
+
+def _run_job(context, job_id: str) -> None:
+    context.additional_context["runner"].run(job_id, context.job.attempts)
+
+
+def _error(exc: BrushEditError) -> dict:
+    return {"error": exc.message, "fix": exc.fix, "type": type(exc).__name__}
+
+
+class Runner:
+    """Runs one job at a time per thread; the jobs table says what, the emit callback reports progress."""
+
+    def __init__(self, settings: Settings, backends, name: str | None = None):
+        self.settings, self.backends = settings, backends
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.table = JobTable(settings.store)
+
+    def run(self, job_id: str, attempts: int) -> None:
+        from app.jobs import execute
+
+        job = self.table.get(job_id)
+        if job["status"] in ("done", "failed"):
+            return  # finished already: a duplicate delivery does nothing
+        if attempts >= MAX_ATTEMPTS:
+            self.table.update(job_id, ("error", {"attempts": attempts}), status="failed", error={
+                "error": f"The job stopped its worker {attempts} times and was given up.",
+                "fix": "Check the workers' logs (memory, GPU); submit the edit again.", "type": "WorkerCrashError"})
+            return
+        event = ("retry", {"by": "queue", "attempt": attempts + 1}) if attempts else None
+        self.table.update(job_id, event, status="running", worker=self.name, attempts=attempts + 1)
+        self.table.emit(job_id, "stage", {"name": "started", "worker": self.name, "attempt": attempts + 1})
+        emit = lambda kind, data: self.table.emit(job_id, kind, dict(data or {}))  # noqa: E731
+        try:
+            result = execute(job["kind"], job["session"], job["payload"], self.settings, self.backends, emit)
+        except SessionBusyError:
+            raise  # another run still holds the session (a worker presumed dead): procrastinate retries later
+        except BrushEditError as exc:
+            self.table.update(job_id, ("error", _error(exc)), status="failed", error=_error(exc))
+            return
+        except Exception as exc:
+            log.exception("job %s failed on attempt %d", job_id, attempts + 1)
+            if attempts + 1 >= MAX_ATTEMPTS:
+                err = {"error": f"The job failed on a worker: {type(exc).__name__}: {exc}.",
+                       "fix": "Check the workers' logs; submit the edit again.", "type": type(exc).__name__}
+                self.table.update(job_id, ("error", err), status="failed", error=err)
+            raise
+        self.table.update(job_id, ("done", {"result": result}), status="done", result=result)
+
+
+async def _retry_stalled(app, stalled_after_s: float) -> None:
+    """Put the jobs of workers that stopped sending heartbeats back in the queue (every worker does this;
+    a job already retried by another is skipped)."""
+    while True:
+        await asyncio.sleep(max(stalled_after_s / 3, 0.5))
+        try:
+            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
+                try:
+                    await app.job_manager.retry_job(job)
+                    log.warning("job %s of a stopped worker is queued again", job.task_kwargs.get("job_id"))
+                except Exception:  # retried by another worker meanwhile
+                    pass
+        except Exception:
+            log.exception("could not look for stalled jobs")
+
+
+def run_worker(settings: Settings, backends, concurrency: int = 1, name: str | None = None,
+               heartbeat_s: float = 10.0, stalled_after_s: float = 30.0) -> None:
+    """Run jobs until SIGINT/SIGTERM (a job in flight finishes first)."""
+    if concurrency > 1:
+        backends = SerialModels(backends)
+    runner = Runner(settings, backends, name)
+    app = make_app(settings.store)
+
+    async def main() -> None:
+        async with app.open_async():
+            recover = asyncio.create_task(_retry_stalled(app, stalled_after_s))
+            try:
+                await app.run_worker_async(concurrency=concurrency, name=runner.name,
+                                           additional_context={"runner": runner}, listen_notify=True,
+                                           update_heartbeat_interval=heartbeat_s,
+                                           stalled_worker_timeout=stalled_after_s)
+            finally:
+                recover.cancel()
+
+    asyncio.run(main())
+
+
+class SerialModels:
+    """Backends whose local models run one call at a time (a worker with --concurrency N > 1 shares one copy
+    of each model between its N jobs; a CUDA-graph step replays fixed buffers). A planner behind an
+    HTTP server (`planner = "openai"`) is not serialised, so N jobs overlap their VLM round trips."""
+
+    _remote = {"planner": "openai", "chat_model": "openai"}
+
+    def __init__(self, backends):
+        self._backends, self._lock, self._wrapped = backends, threading.RLock(), {}
+
+    def __getattr__(self, key: str):
+        value = getattr(self._backends, key)
+        if key not in ("planner", "detector", "segmenter", "inpainter", "chat_model") or value is None:
+            return value
+        if self._remote.get(key) == self._backends.settings.backend("planner"):
+            return value
+        if key not in self._wrapped:
+            self._wrapped[key] = _Locked(value, self._lock)
+        return self._wrapped[key]
+
+
+class _Locked:
+    def __init__(self, target, lock):
+        self._target, self._lock = target, lock
+
+    def __getattr__(self, key: str):
+        value = getattr(self._target, key)
+        if not callable(value):
+            return value
+
+        def call(*a, **kw):
+            with self._lock:
+                return value(*a, **kw)
+
+        return call
