@@ -205,9 +205,9 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
               inpainter: InpainterOpt = None):
     """Serve the HTTP API and web UI (needs the [web] extra)."""
     try:
-        from app.server import serve
+        from app.serve import serve
     except ImportError as exc:
-        raise BrushEditError(f"`serve` needs {exc.name}.", fix="pip install 'brushedit-agent[web]'") from exc
+        raise BrushEditError(f"`serve` needs {exc.name}.", fix="pip install -e '.[web]'") from exc
     serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter))
 
 
