@@ -43,7 +43,7 @@ class EditOutcome(BaseModel):
 
 class Session:
     def __init__(self, name: str, settings: Settings | None = None, *, backends=None, interactive: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None):
+                 on_event: Callable[[str, dict], None] | None = None, graph=None):
         self.name = validate_name(name)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
@@ -51,7 +51,8 @@ class Session:
         self.interactive = interactive
         self._backends = backends
         self._on_event = on_event or (lambda kind, data: None)
-        self._graph = None
+        self._graph = graph  # a compiled graph to share (one per process: app/runtime.py); None = build one
+        self._ctx = None
 
     # --- opening ----------------------------------------------------------------------------
     @classmethod
@@ -97,15 +98,25 @@ class Session:
         return self.versions.checkout(self.name, version)
 
     # --- editing ----------------------------------------------------------------------------
+    @staticmethod
+    def make_graph(settings: Settings):
+        """The compiled graph with its checkpointer (agent/stores.py: SQLite file or PostgreSQL); thread-safe, so
+        one per process can serve every session (pass it as `Session(..., graph=)`). Returns (graph, connection
+        to close, or None for PostgreSQL, whose checkpoint pool is shared by the process)."""
+        from agent.graph import build_graph
+
+        saver = make_checkpointer(settings)
+        conn = None if settings.uses_postgres else saver.conn
+        return build_graph(settings.planning_mode, settings.retry_budget, saver), conn
+
     def _runtime(self):
         if self._graph is None:
+            self._graph, _ = self.make_graph(self.settings)
+        if self._ctx is None:
             from agent.context import AgentContext
-            from agent.graph import build_graph
             from engine.backends import Backends
             from tools.context import ToolContext
 
-            self._graph = build_graph(self.settings.planning_mode, self.settings.retry_budget,
-                                      make_checkpointer(self.settings))
             backends = self._backends or Backends(self.settings)
             self._ctx = AgentContext(ToolContext(self.settings, self.store, backends), self.versions,
                                      self.interactive, self._on_event)

@@ -206,9 +206,9 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
               inpainter: InpainterOpt = None, store: StoreOpt = None):
     """Serve the HTTP API and web UI (needs the [web] extra); with a PostgreSQL store, edits go to workers."""
     try:
-        from app.server import serve
+        from app.serve import serve
     except ImportError as exc:
-        raise BrushEditError(f"`serve` needs {exc.name}.", fix="pip install 'brushedit-agent[web]'") from exc
+        raise BrushEditError(f"`serve` needs {exc.name}.", fix="pip install -e '.[web]'") from exc
     serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter, store=store))
 
 

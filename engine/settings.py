@@ -84,6 +84,13 @@ class Settings(BaseModel):
     verify: Literal["none", "detector", "vlm"] = "none"
     seed: int = 0
 
+    # HTTP API and web UI (`brushedit serve`; app/security.py)
+    api_token: str | None = None  # bearer token; required to serve on a non-loopback host
+    api_hosts: list[str] = Field(default_factory=list)  # Host names accepted besides loopback ("*" = any)
+    api_max_upload_bytes: int = Field(25_000_000, ge=1024)
+    api_max_pixels: int = Field(40_000_000, ge=64 * 64)
+    api_max_instruction_chars: int = Field(2000, ge=16)
+
     # storage (docs/scale_out.md): "sqlite" = files in data_dir, one machine; "postgresql://user@host/db" =
     # sessions, checkpoints and the edit queue in PostgreSQL, edits run by `brushedit worker` processes
     store: str = "sqlite"
@@ -132,6 +139,8 @@ class Settings(BaseModel):
             key = f"BRUSHEDIT_{name.upper()}"
             if key in env and env[key] != "":
                 values[name] = env[key]
+        if isinstance(values.get("api_hosts"), str):  # BRUSHEDIT_API_HOSTS=a.example,b.example
+            values["api_hosts"] = [h.strip() for h in values["api_hosts"].split(",") if h.strip()]
         for std, name in (("OPENAI_BASE_URL", "openai_base_url"), ("OPENAI_API_KEY", "openai_api_key")):
             if env.get(std) and name not in values:
                 values[name] = env[std]

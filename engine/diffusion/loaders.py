@@ -13,6 +13,7 @@ import threading
 import numpy as np
 import torch
 
+from engine import progress
 from engine.diffusion.model_refs import load_part, resolve_ref
 from engine.errors import EmptyMaskError
 from engine.images import resize_image, resize_mask, validate_image, validate_mask, working_size
@@ -127,7 +128,8 @@ class BrushNetInpainter(_DiffusionInpainter):
     def _run(self, pipe, image, mask, request):
         return pipe(image, mask, request.prompt, self._negative(request), num_inference_steps=request.steps,
                     guidance_scale=request.guidance_scale, brushnet_conditioning_scale=request.conditioning_scale,
-                    generator=self._generator(request.seed))[0]
+                    generator=self._generator(request.seed),
+                    callback=lambda i, t, latents: progress.step(i + 1, request.steps))[0]
 
 
 class SDInpainter(_DiffusionInpainter):
@@ -150,5 +152,6 @@ class SDInpainter(_DiffusionInpainter):
         out = pipe(prompt=request.prompt, negative_prompt=self._negative(request), image=Image.fromarray(image),
                    mask_image=Image.fromarray(mask.astype(np.uint8) * 255), height=h, width=w,
                    num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
-                   generator=self._generator(request.seed), output_type="np").images[0]
+                   generator=self._generator(request.seed), output_type="np",
+                   callback_on_step_end=progress.diffusers_callback(request.steps)).images[0]
         return np.round(np.clip(out, 0, 1) * 255).astype(np.uint8)
