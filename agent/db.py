@@ -158,6 +158,14 @@ class PgDatabase:
                 self._pools[self.url] = pool
             return pool
 
+    @classmethod
+    def close_pool(cls, url: str) -> None:
+        """Close this process's connections to `url` (the next use opens a new pool)."""
+        with cls._pools_lock:
+            pool = cls._pools.pop(url, None)
+        if pool is not None:
+            pool.close()
+
     @contextmanager
     def connection(self):
         pool = self.pool

@@ -51,6 +51,17 @@ def make_checkpointer(settings: Settings):
         return saver
 
 
+def close_store(url: str) -> None:
+    """Close this process's connections to the PostgreSQL store `url` (version store and checkpoints)."""
+    from agent.db import PgDatabase
+
+    PgDatabase.close_pool(url)
+    with _savers_lock:
+        saver = _savers.pop(url, None)
+    if saver is not None:
+        saver.conn.close()
+
+
 def _postgres_saver(url: str, setup: bool = False):
     from langgraph.checkpoint.postgres import PostgresSaver
     from psycopg.rows import dict_row

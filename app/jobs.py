@@ -108,7 +108,7 @@ def execute(kind: JobKind, session: str, payload: dict, settings, backends, emit
             mask = s.store.get_mask(payload["mask_id"]) if payload.get("mask_id") else None
             box = tuple(payload["box"]) if payload.get("box") else None
             out = s.edit(payload["instruction"], mask=mask, box=box, combine=payload.get("combine", "override"),
-                         seed=payload.get("seed"))
+                         seed=payload.get("seed"), run_id=payload.get("run_id"))
         elif kind == "accept":
             out = s.accept()
         elif kind == "reject":

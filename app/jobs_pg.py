@@ -20,6 +20,7 @@ from collections import OrderedDict
 
 from agent.db import PgDatabase, migrate
 from agent.versions_pg import require_schema
+from app.jobs import JobEvent, JobInfo, JobNotFoundError
 from engine.errors import BrushEditError, SessionBusyError, SessionNotFoundError
 from engine.settings import Settings
 
@@ -36,10 +37,6 @@ JOB_MIGRATIONS = [
        job_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, at DOUBLE PRECISION,
        PRIMARY KEY (job_id, seq))"""),
 ]
-
-
-class JobNotFoundError(BrushEditError):
-    """No job with that id in the store."""
 
 
 class JobTable:
@@ -147,7 +144,7 @@ class PgJobs:
         self.queue = make_app(settings.store)
         self._listener = _Listener(settings.store)
 
-    def submit(self, kind: str, session: str, payload: dict):
+    def submit(self, kind: str, session: str, payload: dict) -> JobInfo:
         from app.worker import TASK
 
         if kind not in KINDS:
@@ -170,16 +167,15 @@ class PgJobs:
             self.queue.configure_task(TASK, lock=session, connection=tx.connection).defer(job_id=job_id)
         return self.get(job_id)
 
-    def get(self, job_id: str):
-        from app.jobs import JobInfo
+    def close(self) -> None:
+        """Nothing to stop: the listener thread is a daemon, the pools belong to the process."""
 
+    def get(self, job_id: str) -> JobInfo:
         r = self.table.get(job_id)
         return JobInfo(**{k: r[k] for k in ("id", "session", "kind", "status", "result", "error", "created",
                                            "updated")})
 
-    def events(self, job_id: str, after_seq: int = 0, wait_s: float = 0.0) -> list:
-        from app.jobs import JobEvent
-
+    def events(self, job_id: str, after_seq: int = 0, wait_s: float = 0.0) -> list[JobEvent]:
         deadline = time.monotonic() + wait_s
         while True:
             token = self._listener.token(job_id) if wait_s > 0 else 0
@@ -190,13 +186,14 @@ class PgJobs:
             self._listener.wait(job_id, token, min(left, 0.5))
 
 
-def make_jobs(settings: Settings, backends=None):
-    """The Jobs the API submits to: PostgreSQL workers with a PostgreSQL store, threads in this process with SQLite."""
+def make_jobs(settings: Settings, backends=None, workers: int = 1):
+    """The Jobs the API submits to: `brushedit worker` processes with a PostgreSQL store (`backends` and
+    `workers` unused: no model runs in the API process), threads in this process with SQLite."""
     if settings.uses_postgres:
         return PgJobs(settings)
     from app.jobs import LocalJobs
 
-    return LocalJobs(settings, backends)
+    return LocalJobs(settings, backends, workers=workers)
 
 
 def init_jobs(url: str) -> list[int]:

@@ -42,10 +42,6 @@ def _run_job(context, job_id: str) -> None:
     context.additional_context["runner"].run(job_id, context.job.attempts)
 
 
-def _error(exc: BrushEditError) -> dict:
-    return {"error": exc.message, "fix": exc.fix, "type": type(exc).__name__}
-
-
 class Runner:
     """Runs one job at a time per thread; the jobs table says what, the emit callback reports progress."""
 
@@ -55,7 +51,7 @@ class Runner:
         self.table = JobTable(settings.store)
 
     def run(self, job_id: str, attempts: int) -> None:
-        from app.jobs import execute
+        from app.jobs import error_dict, execute
 
         job = self.table.get(job_id)
         if job["status"] in ("done", "failed"):
@@ -74,13 +70,14 @@ class Runner:
         except SessionBusyError:
             raise  # another run still holds the session (a worker presumed dead): procrastinate retries later
         except BrushEditError as exc:
-            self.table.update(job_id, ("error", _error(exc)), status="failed", error=_error(exc))
+            err = error_dict(exc, self.settings.data_dir)
+            self.table.update(job_id, ("error", err), status="failed", error=err)
             return
-        except Exception as exc:
-            log.exception("job %s failed on attempt %d", job_id, attempts + 1)
+        except Exception:  # a bug or a lost connection, not bad input: retried; the client sees a generic error
+            log.exception("job %s failed on attempt %d of %d", job_id, attempts + 1, MAX_ATTEMPTS)
             if attempts + 1 >= MAX_ATTEMPTS:
-                err = {"error": f"The job failed on a worker: {type(exc).__name__}: {exc}.",
-                       "fix": "Check the workers' logs; submit the edit again.", "type": type(exc).__name__}
+                err = {"error": f"Internal error while running the job ({MAX_ATTEMPTS} attempts).",
+                       "fix": f"See the log of worker {self.name}.", "type": "InternalError"}
                 self.table.update(job_id, ("error", err), status="failed", error=err)
             raise
         self.table.update(job_id, ("done", {"result": result}), status="done", result=result)
