@@ -102,9 +102,12 @@ async def _retry_stalled(app, stalled_after_s: float) -> None:
 def run_worker(settings: Settings, backends, concurrency: int = 1, name: str | None = None,
                heartbeat_s: float = 10.0, stalled_after_s: float = 30.0) -> None:
     """Run jobs until SIGINT/SIGTERM (a job in flight finishes first)."""
+    from app.runtime import shared_graph
+
     if concurrency > 1:
         backends = SerialModels(backends)
     runner = Runner(settings, backends, name)
+    shared_graph(settings)  # the graph and its checkpoint pool, built once before the first job
     app = make_app(settings.store)
 
     async def main() -> None:

@@ -7,6 +7,7 @@ Backends` instead: a hook for tests and benchmarks that run workers on stand-in 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from typing import Annotated, Optional
 
@@ -61,6 +62,8 @@ def worker_command(store: StoreOpt = None, concurrency: ConcurrencyOpt = 1,
         from app.worker import run_worker
     except ImportError as exc:
         raise BrushEditError(f"`brushedit worker` needs {exc.name}.", fix="pip install -e '.[postgres]'") from exc
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     models = load_backends(settings, backends)
     typer.echo(f"worker ready: {', '.join(preload(models, settings))}; concurrency {concurrency}", err=True)
     run_worker(settings, models, concurrency=concurrency, name=name, heartbeat_s=min(10.0, stalled_after / 3),
