@@ -152,6 +152,8 @@ class PgJobs:
         self.versions.state(session)  # SessionNotFoundError before anything is queued
         job_id, now = uuid.uuid4().hex, time.time()
         payload = {**payload, "run_id": job_id}  # commits of this job are idempotent by run_id
+        if kind == "accept":  # what is accepted: a retry after a crash recognises its own commit
+            payload["pending"] = self.versions.pending(session)
         db = self.table.db
         with db.tx() as tx:
             if tx.execute("SELECT name FROM sessions WHERE name=?" + tx.for_update, (session,)).fetchone() is None:
@@ -194,6 +196,28 @@ def make_jobs(settings: Settings, backends=None, workers: int = 1):
     from app.jobs import LocalJobs
 
     return LocalJobs(settings, backends, workers=workers)
+
+
+def check_queue(settings: Settings) -> list[str]:
+    """Problems with the jobs tables, the queue schema and the workers, one line each ([] = healthy).
+    For `brushedit doctor` with a PostgreSQL store (agent.stores.check_store covers versions and images)."""
+    from agent.db import redact
+
+    db, fix = PgDatabase(settings.store), f"Run `brushedit db init --store {redact(settings.store)}`."
+    try:
+        JobTable(settings.store)
+        with db.tx() as tx:
+            if tx.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+                return [f"The PostgreSQL store at {db.location} has no job queue (procrastinate). {fix}"]
+            (alive,) = tx.execute("SELECT COUNT(*) FROM procrastinate_workers "
+                                  "WHERE last_heartbeat > NOW() - INTERVAL '60 seconds'").fetchone()
+            (waiting,) = tx.execute("SELECT COUNT(*) FROM brushedit_jobs WHERE status='queued'").fetchone()
+    except BrushEditError as exc:
+        return [str(exc)]
+    if not alive:
+        return [f"No `brushedit worker` is running on {db.location} ({waiting} job(s) queued): edits wait. "
+                f"Start one: brushedit worker --store {redact(settings.store)}"]
+    return []
 
 
 def init_jobs(url: str) -> list[int]:

@@ -63,6 +63,10 @@ class Runner:
             return
         event = ("retry", {"by": "queue", "attempt": attempts + 1}) if attempts else None
         self.table.update(job_id, event, status="running", worker=self.name, attempts=attempts + 1)
+        recovered = self._committed_before(job) if attempts else None
+        if recovered is not None:  # the run that crashed had committed: report that version, edit nothing again
+            self.table.update(job_id, ("done", {"result": recovered}), status="done", result=recovered)
+            return
         self.table.emit(job_id, "stage", {"name": "started", "worker": self.name, "attempt": attempts + 1})
         emit = lambda kind, data: self.table.emit(job_id, kind, dict(data or {}))  # noqa: E731
         try:
@@ -81,6 +85,28 @@ class Runner:
                 self.table.update(job_id, ("error", err), status="failed", error=err)
             raise
         self.table.update(job_id, ("done", {"result": result}), status="done", result=result)
+
+
+    def _committed_before(self, job: dict) -> dict | None:
+        """The version an earlier, crashed run of this job committed (edit: its run_id; accept: the reviewed
+        image, once no review is pending), as the job's result; None if it committed nothing."""
+        from agent.session import EditOutcome
+        from agent.stores import make_version_store
+
+        versions, payload, session = make_version_store(self.settings), job["payload"] or {}, job["session"]
+        if job["kind"] == "edit" and payload.get("run_id"):
+            match = lambda v: v.run_id == payload["run_id"]  # noqa: E731
+        elif job["kind"] == "accept" and (payload.get("pending") or {}).get("result_id") \
+                and versions.pending(session) is None:
+            match = lambda v: v.image_id == payload["pending"]["result_id"]  # noqa: E731
+        else:
+            return None
+        done = [v for v in versions.history(session) if match(v)]
+        if not done:
+            return None
+        v = done[-1]
+        return EditOutcome(status="committed", version=v, result_id=v.image_id, mask_id=v.mask_id,
+                           plan=v.plan).model_dump(mode="json")
 
 
 async def _retry_stalled(app, stalled_after_s: float) -> None:
@@ -116,6 +142,7 @@ def run_worker(settings: Settings, backends, concurrency: int = 1, name: str | N
             try:
                 await app.run_worker_async(concurrency=concurrency, name=runner.name,
                                            additional_context={"runner": runner}, listen_notify=True,
+                                           delete_jobs="successful",  # our brushedit_jobs row keeps the record
                                            update_heartbeat_interval=heartbeat_s,
                                            stalled_worker_timeout=stalled_after_s)
             finally:

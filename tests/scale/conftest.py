@@ -7,10 +7,8 @@ import sys
 
 import pytest
 
-from pg import PgServer
+from pg import TEMPLATE, PgServer
 from helpers import ROOT
-
-TEMPLATE = "brushedit_template"
 
 
 @pytest.fixture(scope="session")

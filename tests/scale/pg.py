@@ -19,6 +19,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+TEMPLATE = "brushedit_template"  # tests: a database `brushedit db init` prepared, copied per test
 INSTALL_HINT = ("PostgreSQL server binaries not found (looked for /usr/lib/postgresql/*/bin/initdb and initdb on PATH). "
                 "Install them: sudo apt-get install -y postgresql  (or run .ci/run, which does).")
 

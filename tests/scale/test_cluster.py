@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from cluster import Cluster
-from conftest import TEMPLATE
+from pg import TEMPLATE
 from engine.image_store import ImageStore
 from helpers import PHOTO, SPOON_BOX
 
