@@ -18,14 +18,13 @@ from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Uplo
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from agent.versions import Version
-from app.deps import AppState, get_state, open_session
+from app.deps import AppState, edit_payload, get_state, open_session
 from app.http_errors import ErrorBody
 from app.jobs import JobEvent, JobInfo
-from app.schemas import (NAME, AttemptId, EditBody, History, ImageId, InstructionTooLongError, JobId, Name, Ref,
-                         RejectBody, SessionList, VersionId)
+from app.schemas import NAME, AttemptId, EditBody, History, ImageId, JobId, Name, Ref, RejectBody, SessionList, VersionId
 from app.security import require_token
 from app.uploads import b64_bytes, decode_image, decode_mask
-from engine.errors import BrushEditError, EmptyInstructionError, VersionNotFoundError
+from engine.errors import VersionNotFoundError
 from engine.images import to_png_bytes
 
 _ERRORS = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
@@ -72,27 +71,12 @@ def delete_session(name: Name, state: AppState = Depends(get_state)):
 @router.post("/sessions/{name}/edits", response_model=JobInfo, status_code=202, summary="Start an edit (a job)")
 def start_edit(name: Name, body: EditBody, state: AppState = Depends(get_state)):
     s = open_session(state, name)
-    text = body.instruction.strip()
-    if not text:
-        raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
-    limit = state.settings.api_max_instruction_chars
-    if len(text) > limit:
-        raise InstructionTooLongError(f"The instruction is {len(text):,} characters, over {limit:,}.",
-                                             fix="Say it shorter (or raise BRUSHEDIT_API_MAX_INSTRUCTION_CHARS).")
-    payload = body.model_dump(include={"box", "combine", "seed", "review", "candidates"})
-    payload["instruction"] = text
-    payload["settings"] = body.model_dump(include={"steps", "guidance_scale", "conditioning_scale", "blur_kernel"},
-                                          exclude_none=True)
+    mask = None
     if body.mask_png_base64:
-        head = s.head
-        w, h = head.source_size or s.image().shape[1::-1]
+        w, h = s.head.source_size or s.image().shape[1::-1]
         raw = b64_bytes(body.mask_png_base64, state.settings.api_max_upload_bytes)
         mask = decode_mask(raw, (w, h), state.settings.api_max_pixels)
-        if not mask.any():
-            from engine.errors import BadMaskError
-
-            raise BadMaskError("The mask has no white pixels.", fix="White (255) marks the area to edit.")
-        payload["mask_id"] = s.store.put(mask)
+    payload = edit_payload(state, s, body, mask)
     return state.jobs.submit("edit", name, payload)
 
 
