@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from agent.versions import Version
+from agent.versions import AttemptRecord, Version
 from app.deps import AppState, edit_payload, get_state, open_session
 from app.http_errors import ErrorBody
 from app.jobs import JobEvent, JobInfo
@@ -93,9 +93,10 @@ def reject(name: Name, body: RejectBody, state: AppState = Depends(get_state)):
     return state.jobs.submit("reject", name, {"reason": body.reason})
 
 
-@router.get("/sessions/{name}/attempts", summary="Every attempt and candidate of the session's edits")
-def attempts(name: Name, state: AppState = Depends(get_state)) -> list[dict]:
-    return [a.model_dump(mode="json") for a in open_session(state, name).attempts()]
+@router.get("/sessions/{name}/attempts", response_model=list[AttemptRecord],
+            summary="Every attempt and candidate of the session's edits, oldest first")
+def attempts(name: Name, state: AppState = Depends(get_state)):
+    return open_session(state, name).attempts()
 
 
 @router.post("/sessions/{name}/attempts/{attempt_id}/pick", response_model=JobInfo, status_code=202,
@@ -135,6 +136,7 @@ def image(name: Name, image_id: ImageId, state: AppState = Depends(get_state)):
     s = open_session(state, name)
     owned = {i for v in s.history() for i in (v.image_id, v.mask_id) if i}
     owned |= {i for i in (s.pending() or {}).values() if isinstance(i, str)}
+    owned |= {i for a in s.attempts() for i in (a.result_id, a.mask_id) if i}
     if image_id not in owned:
         raise VersionNotFoundError(f"Session '{name}' has no image {image_id[:12]}….",
                                    fix="Use an image_id or mask_id from GET /sessions/{name}.")

@@ -77,6 +77,8 @@ class UiActions:
     def _attempt_items(self, s, head) -> list:
         turn = {head.id, head.parent}
         rows = [a for a in s.attempts() if a.turn_parent in turn and a.result_id][-12:]
+        if len(rows) < 2:  # one attempt is the head itself: nothing else to pick
+            rows = []
         self._attempt_ids = [a.id for a in rows]
         out = []
         for a in rows:

@@ -59,8 +59,7 @@ def marks(editor: dict | None, size: tuple[int, int], mode: str, grow: int = 0, 
     if mask is None:
         return None, None
     if mode == MARK_BOX:
-        x0, y0, x1, y1 = bbox(mask)  # x1, y1 exclusive: a stroke to the image edge keeps the edge
-        return (x0, y0, x1 - x0, y1 - y0), None
+        return bbox(mask), None  # (x, y, w, h); a stroke to the image edge keeps the edge
     mask = dilate(mask, grow) if grow > 0 else erode(mask, -grow) if grow < 0 else mask
     if flip:
         mask = invert(mask)
