@@ -45,6 +45,11 @@ def edit_payload(state: AppState, s, body, mask=None) -> dict:
     if len(text) > limit:
         raise InstructionTooLongError(f"The instruction is {len(text):,} characters, over {limit:,}.",
                                       fix="Say it shorter (or raise BRUSHEDIT_API_MAX_INSTRUCTION_CHARS).")
+    if body.box is not None:  # refuse a bad box now (422), not later in the job
+        from engine.masks import clip_box
+
+        w, h = s.head.source_size or s.image().shape[1::-1]
+        clip_box(body.box, w, h)
     payload = body.model_dump(include={"box", "combine", "seed", "review", "candidates"})
     payload["instruction"] = text
     payload["settings"] = body.model_dump(include={"steps", "guidance_scale", "conditioning_scale", "blur_kernel"},
