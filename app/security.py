@@ -110,7 +110,15 @@ class Guard:
         start: dict = {}
         chunks: list[bytes] = []
 
+        replaced = False
+
         async def secured_send(message):
+            nonlocal replaced
+            if api and received > self.body_limit:  # the app saw a cut body: answer 413, not its error
+                if not replaced:
+                    replaced = True
+                    await _send_error(send, 413, _too_large(self.body_limit))
+                return
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
                 headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
@@ -132,10 +140,11 @@ class Guard:
 
         try:
             await self.app(scope, limited_receive, secured_send)
-        except BrushEditError as exc:
-            if start or received <= self.body_limit:
+        except BrushEditError:
+            if received <= self.body_limit:
                 raise
-            await _send_error(send, 413, exc)
+            if not replaced:
+                await _send_error(send, 413, _too_large(self.body_limit))
 
 
 def _hostport(origin: str) -> str:

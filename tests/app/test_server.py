@@ -1,7 +1,6 @@
 """HTTP API through FastAPI's test client (in-process, fast): jobs, errors, limits, defences."""
 import base64
 import io
-import time
 
 import numpy as np
 import pytest
@@ -10,27 +9,11 @@ from PIL import Image
 
 from app import runtime
 from app.serve import create_app
-from engine import progress
 from engine.backends import Backends
-from engine.diffusion.classical import ClassicalInpainter
 from engine.settings import Settings
-from helpers import PHOTO, SPOON_BOX, ScriptedPlanner
+from helpers import PHOTO, SPOON_BOX, ScriptedPlanner, stepping_inpainter
 
 SPOON = {"category": "remove", "target": "spoon", "caption": "saucer"}
-
-
-class SteppingInpainter(ClassicalInpainter):
-    """The classical fill, reporting `n` denoise steps (and taking `delay` s each) like a diffusion model."""
-
-    def __init__(self, n=4, delay=0.0):
-        super().__init__()
-        self.n, self.delay = n, delay
-
-    def inpaint(self, request):
-        for k in range(1, self.n + 1):
-            time.sleep(self.delay)
-            progress.step(k, self.n)
-        return super().inpaint(request)
 
 
 def make_client(tmp_path, inpainter=None, **settings):
@@ -43,7 +26,7 @@ def make_client(tmp_path, inpainter=None, **settings):
 
 @pytest.fixture
 def client(tmp_path):
-    with make_client(tmp_path, SteppingInpainter()) as c:
+    with make_client(tmp_path, stepping_inpainter()) as c:
         yield c
 
 
@@ -100,7 +83,7 @@ def test_events_arrive_in_order_with_denoise_steps(client):
 
 
 def test_second_edit_on_a_busy_session_is_409_and_nothing_is_lost(tmp_path):
-    with make_client(tmp_path, SteppingInpainter(n=10, delay=0.1)) as c:
+    with make_client(tmp_path, stepping_inpainter(n=10, delay=0.1)) as c:
         create(c)
         body = {"instruction": "remove the spoon", "box": list(SPOON_BOX)}
         first = c.post("/sessions/web/edits", json=body)
