@@ -164,7 +164,9 @@ def export_zip(name: Name, state: AppState = Depends(get_state)):
                     headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
 
 
-@router.get("/sessions/{name}/report", response_class=HTMLResponse, summary="The session report (HTML, self-contained)")
+@router.get("/sessions/{name}/report", response_class=Response,
+            responses={200: {"content": {"text/html": {}}, "description": "the report page"}},
+            summary="The session report (HTML, self-contained)")
 def report(name: Name, state: AppState = Depends(get_state)):
     import base64
     import re
