@@ -36,6 +36,10 @@ VERSION_MIGRATIONS: list[Migration] = [
     (2, "versions.n: the number of v<n>, a portable order", """
      ALTER TABLE versions ADD COLUMN n INTEGER;
      UPDATE versions SET n = CAST(SUBSTR(id, 2) AS INTEGER)"""),
+    (3, "attempts: every attempt and candidate of an edit (agent/attempt_store.py)", """
+     CREATE TABLE IF NOT EXISTS attempts (
+       session TEXT, id TEXT, run_id TEXT, n INTEGER, candidate INTEGER, status TEXT, record TEXT,
+       created DOUBLE PRECISION, PRIMARY KEY (session, id))"""),
 ]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent.attempt_store import AttemptRecord, AttemptStore
 from agent.db import VERSION_MIGRATIONS, SqliteDatabase, migrate
 from engine.errors import BrushEditError, NothingToUndoError, SessionNotFoundError, VersionNotFoundError
 
@@ -38,6 +39,7 @@ class Version(BaseModel):
     prompt_sha256: str | None = None
     source_size: tuple[int, int] | None = None
     run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
+    attempt_id: str | None = None  # the stored attempt it came from (agent.attempt_store)
     created: float = 0.0
 
 
@@ -50,9 +52,12 @@ def validate_name(name: str) -> str:
     return name
 
 
-class VersionStore:
+__all__ = ["AttemptRecord", "Version", "VersionStore", "validate_name"]
+
+
+class VersionStore(AttemptStore):
     """The SQL here is portable (agent/db.py runs it on SQLite or PostgreSQL); this class opens a SQLite
-    file, agent.versions_pg.PgVersionStore the same SQL on PostgreSQL."""
+    file, agent.versions_pg.PgVersionStore the same SQL on PostgreSQL. Schema: agent.db.VERSION_MIGRATIONS."""
 
     def __init__(self, path: str | Path):
         self.db = SqliteDatabase(path)
@@ -103,16 +108,19 @@ class VersionStore:
     def commit(self, name: str, version: Version) -> Version:
         """Add `version` (its id is assigned here) as a child of its parent; it becomes head."""
         with self._tx() as db:
-            _, _, n = self._session(db, name)
-            self._get(db, name, version.parent)
-            if version.run_id:
-                for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
-                    done = Version.model_validate_json(rec)
-                    if done.run_id == version.run_id:
-                        return done
-            v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
-            self._insert(db, name, v)
-            db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
+            return self._commit(db, name, version)
+
+    def _commit(self, db, name: str, version: Version) -> Version:
+        _, _, n = self._session(db, name)
+        self._get(db, name, version.parent)
+        if version.run_id:
+            for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
+                done = Version.model_validate_json(rec)
+                if done.run_id == version.run_id:
+                    return done
+        v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
+        self._insert(db, name, v)
+        db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
         return v
 
     def _get(self, db, name: str, vid: str | None) -> Version:
@@ -154,12 +162,20 @@ class VersionStore:
         return out[::-1]
 
     def referenced_ids(self) -> set[str]:
-        """Image and mask ids used by any version or pending review of any session."""
+        """Image and mask ids used by any version, pending review or stored attempt of any session."""
         with self._tx() as db:
             ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
             for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
                 ids |= {v for v in json.loads(pending).values() if isinstance(v, str)}
+            ids |= self._attempt_ids(db)
         return ids
+
+    def delete(self, name: str) -> None:
+        """Remove the session, its versions and its attempts (their images stay until `brushedit gc`)."""
+        with self._tx() as db:
+            self._session(db, name)
+            for table, key in (("attempts", "session"), ("versions", "session"), ("sessions", "name")):
+                db.execute(f"DELETE FROM {table} WHERE {key}=?", (name,))
 
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:

@@ -17,15 +17,14 @@ from pathlib import Path as FsPath
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from agent.versions import Version
-from app.deps import AppState, get_state, open_session
+from agent.versions import AttemptRecord, Version
+from app.deps import AppState, edit_payload, get_state, open_session
 from app.http_errors import ErrorBody
 from app.jobs import JobEvent, JobInfo
-from app.schemas import (NAME, AttemptId, EditBody, History, ImageId, InstructionTooLongError, JobId, Name, Ref,
-                         RejectBody, SessionList, VersionId)
+from app.schemas import NAME, AttemptId, EditBody, History, ImageId, JobId, Name, Ref, RejectBody, SessionList, VersionId
 from app.security import require_token
 from app.uploads import b64_bytes, decode_image, decode_mask
-from engine.errors import BrushEditError, EmptyInstructionError, VersionNotFoundError
+from engine.errors import VersionNotFoundError
 from engine.images import to_png_bytes
 
 _ERRORS = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
@@ -72,27 +71,12 @@ def delete_session(name: Name, state: AppState = Depends(get_state)):
 @router.post("/sessions/{name}/edits", response_model=JobInfo, status_code=202, summary="Start an edit (a job)")
 def start_edit(name: Name, body: EditBody, state: AppState = Depends(get_state)):
     s = open_session(state, name)
-    text = body.instruction.strip()
-    if not text:
-        raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
-    limit = state.settings.api_max_instruction_chars
-    if len(text) > limit:
-        raise InstructionTooLongError(f"The instruction is {len(text):,} characters, over {limit:,}.",
-                                             fix="Say it shorter (or raise BRUSHEDIT_API_MAX_INSTRUCTION_CHARS).")
-    payload = body.model_dump(include={"box", "combine", "seed", "review", "candidates"})
-    payload["instruction"] = text
-    payload["settings"] = body.model_dump(include={"steps", "guidance_scale", "conditioning_scale", "blur_kernel"},
-                                          exclude_none=True)
+    mask = None
     if body.mask_png_base64:
-        head = s.head
-        w, h = head.source_size or s.image().shape[1::-1]
+        w, h = s.head.source_size or s.image().shape[1::-1]
         raw = b64_bytes(body.mask_png_base64, state.settings.api_max_upload_bytes)
         mask = decode_mask(raw, (w, h), state.settings.api_max_pixels)
-        if not mask.any():
-            from engine.errors import BadMaskError
-
-            raise BadMaskError("The mask has no white pixels.", fix="White (255) marks the area to edit.")
-        payload["mask_id"] = s.store.put(mask)
+    payload = edit_payload(state, s, body, mask)
     return state.jobs.submit("edit", name, payload)
 
 
@@ -109,9 +93,10 @@ def reject(name: Name, body: RejectBody, state: AppState = Depends(get_state)):
     return state.jobs.submit("reject", name, {"reason": body.reason})
 
 
-@router.get("/sessions/{name}/attempts", summary="Every attempt and candidate of the session's edits")
-def attempts(name: Name, state: AppState = Depends(get_state)) -> list[dict]:
-    return [a.model_dump(mode="json") for a in open_session(state, name).attempts()]
+@router.get("/sessions/{name}/attempts", response_model=list[AttemptRecord],
+            summary="Every attempt and candidate of the session's edits, oldest first")
+def attempts(name: Name, state: AppState = Depends(get_state)):
+    return open_session(state, name).attempts()
 
 
 @router.post("/sessions/{name}/attempts/{attempt_id}/pick", response_model=JobInfo, status_code=202,
@@ -151,6 +136,7 @@ def image(name: Name, image_id: ImageId, state: AppState = Depends(get_state)):
     s = open_session(state, name)
     owned = {i for v in s.history() for i in (v.image_id, v.mask_id) if i}
     owned |= {i for i in (s.pending() or {}).values() if isinstance(i, str)}
+    owned |= {i for a in s.attempts() for i in (a.result_id, a.mask_id) if i}
     if image_id not in owned:
         raise VersionNotFoundError(f"Session '{name}' has no image {image_id[:12]}….",
                                    fix="Use an image_id or mask_id from GET /sessions/{name}.")
@@ -178,7 +164,9 @@ def export_zip(name: Name, state: AppState = Depends(get_state)):
                     headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
 
 
-@router.get("/sessions/{name}/report", response_class=HTMLResponse, summary="The session report (HTML, self-contained)")
+@router.get("/sessions/{name}/report", response_class=Response,
+            responses={200: {"content": {"text/html": {}}, "description": "the report page"}},
+            summary="The session report (HTML, self-contained)")
 def report(name: Name, state: AppState = Depends(get_state)):
     import base64
     import re

@@ -60,6 +60,9 @@ def install(app: FastAPI, settings) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException):
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # undecodable JSON / form
+            return JSONResponse({"error": "The request body is not valid JSON (or form data).",
+                                 "fix": "Send UTF-8 JSON as the schema at /docs says.", "type": "ValidationError"}, 422)
         kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
         fix = "See the endpoints at /docs." if exc.status_code in (404, 405) else None
         return JSONResponse({"error": str(exc.detail), "fix": fix, "type": kind}, exc.status_code,

@@ -100,15 +100,14 @@ def execute(kind: JobKind, session: str, payload: dict, settings, backends, emit
     from engine import progress
 
     job_settings = _job_settings(settings, payload.get("settings"))
-    review = bool(payload.get("review")) if kind == "edit" else True
-    s = Session.open(session, job_settings, backends=backends, interactive=review, on_event=_relay(emit),
-                     graph=shared_graph(settings))
+    s = Session.open(session, job_settings, backends=backends, on_event=_relay(emit), graph=shared_graph(settings))
     with progress.listen(lambda k, n: emit("step", {"k": k, "n": n})):
         if kind == "edit":
             mask = s.store.get_mask(payload["mask_id"]) if payload.get("mask_id") else None
             box = tuple(payload["box"]) if payload.get("box") else None
             out = s.edit(payload["instruction"], mask=mask, box=box, combine=payload.get("combine", "override"),
-                         seed=payload.get("seed"), run_id=payload.get("run_id"))
+                         seed=payload.get("seed"), review=bool(payload.get("review")),
+                         candidates=payload.get("candidates"), run_id=payload.get("run_id"))
         elif kind == "accept":
             out = s.accept()
         elif kind == "reject":

@@ -13,7 +13,8 @@ _graphs: dict[tuple, tuple] = {}
 
 
 def _key(settings) -> tuple:
-    return str(settings.data_dir), settings.store, settings.planning_mode, settings.retry_budget
+    return (str(settings.data_dir), settings.store, settings.planning_mode, settings.retry_budget,
+            settings.budget_exhausted)
 
 
 def shared_graph(settings):

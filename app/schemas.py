@@ -13,8 +13,9 @@ NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Name = Annotated[str, Path(pattern=NAME, description="session name: 1-64 of A-Z a-z 0-9 . _ -")]
 VersionId = Annotated[str, Path(pattern=r"^v[0-9]{1,9}$", description="v0, v1, ...")]
 ImageId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 of the stored PNG")]
-Ref = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="a version id, `pending` or an attempt id")]
-AttemptId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Ref = Annotated[str, Path(pattern=r"^(v[0-9]{1,9}|a[0-9]{1,9}|pending)$",
+                          description="a version id (v3), `pending` or an attempt id (a2)")]
+AttemptId = Annotated[str, Path(pattern=r"^a[0-9]{1,9}$", description="a1, a2, ... (GET .../attempts)")]
 JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 

@@ -6,7 +6,9 @@ state-changing request (POST/PUT/PATCH/DELETE) that a browser marks as coming fr
 on the user's behalf; API request bodies are cut at the upload limit (413, also without
 Content-Length). Every response: `nosniff`, no framing, no referrer, and a Content-Security-Policy
 whose `script-src` allows this server's files plus the sha256 of each inline script in the page
-(Gradio's config script): injected inline handlers and scripts never run.
+(Gradio's config script): injected inline handlers and scripts never run. Under the UI prefix it also
+allows the UI's own head script (by hash) and 'unsafe-eval', which the image editor's canvas
+library (pixi.js, shader compilation) needs; inline scripts and handlers stay blocked there too.
 API routes (not the UI, which has Gradio's login) need `Authorization: Bearer <api_token>` when a
 token is set, compared in constant time.
 """
@@ -48,16 +50,20 @@ def _hostname(value: str) -> str:
     return (urlsplit("//" + value).hostname or "").lower()
 
 
-def csp(body: bytes) -> str:
-    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(m).digest()).decode()}'" for m in _INLINE.findall(body)]
-    return "script-src " + " ".join(["'self'", *hashes]) + "; " + _BASE_CSP
+def script_hash(source: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source).digest()).decode()}'"
+
+
+def csp(body: bytes, extra: tuple[str, ...] = ()) -> str:
+    hashes = [script_hash(m) for m in _INLINE.findall(body)]
+    return "script-src " + " ".join(["'self'", *extra, *hashes]) + "; " + _BASE_CSP
 
 
 class Guard:
     """The ASGI middleware described in the module docstring."""
 
-    def __init__(self, app, settings, ui_prefix: str = "/ui"):
-        self.app, self.settings, self.ui_prefix = app, settings, ui_prefix
+    def __init__(self, app, settings, ui_prefix: str = "/ui", ui_scripts: tuple[str, ...] = ()):
+        self.app, self.settings, self.ui_prefix, self.ui_scripts = app, settings, ui_prefix, ui_scripts
         self.hosts = {h.lower() for h in settings.api_hosts}
         self.body_limit = settings.api_max_upload_bytes * 4 // 3 + 64 * 1024  # base64 + multipart overhead
 
@@ -91,6 +97,7 @@ class Guard:
             return await _send_error(send, *refused)
         received = 0
         api = not scope["path"].startswith(self.ui_prefix)
+        extra = () if api else self.ui_scripts
 
         async def limited_receive():
             nonlocal received
@@ -103,7 +110,15 @@ class Guard:
         start: dict = {}
         chunks: list[bytes] = []
 
+        replaced = False
+
         async def secured_send(message):
+            nonlocal replaced
+            if api and received > self.body_limit:  # the app saw a cut body: answer 413, not its error
+                if not replaced:
+                    replaced = True
+                    await _send_error(send, 413, _too_large(self.body_limit))
+                return
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
                 headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
@@ -112,23 +127,24 @@ class Guard:
                 if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
                     start.update(message)  # hold the headers until the page is complete: its CSP hashes it
                     return
-                message["headers"].append((b"content-security-policy", csp(b"").encode()))
+                message["headers"].append((b"content-security-policy", csp(b"", extra).encode()))
                 return await send(message)
             if start and message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if message.get("more_body"):
                     return
                 body = b"".join(chunks)
-                await send({**start, "headers": start["headers"] + [(b"content-security-policy", csp(body).encode())]})
+                await send({**start, "headers": start["headers"] + [(b"content-security-policy", csp(body, extra).encode())]})
                 return await send({"type": "http.response.body", "body": body})
             return await send(message)
 
         try:
             await self.app(scope, limited_receive, secured_send)
-        except BrushEditError as exc:
-            if start or received <= self.body_limit:
+        except BrushEditError:
+            if received <= self.body_limit:
                 raise
-            await _send_error(send, 413, exc)
+            if not replaced:
+                await _send_error(send, 413, _too_large(self.body_limit))
 
 
 def _hostport(origin: str) -> str:

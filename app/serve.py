@@ -60,11 +60,13 @@ def create_app(settings: Settings | None = None, backends=None, *, ui: bool = Tr
     def health():
         return {"status": "ok"}
 
+    scripts: tuple[str, ...] = ()
     if ui:
-        from app.ui import mount_ui
+        from app.ui import mount_ui, ui_scripts
 
         mount_ui(app, settings, jobs, backends, UI_PATH)
-    app.add_middleware(Guard, settings=settings, ui_prefix=UI_PATH)
+        scripts = ui_scripts()
+    app.add_middleware(Guard, settings=settings, ui_prefix=UI_PATH, ui_scripts=scripts)
     return app
 
 

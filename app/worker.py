@@ -88,21 +88,21 @@ class Runner:
 
 
     def _committed_before(self, job: dict) -> dict | None:
-        """The version an earlier, crashed run of this job committed (edit: its run_id; accept: the reviewed
-        image, once no review is pending), as the job's result; None if it committed nothing."""
+        """What an earlier, crashed run of this job already did, as the job's result (None: nothing):
+        an edit whose run_id is committed or waiting for review, an accept whose reviewed run is committed."""
         from agent.session import EditOutcome
         from agent.stores import make_version_store
 
         versions, payload, session = make_version_store(self.settings), job["payload"] or {}, job["session"]
-        if job["kind"] == "edit" and payload.get("run_id"):
-            match = lambda v: v.run_id == payload["run_id"]  # noqa: E731
-        elif job["kind"] == "accept" and (payload.get("pending") or {}).get("result_id") \
-                and versions.pending(session) is None:
-            match = lambda v: v.image_id == payload["pending"]["result_id"]  # noqa: E731
-        else:
+        pending = versions.pending(session)
+        run_id = payload.get("run_id") if job["kind"] == "edit" else (payload.get("pending") or {}).get("run_id")
+        if not run_id or job["kind"] not in ("edit", "accept"):
             return None
-        done = [v for v in versions.history(session) if match(v)]
-        if not done:
+        if job["kind"] == "edit" and pending and pending.get("run_id") == run_id:
+            return EditOutcome(status="pending", result_id=pending.get("result_id"), mask_id=pending.get("mask_id"),
+                               plan=pending.get("plan")).model_dump(mode="json")
+        done = [v for v in versions.history(session) if v.run_id == run_id]
+        if not done or pending:
             return None
         v = done[-1]
         return EditOutcome(status="committed", version=v, result_id=v.image_id, mask_id=v.mask_id,

@@ -26,6 +26,10 @@ PROFILES: dict[str, dict[str, str]] = {
 }
 
 
+# judges of engine.verification, combinable in order: `verify = "preservation,quality"`
+JUDGES: tuple[str, ...] = ("preservation", "quality", "detector", "vlm", "scripted")
+
+
 def default_home() -> Path:
     return Path(os.environ.get("BRUSHEDIT_HOME") or Path.home() / ".brushedit")
 
@@ -81,7 +85,10 @@ class Settings(BaseModel):
 
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
-    verify: Literal["none", "detector", "vlm"] = "none"
+    verify: str = "none"  # "none" or judges in order, comma-separated (JUDGES); see engine.verification
+    candidates: int = Field(1, ge=1, le=8)  # results per attempt (one batched call on BrushNet / SD)
+    budget_exhausted: Literal["review", "commit"] = "review"  # no attempt passed the judges: offer the best
+    tool_error_budget: int = Field(4, ge=0, le=50)  # failed tool calls sent back to the model per edit
     seed: int = 0
 
     # HTTP API and web UI (`brushedit serve`; app/security.py)
@@ -90,6 +97,22 @@ class Settings(BaseModel):
     api_max_upload_bytes: int = Field(25_000_000, ge=1024)
     api_max_pixels: int = Field(40_000_000, ge=64 * 64)
     api_max_instruction_chars: int = Field(2000, ge=16)
+
+    @field_validator("verify")
+    @classmethod
+    def _judges(cls, v: str) -> str:
+        names = [n.strip().lower() for n in str(v).split(",") if n.strip()]
+        if names in ([], ["none"]):
+            return "none"
+        bad = [n for n in names if n not in JUDGES]
+        if bad:
+            raise ValueError(f"unknown judge {bad[0]!r}; use 'none' or a comma-separated list of {', '.join(JUDGES)}")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def judges(self) -> tuple[str, ...]:
+        """The judges of `verify`, in order (empty for 'none')."""
+        return () if self.verify == "none" else tuple(self.verify.split(","))
 
     # storage (docs/scale_out.md): "sqlite" = files in data_dir, one machine; "postgresql://user@host/db" =
     # sessions, checkpoints and the edit queue in PostgreSQL, edits run by `brushedit worker` processes

@@ -33,10 +33,11 @@ def test_rejections_beyond_budget_commit_nothing(settings, make_backends):
     settings = settings.model_copy(update={"retry_budget": 1})
     s = Session.new("b", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE)), interactive=True)
     s.edit("remove the spoon", box=SPOON_BOX)
-    assert s.reject("no").status == "pending"
-    out = s.reject("still no")
+    assert s.reject("the spoon is still there").status == "pending"
+    out = s.reject("still there")
     assert out.status == "rejected" and s.head.id == "v0" and s.pending() is None
-    assert [v.id for v in s.history()] == ["v0"]
+    assert [v.id for v in s.history()] == ["v0"] and "No attempts left" in out.note
+    assert [(a.id, a.status) for a in s.attempts()] == [("a1", "rejected"), ("a2", "rejected")]  # kept
 
 
 class FlakyDetector(FakeDetector):
@@ -51,14 +52,19 @@ class FlakyDetector(FakeDetector):
         return found if self.calls <= self.misses else []
 
 
-def test_detector_verifier_rejects_then_retry_with_new_seed_passes(settings, make_backends):
+def test_detector_verifier_rejects_then_retry_with_a_larger_mask_passes(settings, make_backends):
     settings = settings.model_copy(update={"verify": "detector"})
     det = FlakyDetector(misses=1)
     s = Session.new("v", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE), detector=det))
     out = s.edit("remove the spoon", box=SPOON_BOX)
     assert out.status == "committed" and out.attempts == 2 and det.calls == 2
     assert "still visible" in out.feedback[0]
-    assert out.version.seed == settings.seed + 1
+    first, second = s.attempts()
+    assert first.verdict["problem"] == "target_still_present" and first.status == "rejected"
+    assert second.status == "committed" and second.version == out.version.id and "mask grown" in second.change
+    m1, m2 = s.store.get_mask(first.mask_id), s.store.get_mask(second.mask_id)
+    assert m2[m1].all() and m2.sum() > m1.sum()  # target still present -> a larger mask
+    assert out.version.seed == first.seed == settings.seed  # the classical fill has no seed to vary
 
 
 class CopyInpainter:

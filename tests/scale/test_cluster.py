@@ -106,7 +106,7 @@ def test_kill_9_of_the_worker_running_an_edit_the_other_finishes_it_once(cluster
     cluster.kill(victim)
     try:
         done = b.wait(job["id"], timeout=90)
-        assert done["status"] == "done", done
+        assert done["status"] == "done", (done["error"], {n: cluster.log(n)[-2500:] for n in ("w1", "w2")})
         events = b.events(job["id"])
         assert _started_by(events) == [victim, {"w1": "w2", "w2": "w1"}[victim]]
         assert [e["data"] for e in events if e["kind"] == "retry" and e["data"].get("by") == "queue"] == [
