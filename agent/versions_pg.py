@@ -9,6 +9,7 @@ held by the editing connection, so a process that dies releases it at once.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -17,6 +18,7 @@ from agent.versions import Version, VersionStore
 from engine.errors import BrushEditError, SessionBusyError, StoreUnavailableError
 
 _checked: set[str] = set()  # URLs whose schema this process has seen up to date
+_held = threading.local()  # (url, session) -> depth of this thread's edit_lock holds
 
 
 def require_schema(db: PgDatabase, component: str, latest: int) -> None:
@@ -48,11 +50,25 @@ class PgVersionStore(VersionStore):
             raise BrushEditError(f"Session '{name}' already exists.", fix="Pick another --session name.") from exc
 
     @contextmanager
-    def edit_lock(self, name: str, wait_s: float = 0.0) -> Iterator[None]:
-        """One edit at a time per session, across every process on this database."""
+    def edit_lock(self, name: str, wait_s: float = 3.0) -> Iterator[None]:
+        """One edit at a time per session, across every process on this database; re-entrant per thread
+        (like the SQLite store's file lock). SessionBusyError("busy: ...") after `wait_s` seconds."""
+        key = (self.db.url, name)
+        held = _held.__dict__.setdefault("keys", {})
+        if held.get(key):
+            held[key] += 1
+            try:
+                yield
+            finally:
+                held[key] -= 1
+            return
         try:
             with self.db.advisory_lock(f"brushedit-edit:{name}", wait_s):
-                yield
+                held[key] = 1
+                try:
+                    yield
+                finally:
+                    held.pop(key, None)
         except LockTimeout as exc:
             raise SessionBusyError(f"busy: session {name} is being edited",
                                    fix="Wait for the running edit to finish, then try again.") from exc

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -72,16 +73,22 @@ def test_an_old_sqlite_file_is_migrated_in_place(tmp_path):
     assert migrate(SqliteDatabase(path), "versions", VERSION_MIGRATIONS) == []
 
 
+def _hold(store, name, wait_s):
+    with store.edit_lock(name, wait_s=wait_s):
+        pass
+
+
 def test_edit_lock_is_one_holder_per_session_and_dies_with_its_process(pg_url):
     store = PgVersionStore(pg_url)
     with store.edit_lock("s"):
-        t0 = time.monotonic()
-        with pytest.raises(SessionBusyError, match="busy: session s is being edited"):
-            with store.edit_lock("s", wait_s=0.3):
-                pass
-        assert time.monotonic() - t0 >= 0.3
+        t0, errors = time.monotonic(), []
+        t = threading.Thread(target=lambda: errors.append(pytest.raises(SessionBusyError, _hold, store, "s", 0.3)))
+        t.start()
+        t.join()
+        assert "busy: session s is being edited" in str(errors[0].value) and time.monotonic() - t0 >= 0.3
         with store.edit_lock("other"):  # other sessions are not held up
             pass
+        _hold(store, "s", 0)  # re-entrant in the holding thread (a second thread waited, above)
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; from agent.versions_pg import PgVersionStore\n"
         f"with PgVersionStore({pg_url!r}).edit_lock('s'):\n    print('held', flush=True); time.sleep(60)")],
@@ -89,8 +96,7 @@ def test_edit_lock_is_one_holder_per_session_and_dies_with_its_process(pg_url):
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(SessionBusyError):
-            with store.edit_lock("s", wait_s=0.2):
-                pass
+            _hold(store, "s", 0.2)
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(10)
         with store.edit_lock("s", wait_s=10):  # the server dropped the dead connection's lock
