@@ -198,7 +198,7 @@ def _examine_pending(srow: dict, store: ImageStore, report: DoctorReport) -> Non
 
 
 def require_intact(store: ImageStore, items: list[tuple[str, str | None, str | None]], what: str, session: str,
-                   db_path: Path) -> None:
+                   db_path: Path | None) -> None:
     """Refuse (StoreCorruptError) unless every (label, image_id, mask_id) verifies; names every one that does not.
     Export and accept call it before they write or commit anything."""
     bad = [f"{label} ({p.rstrip('.')})" for label, image_id, mask_id in items
@@ -207,7 +207,8 @@ def require_intact(store: ImageStore, items: list[tuple[str, str | None, str | N
         from agent.versions import salvage_hint
 
         raise StoreCorruptError(f"Cannot {what}: the stored files of {'; '.join(bad)} in session '{session}' do not "
-                                "verify.", fix=salvage_hint(db_path, session))
+                                "verify.", fix=salvage_hint(db_path, session) if db_path else
+                                "Run `brushedit doctor` to see what is intact.")
 
 
 def writable_dir(path: str | Path, flag: str) -> Path:

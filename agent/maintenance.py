@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agent.storage_guard import db_errors
-from agent.versions import VersionStore
+from agent.stores import make_version_store
 from engine.image_store import ImageStore
 from engine.settings import Settings
 
@@ -38,11 +38,11 @@ class GcReport(BaseModel):
 
 def collect_garbage(settings: Settings, grace_s: float = 3600.0, dry_run: bool = False,
                     wait_s: float = 30.0) -> GcReport:
-    versions = VersionStore(settings.data_dir / "versions.sqlite")
+    versions = make_version_store(settings)  # the configured store: SQLite or PostgreSQL
     store = ImageStore(settings.images_dir)
-    checkpoints = settings.data_dir / "checkpoints.sqlite"
+    checkpoints = settings.data_dir / "checkpoints.sqlite"  # SQLite only (PostgreSQL keeps its own)
     with versions.maintenance_lock(wait_s):
-        keep = versions.referenced_ids() | checkpoint_ids(checkpoints)
+        keep = versions.referenced_ids() | (set() if settings.uses_postgres else checkpoint_ids(checkpoints))
         cutoff = time.time() - grace_s
         kept = removed = freed = 0
         for image_id in list(store.ids()):
@@ -56,7 +56,7 @@ def collect_garbage(settings: Settings, grace_s: float = 3600.0, dry_run: bool =
                 continue
             removed += 1
             freed += path.stat().st_size if dry_run else store.remove(image_id)
-        pruned, ck_freed = prune_checkpoints(checkpoints, dry_run)
+        pruned, ck_freed = (0, 0) if settings.uses_postgres else prune_checkpoints(checkpoints, dry_run)
     return GcReport(kept=kept, removed=removed, bytes_freed=freed, dry_run=dry_run, checkpoints_pruned=pruned,
                     checkpoint_bytes_freed=ck_freed)
 

@@ -25,6 +25,30 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, one proces
 BUSY_WAIT_S = 5.0  # a database locked by another process: wait this long, then "busy"
 
 
+def prepare_sqlite(path: Path) -> bool:
+    """Make the database's dir and private (0600) files; False when the dir is read-only (reads only)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, path.parent) from exc
+    if path.exists() and not path.is_file():
+        raise DataDirError(f"{path} is not a file.", fix="Move it away; the database is created anew.")
+    if not os.access(path.parent, os.W_OK):
+        if not path.exists():
+            raise ReadOnlyError(f"read-only: cannot create {path} (the directory is not writable).",
+                                fix="Point --data-dir / BRUSHEDIT_HOME at a writable directory.")
+        return False
+    private_file(path)
+    return True
+
+
+def connect_sqlite(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """A connection that waits BUSY_WAIT_S for a lock; read-only: immutable (no -shm/-wal to create)."""
+    if read_only:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    return sqlite3.connect(path, timeout=BUSY_WAIT_S, isolation_level=None)
+
+
 def salvage_hint(db_path: Path, session: str | None = None) -> str:
     home = Path(db_path).parent
     return (f"See what is intact with `brushedit doctor --data-dir {home}`, then copy it out with "

@@ -9,32 +9,24 @@ so a crash never loses a committed version. Version ids are v0 (original), v1, v
 from __future__ import annotations
 
 import json
-import os
 import re
-import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.storage_guard import (BUSY_WAIT_S, db_errors, gc_lock, private_file, rollback, salvage_hint,
-                                 session_lock)
-from engine.errors import (BrushEditError, DatabaseCorruptError, DataDirError, NothingToUndoError, ReadOnlyError,
-                           SessionNotFoundError, VersionNotFoundError, os_error)
+from agent.attempt_store import AttemptRecord, AttemptStore
+from agent.db import VERSION_MIGRATIONS, SqliteDatabase, migrate
+from agent.storage_guard import gc_lock, private_file, salvage_hint, session_lock
+from engine.errors import (BrushEditError, DatabaseCorruptError, NothingToUndoError, SessionNotFoundError,
+                           VersionNotFoundError)
 
 EDIT_WAIT_S = 3.0  # a session being edited: a second edit waits this long, then "busy"
 QUEUE_WAIT_S = 24 * 3600.0  # `edit --queue`: wait for the running edit, then build on its result
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-  name TEXT PRIMARY KEY, created REAL, head TEXT, redo TEXT, next_n INTEGER, pending TEXT);
-CREATE TABLE IF NOT EXISTS versions (
-  session TEXT, id TEXT, parent TEXT, image_id TEXT, mask_id TEXT, instruction TEXT, category TEXT,
-  record TEXT, created REAL, PRIMARY KEY (session, id));
-"""
 
 
 class Version(BaseModel):
@@ -52,6 +44,7 @@ class Version(BaseModel):
     prompt_sha256: str | None = None
     source_size: tuple[int, int] | None = None
     run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
+    attempt_id: str | None = None  # the stored attempt it came from (agent.attempt_store)
     created: float = 0.0
 
 
@@ -64,32 +57,25 @@ def validate_name(name: str) -> str:
     return name
 
 
-class VersionStore:
+__all__ = ["AttemptRecord", "Version", "VersionStore", "validate_name"]
+
+
+class VersionStore(AttemptStore):
+    """The SQL here is portable (agent/db.py runs it on SQLite or PostgreSQL); this class opens a SQLite
+    file, agent.versions_pg.PgVersionStore the same SQL on PostgreSQL. Schema: agent.db.VERSION_MIGRATIONS."""
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._read_only = False
-        with db_errors(self.path):
-            if self._prepare():
-                db = self._connect()
-                try:
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.executescript(_SCHEMA)
-                finally:
-                    db.close()
+        self.db = SqliteDatabase(path)
+        self.path = self.db.path
+        self.location = str(self.path.parent)
+        if not self.db.read_only:  # the LangGraph checkpointer's file beside it: private (0600) too
+            private_file(self.path.with_name("checkpoints.sqlite"))
+        migrate(self.db, "versions", VERSION_MIGRATIONS)
 
     @contextmanager
     def _tx(self):
-        with db_errors(self.path):
-            db = self._connect()
-            try:
-                db.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                rollback(db)
-                raise
-            finally:
-                db.close()
+        with self.db.tx() as tx:
+            yield tx
 
     # --- sessions ---------------------------------------------------------------------------
     def create(self, name: str, image_id: str, size: tuple[int, int] | None = None) -> Version:
@@ -111,32 +97,37 @@ class VersionStore:
             return [r[0] for r in db.execute("SELECT name FROM sessions ORDER BY created")]
 
     def _session(self, db, name: str) -> tuple[str, list[str], int]:
-        row = db.execute("SELECT head, redo, next_n FROM sessions WHERE name=?", (validate_name(name),)).fetchone()
+        row = db.execute("SELECT head, redo, next_n FROM sessions WHERE name=?" + db.for_update,
+                         (validate_name(name),)).fetchone()
         if row is None:
-            raise SessionNotFoundError(f"No session named '{name}' in {self.path.parent}.",
+            raise SessionNotFoundError(f"No session named '{name}' in {self.location}.",
                                        fix="Create it with `brushedit new IMAGE --session NAME`.")
         return row[0], self._json(row[1], f"the redo list of session '{name}'"), row[2]
 
     # --- versions ---------------------------------------------------------------------------
     @staticmethod
     def _insert(db, name: str, v: Version) -> None:
-        db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?)",
+        db.execute("INSERT INTO versions (session, id, parent, image_id, mask_id, instruction, category, record, "
+                   "created, n) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    (name, v.id, v.parent, v.image_id, v.mask_id, v.instruction, v.category,
-                    v.model_dump_json(), v.created))
+                    v.model_dump_json(), v.created, int(v.id[1:])))
 
     def commit(self, name: str, version: Version) -> Version:
         """Add `version` (its id is assigned here) as a child of its parent; it becomes head."""
         with self._tx() as db:
-            _, _, n = self._session(db, name)
-            self._get(db, name, version.parent)
-            if version.run_id:
-                for vid, rec in db.execute("SELECT id, record FROM versions WHERE session=?", (name,)).fetchall():
-                    done = self._record(rec, name, vid)
-                    if done.run_id == version.run_id:
-                        return done
-            v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
-            self._insert(db, name, v)
-            db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
+            return self._commit(db, name, version)
+
+    def _commit(self, db, name: str, version: Version) -> Version:
+        _, _, n = self._session(db, name)
+        self._get(db, name, version.parent)
+        if version.run_id:
+            for vid, rec in db.execute("SELECT id, record FROM versions WHERE session=?", (name,)).fetchall():
+                done = self._record(rec, name, vid)
+                if done.run_id == version.run_id:
+                    return done
+        v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
+        self._insert(db, name, v)
+        db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
         return v
 
     def _get(self, db, name: str, vid: str | None) -> Version:
@@ -163,7 +154,7 @@ class VersionStore:
     def history(self, name: str) -> list[Version]:
         with self._tx() as db:
             self._session(db, name)
-            rows = db.execute("SELECT id, record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
+            rows = db.execute("SELECT id, record FROM versions WHERE session=? ORDER BY n", (name,))
             return [self._record(rec, name, vid) for vid, rec in rows.fetchall()]
 
     def lineage(self, name: str, vid: str | None = None) -> list[Version]:
@@ -178,12 +169,20 @@ class VersionStore:
         return out[::-1]
 
     def referenced_ids(self) -> set[str]:
-        """Image and mask ids used by any version or pending review of any session."""
+        """Image and mask ids used by any version, pending review or stored attempt of any session."""
         with self._tx() as db:
             ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
             for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
                 ids |= {v for v in self._json(pending, "a pending review").values() if isinstance(v, str)}
+            ids |= self._attempt_ids(db)
         return ids
+
+    def delete(self, name: str) -> None:
+        """Remove the session, its versions and its attempts (their images stay until `brushedit gc`)."""
+        with self._tx() as db:
+            self._session(db, name)
+            for table, key in (("attempts", "session"), ("versions", "session"), ("sessions", "name")):
+                db.execute(f"DELETE FROM {table} WHERE {key}=?", (name,))
 
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:
@@ -233,44 +232,23 @@ class VersionStore:
             return v
 
     # --- reliability: damaged files, read-only dirs, locks (owner: reliability) -------------------
-    def _prepare(self) -> bool:
-        """Create the dir and private db files; False when the dir is read-only (reads only)."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise os_error(exc, self.path.parent) from exc
-        if self.path.exists() and not self.path.is_file():
-            raise DataDirError(f"{self.path} is not a file.", fix="Move it away; the version store is created anew.")
-        if not os.access(self.path.parent, os.W_OK):
-            if not self.path.exists():
-                raise ReadOnlyError(f"read-only: cannot create {self.path} (the directory is not writable).",
-                                    fix="Point --data-dir / BRUSHEDIT_HOME at a writable directory.")
-            self._read_only = True
-            return False
-        for p in (self.path, self.path.with_name("checkpoints.sqlite")):  # the LangGraph checkpointer's file too
-            private_file(p)
-        return True
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._read_only:  # immutable: no -shm/-wal needed, so a read-only directory can still be read
-            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                                   isolation_level=None)
-        return sqlite3.connect(self.path, timeout=BUSY_WAIT_S, isolation_level=None)
-
     def _record(self, text: str, name: str, vid: str | None) -> Version:
         try:
             return Version.model_validate_json(text)
         except ValueError as exc:
             raise DatabaseCorruptError(
-                f"Version {vid} of session '{name}' in {self.path} is damaged (its record does not parse).",
-                fix=salvage_hint(self.path, name)) from exc
+                f"Version {vid} of session '{name}' in {self.path or self.location} is damaged (its record does "
+                "not parse).", fix=self._salvage_hint(name)) from exc
 
     def _json(self, text: str, what: str):
         try:
             return json.loads(text)
         except (TypeError, ValueError) as exc:
-            raise DatabaseCorruptError(f"{what[0].upper()}{what[1:]} in {self.path} is damaged (not JSON).",
-                                       fix=salvage_hint(self.path)) from exc
+            raise DatabaseCorruptError(f"{what[0].upper()}{what[1:]} in {self.path or self.location} is damaged "
+                                       "(not JSON).", fix=self._salvage_hint()) from exc
+
+    def _salvage_hint(self, name: str | None = None) -> str:
+        return salvage_hint(self.path, name) if self.path else "Run `brushedit doctor` to see what is intact."
 
     def restore(self, name: str, versions: list[Version], head: str) -> None:
         """Write a whole session at once (salvage): versions keep their ids, parents and records."""
@@ -291,6 +269,8 @@ class VersionStore:
 
     def maintenance_lock(self, wait_s: float = 30.0):
         """Exclusive against every edit in this data dir (gc, checkpoint pruning); SessionBusyError after wait_s."""
+        if self.path is None:  # PostgreSQL: no shared hold by edits yet (PgVersionStore may override this)
+            return nullcontext()
         return gc_lock(self.path.parent, wait_s)
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, InpainterOpt, MaskOpt, ModeOpt, PlannerOpt,
-                         Profile, SegmenterOpt, SessionOpt, load_settings, one_line, parse_box, printable)
+                         Profile, SegmenterOpt, SessionOpt, StoreOpt, load_settings, one_line, parse_box, printable)
 from engine.errors import BrushEditError, os_error
 
 # the parser's exception base class, whether typer uses click or its vendored copy of it
@@ -46,8 +46,8 @@ def _typed(exc: BaseException, kw: dict) -> BrushEditError | None:
     return None
 
 
-def command(name: str | None = None):
-    """Register a command; its failures -> one-line message on stderr and exit code 1."""
+def command(name: str | None = None, on: typer.Typer | None = None):
+    """Register a command (on `app`, or the sub-app `on`); its failures -> one line on stderr and exit code 1."""
 
     def deco(fn):
         @wraps(fn)
@@ -62,7 +62,7 @@ def command(name: str | None = None):
                     raise
                 _fail(typed)
 
-        return app.command(name)(wrapper)
+        return (on or app).command(name)(wrapper)
 
     return deco
 
@@ -91,7 +91,7 @@ def _root(show_version: Annotated[bool, typer.Option("--version", callback=_vers
 def _session(name: str, data_dir, config, **kw):
     from agent.session import Session
 
-    return Session.open(name, load_settings(data_dir, config), **kw)
+    return Session.open(name, load_settings(data_dir, config, **kw))
 
 
 def _print_version(v) -> None:
@@ -113,6 +113,10 @@ GraceOpt = Annotated[float, typer.Option("--grace-minutes", min=0,
 WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for running edits (gc never runs "
                                                               "during one).")]
 DemoOut = Annotated[Path, typer.Option("--out", help="Directory for the images and report.html.")]
+VerifyOpt = Annotated[Optional[str], typer.Option("--verify", help="Judges in order: none | "
+                                                  "preservation,quality,detector,vlm.")]
+CandidatesOpt = Annotated[Optional[int], typer.Option("--candidates", min=1, max=8,
+                                                      help="Results per attempt (one batched call on BrushNet).")]
 
 
 @command("plan")
@@ -142,11 +146,11 @@ def plan_cmd(instruction: Annotated[str, typer.Argument(help='What to change, e.
 
 @command("new")
 def new_cmd(image: Annotated[Path, typer.Argument(help="The photo to start from (PNG, JPEG, WebP ...).")],
-            session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+            session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Start a session from IMAGE (version v0)."""
     from agent.session import Session
 
-    s = Session.new(session, image, load_settings(data_dir, config))
+    s = Session.new(session, image, load_settings(data_dir, config, store=store))
     h = s.head
     typer.echo(f"session '{session}' created: {h.id} = {printable(str(image))} ({h.source_size[0]}x{h.source_size[1]})")
 
@@ -156,64 +160,64 @@ def edit_cmd(args: EditArgs, session: EditSession = None,
              out: Annotated[Optional[Path], typer.Option("--out", help="One-shot: where to write the result.")] = None,
              box: BoxOpt = None, mask: MaskOpt = None,
              combine: CombineOpt = "override", seed: SeedOpt = None, review: ReviewOpt = False, queue: QueueOpt = False,
+             verify: VerifyOpt = None, candidates: CandidatesOpt = None,
              data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
              mode: ModeOpt = None, inpainter: InpainterOpt = None, detector: DetectorOpt = None,
-             segmenter: SegmenterOpt = None):
+             segmenter: SegmenterOpt = None, store: StoreOpt = None):
     """Edit the session's head version (or one image, one-shot) by instruction."""
     from app.edit import run_edit
 
-    settings = load_settings(data_dir, config, profile, planner, mode, inpainter, detector, segmenter)
-    settings.check_edit(args[-1] if args else "", seed, combine)  # before anything is opened or written
+    def settings(data_dir=data_dir):
+        return load_settings(data_dir, config, profile, planner, mode, inpainter, detector, segmenter, verify=verify,
+                             candidates=candidates, store=store)
+
+    settings().check_edit(args[-1] if args else "", seed, combine)  # before anything is opened or written
     run_edit(args, session=session, out=out, box=parse_box(box), mask=mask, combine=combine, seed=seed,
-             review=review, queue=queue, data_dir=data_dir, settings=lambda data_dir=data_dir: load_settings(
-                 data_dir, config, profile, planner, mode, inpainter, detector, segmenter))
+             review=review, queue=queue, data_dir=data_dir, settings=settings)
 
 
 @command("accept")
-def accept_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+def accept_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Accept the edit waiting for review."""
     from app.edit import report_outcome
 
-    report_outcome(_session(session, data_dir, config).accept(), session, data_dir)
+    report_outcome(_session(session, data_dir, config, store=store).accept(), session, data_dir)
 
 
 @command("reject")
 def reject_cmd(session: SessionOpt,
                reason: Annotated[str, typer.Option("--reason", help="What is wrong; the next attempt uses it.")] = "",
-               data_dir: DataDir = None, config: ConfigFile = None):
-    """Reject the edit waiting for review; the agent re-plans with REASON as feedback."""
+               data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
+    """Reject the edit waiting for review; the agent re-plans from what REASON says is wrong."""
     from app.edit import report_outcome
 
-    from agent.session import Session
-
-    s = Session.open(session, load_settings(data_dir, config), interactive=True)
-    report_outcome(s.reject(reason), session, data_dir)
+    report_outcome(_session(session, data_dir, config, store=store).reject(reason), session, data_dir)
 
 
 @command("undo")
-def undo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+def undo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Move head to its parent version."""
-    _print_version(_session(session, data_dir, config).undo())
+    _print_version(_session(session, data_dir, config, store=store).undo())
 
 
 @command("redo")
-def redo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+def redo_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Move head forward again after an undo."""
-    _print_version(_session(session, data_dir, config).redo())
+    _print_version(_session(session, data_dir, config, store=store).redo())
 
 
 @command("checkout")
 def checkout_cmd(version: Annotated[str, typer.Argument(help="Version id, e.g. v0 (see `brushedit history`).")],
-                 session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None):
+                 session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Move head to VERSION; the next edit starts a branch from it."""
-    _print_version(_session(session, data_dir, config).checkout(version))
+    _print_version(_session(session, data_dir, config, store=store).checkout(version))
 
 
 @command("history")
 def history_cmd(session: SessionOpt, as_json: JsonOpt = False,
-                data_dir: DataDir = None, config: ConfigFile = None):
+                data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """List the versions of a session (parent, instruction, category, head)."""
-    s = _session(session, data_dir, config)
+    s = _session(session, data_dir, config, store=store)
     data = s.history_json()
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -229,34 +233,33 @@ def history_cmd(session: SessionOpt, as_json: JsonOpt = False,
 @command("export")
 def export_cmd(session: SessionOpt,
                out: Annotated[Path, typer.Option("--out", help="Directory to write into (created if missing).")],
-               data_dir: DataDir = None, config: ConfigFile = None):
+               data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Write head.png, one PNG per version, masks, history.json and report.html to OUT."""
     from app.report import write_report
 
-    s = _session(session, data_dir, config)
+    s = _session(session, data_dir, config, store=store)
     s.export(out)
     write_report(s, out)
     typer.echo(f"exported {len(s.history())} versions to {out.resolve()} (open {out.resolve() / 'report.html'})")
 
 
 @command("sessions")
-def sessions_cmd(data_dir: DataDir = None, config: ConfigFile = None):
-    """List sessions in the data dir."""
-    from agent.versions import VersionStore
+def sessions_cmd(data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
+    """List sessions in the store (the data dir, or PostgreSQL with --store)."""
+    from agent.stores import make_version_store
 
-    settings = load_settings(data_dir, config)
-    for name in VersionStore(settings.data_dir / "versions.sqlite").sessions():
+    for name in make_version_store(load_settings(data_dir, config, store=store)).sessions():
         typer.echo(name)
 
 
 @command("gc")
 def gc_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be removed.")] = False,
            grace_minutes: GraceOpt = 60.0, wait: WaitOpt = 30.0,
-           data_dir: DataDir = None, config: ConfigFile = None):
+           data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
     """Delete stored images nothing references (rejected attempts, raw generations) and old checkpoints."""
     from agent.maintenance import collect_garbage
 
-    r = collect_garbage(load_settings(data_dir, config), grace_minutes * 60, dry_run, wait_s=wait)
+    r = collect_garbage(load_settings(data_dir, config, store=store), grace_minutes * 60, dry_run, wait_s=wait)
     verb = "would remove" if r.dry_run else "removed"
     typer.echo(f"{verb} {r.removed} images ({r.bytes_freed / 2**20:.1f} MiB), kept {r.kept}; "
                f"{verb} {r.checkpoints_pruned} old checkpoints ({r.checkpoint_bytes_freed / 2**20:.1f} MiB)")
@@ -274,20 +277,32 @@ def demo_cmd(out: DemoOut = Path("brushedit-demo")):
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
               port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
               data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
-              inpainter: InpainterOpt = None):
-    """Serve the HTTP API and web UI (needs the [web] extra)."""
+              inpainter: InpainterOpt = None, store: StoreOpt = None):
+    """Serve the HTTP API and web UI (needs the [web] extra); with a PostgreSQL store, edits go to workers."""
     try:
-        from app.server import serve
+        from app.serve import serve
     except ImportError as exc:
         raise BrushEditError(f"`serve` needs {exc.name}.", fix="From the checkout: pip install -e '.[web]'") from exc
-    serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter))
+    serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter, store=store))
 
 
+from app.commands.attempts import attempts_command, pick_command, show_command  # noqa: E402
 from app.commands.doctor import doctor_command  # noqa: E402
 from app.commands.mask import mask_command  # noqa: E402
 from app.commands.models import models_command  # noqa: E402
 
 command("mask")(mask_command)
+command("attempts")(attempts_command)
+command("pick")(pick_command)
+command("show")(show_command)
+from app.commands import eval as _eval  # noqa: E402,F401  (registers `brushedit eval`)
+
+from app.commands import db as db_commands  # noqa: E402
+from app.commands.worker import worker_command  # noqa: E402
+
+db_commands.register(command)
+app.add_typer(db_commands.db_app, name="db")
+command("worker")(worker_command)
 command("models")(models_command)
 command("doctor")(doctor_command)
 

@@ -1,10 +1,9 @@
 """The `edit` command: session edits and one-shot edits, with live stage status."""
 from __future__ import annotations
 
+import shlex
 import tempfile
 from pathlib import Path
-
-import shlex
 
 import typer
 
@@ -28,10 +27,10 @@ def _progress():
         elif kind == "plan":
             p = data["plan"]
             console.print(f"plan: [bold]{safe(p['category'])}[/] '{safe(p['target'])}' — {safe(p['caption'])}")
-        elif kind == "retry":
-            console.print(f"[yellow]retry {data['attempt']}[/]: {safe(data['feedback'])}")
+        elif kind == "retry" and not data.get("stop"):
+            console.print(f"[yellow]retry {data['attempt']}[/]: {safe(data.get('change') or data['feedback'])}")
         elif kind == "verdict" and not data.get("ok"):
-            console.print(f"[yellow]verifier[/]: {safe(data.get('reason'))}")
+            console.print(f"[yellow]{safe(data.get('by'))}[/] ({safe(data.get('problem'))}): {safe(data.get('reason'))}")
 
     return status, on_event
 
@@ -54,14 +53,16 @@ def report_outcome(outcome, session: str | None = None, data_dir=None) -> None:
     """What happened and where the result is (the command that writes it out)."""
     for w in outcome.warnings:
         typer.echo(f"warning: {printable(w)}", err=True)
+    if outcome.note:
+        typer.echo(printable(outcome.note))
     if outcome.status == "committed":
         v = outcome.version
         where = f"; get it: {_show_hint(session, data_dir, v.id)}" if session else ""
         typer.echo(f"{v.id} committed (parent {v.parent}, {outcome.attempts} attempt(s)){where}")
     elif outcome.status == "pending":
         s = session or "NAME"
-        typer.echo(f"waiting for review: result {outcome.result_id[:12]}… — run `{_cmd('accept', s, data_dir)}` or "
-                   f"`{_cmd('reject', s, data_dir, '--reason', '...')}`")
+        typer.echo(f"waiting for review: attempt {outcome.attempt_id} — see it with `{_show_hint(s, data_dir, 'pending')}`,"
+                   f" then `{_cmd('accept', s, data_dir)}` or `{_cmd('reject', s, data_dir, '--reason', '...')}`")
     else:
         typer.echo("rejected: nothing committed; the head version is unchanged")
 
@@ -75,12 +76,14 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
     if session is not None:
         if len(args) != 1 or out is not None:
             raise BrushEditError('With --session give only the instruction: brushedit edit -s NAME "remove the cat".')
-        s = Session.open(session, settings(), interactive=review, on_event=on_event,
-                         edit_wait_s=QUEUE_WAIT_S if queue else EDIT_WAIT_S)
+        s = Session.open(session, settings(), on_event=on_event, edit_wait_s=QUEUE_WAIT_S if queue else EDIT_WAIT_S)
         with status:
-            outcome = s.edit(args[0], mask=mask, box=box, combine=combine, seed=seed)
+            outcome = s.edit(args[0], mask=mask, box=box, combine=combine, seed=seed, review=review)
         report_outcome(outcome, session, data_dir)
         return
+    if review:
+        raise BrushEditError("--review needs a session: nobody can review a one-shot edit.",
+                             fix='brushedit new IMAGE -s NAME, then brushedit edit -s NAME "..." --review')
     if len(args) != 2 or out is None:
         raise BrushEditError('One-shot edit needs IMAGE "INSTRUCTION" --out OUT.png (or use --session NAME).')
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
@@ -89,7 +92,9 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
         raise BrushEditError(f"--out '{printable(str(out))}' is a directory.",
                              fix="Give a file name, e.g. --out edited.png.")
     with tempfile.TemporaryDirectory(prefix="brushedit-") as tmp:
-        s = Session.new("oneshot", Path(args[0]), settings(data_dir=Path(tmp)), on_event=on_event)
+        # nobody reviews a one-shot edit: when every attempt is rejected, the best one is written
+        one_shot = settings(data_dir=Path(tmp)).model_copy(update={"budget_exhausted": "commit"})
+        s = Session.new("oneshot", Path(args[0]), one_shot, on_event=on_event)
         with status:
             outcome = s.edit(args[1], mask=mask, box=box, combine=combine, seed=seed)
         from PIL import Image

@@ -30,14 +30,14 @@ def _verify_every_version(s: Session) -> None:
 
 
 def test_gc_during_an_edit_that_recreates_an_old_attempts_bytes(settings, tmp_path):
-    settings = settings.model_copy(update={"retry_budget": 0})
-    review = Session.new("g", PHOTO, settings, interactive=True)
-    old = review.edit("remove the spoon", box=SPOON_BOX)
-    assert old.status == "pending" and review.reject("smudged").status == "rejected"
+    gone = Session.new("old", PHOTO, settings)
+    old = gone.edit("remove the spoon", box=SPOON_BOX)
+    gone.delete()  # its images stay until gc: hours old, referenced by nothing
+    Session.new("g", PHOTO, settings)
     hours_ago = time.time() - 3 * 3600
-    for image_id in (old.result_id, old.mask_id):  # the rejected attempt's files: old, referenced by nothing
-        os.utime(review.store.path(image_id), (hours_ago, hours_ago))
-    assert {old.result_id, old.mask_id} <= set(review.store.ids()) - review.versions.referenced_ids()
+    for image_id in (old.result_id, old.mask_id):
+        os.utime(gone.store.path(image_id), (hours_ago, hours_ago))
+    assert {old.result_id, old.mask_id} <= set(gone.store.ids()) - gone.versions.referenced_ids()
 
     stored, release = threading.Event(), threading.Event()
     s = Session.open("g", settings)
@@ -87,13 +87,13 @@ def test_gc_prunes_checkpoints_of_finished_runs_keeping_a_pending_review(setting
     assert p.edit("remove the spoon", box=SPOON_BOX).status == "pending"
     path = settings.data_dir / "checkpoints.sqlite"
     report = collect_garbage(settings, grace_s=0)
-    assert report.checkpoints_pruned > 10
+    assert report.checkpoints_pruned > 3
     import sqlite3
 
     db = sqlite3.connect(path)
     per_thread = dict(db.execute("SELECT thread_id, COUNT(*) FROM checkpoints GROUP BY thread_id").fetchall())
     db.close()
-    assert per_thread == {"c": 1, "p": 1}
+    assert list(per_thread.values()) == [1]  # finished runs drop their thread; the pending run keeps its newest
     assert collect_garbage(settings, grace_s=0).checkpoints_pruned == 0
     accepted = Session.open("p", settings, interactive=True).accept()  # the pending review still resumes
     assert accepted.status == "committed" and accepted.version.id == "v1"
