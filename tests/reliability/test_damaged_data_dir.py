@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.image_store import ImageStore
 from faults import BOX, assert_one_line_error, assert_unchanged, run_disk_full, run_read_only, snapshot
 from helpers import PHOTO
 
@@ -46,8 +47,8 @@ def _files(home: Path, vid: str) -> tuple[Path, Path | None]:
     db = sqlite3.connect(home / "versions.sqlite")
     image_id, mask_id = db.execute("SELECT image_id, mask_id FROM versions WHERE id=?", (vid,)).fetchone()
     db.close()
-    path = lambda i: home / "images" / i[:2] / f"{i}.png"  # noqa: E731
-    return path(image_id), path(mask_id) if mask_id else None
+    store = ImageStore(home / "images")
+    return store.path(image_id), store.path(mask_id) if mask_id else None
 
 
 def _replace_dir(path: Path, with_file: bool) -> None:
@@ -139,8 +140,8 @@ def pending_home(home):
 @pytest.mark.parametrize("damage", ["result-missing", "result-overwritten", "mask-missing"])
 def test_accept_refuses_a_pending_result_that_does_not_verify(damage, cli, pending_home):
     home, out = pending_home
-    result = home / "images" / out.result_id[:2] / f"{out.result_id}.png"
-    mask = home / "images" / out.mask_id[:2] / f"{out.mask_id}.png"
+    store = ImageStore(home / "images")
+    result, mask = store.path(out.result_id), store.path(out.mask_id)
     {"result-missing": result.unlink, "result-overwritten": lambda: _garbage(result, 200),
      "mask-missing": mask.unlink}[damage]()
     before = snapshot(home)

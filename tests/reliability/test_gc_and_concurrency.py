@@ -13,7 +13,9 @@ import textwrap
 import threading
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from agent.maintenance import collect_garbage
 from agent.session import Session
@@ -76,7 +78,8 @@ def test_gc_during_an_edit_that_recreates_an_old_attempts_bytes(settings, tmp_pa
     assert waiting["r"].removed == 0  # everything left is referenced now
     _verify_every_version(s)
     s.export(tmp_path / "exported")
-    assert (tmp_path / "exported" / f"{version.id}.png").read_bytes() == s.store.path(old.result_id).read_bytes()
+    exported = np.asarray(Image.open(tmp_path / "exported" / f"{version.id}.png").convert("RGB"))
+    assert np.array_equal(exported, s.store.get_image(old.result_id, verify=True))
 
 
 def test_gc_prunes_checkpoints_of_finished_runs_keeping_a_pending_review(settings):
