@@ -73,7 +73,14 @@ def _reattach(kept: dict[str, Version], parents: dict[str, str | None], report: 
     return out
 
 
-def _copy(src: ImageStore, dst: ImageStore, image_id: str) -> None:
+def _copy(src: ImageStore, dst: ImageStore, image_id: str, kind: str) -> None:
+    """Through the stores (verified read, durable write); an old file whose encoding does not give the same id
+    again is copied byte for byte instead."""
+    array = (src.get_mask if kind == "mask" else src.get_image)(image_id, verify=True)
+    new_id = dst.put(array)
+    if new_id == image_id:
+        return
+    dst.remove(new_id)
     target = dst.path(image_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".salvage.tmp")
@@ -98,9 +105,9 @@ def salvage(settings: Settings, session: str, to: str | Path) -> SalvageReport:
     kept = _intact(name, rows, store, report)
     if not kept:
         raise BrushEditError(f"No version of session '{name}' has an intact image: nothing to salvage.")
-    versions = _reattach(kept, {r["id"]: r["parent"] for r in rows}, report)
-    head = (srow or {}).get("head")
     parents = {r["id"]: r["parent"] for r in rows}
+    versions = _reattach(kept, parents, report)
+    head = (srow or {}).get("head")
     while head is not None and head not in kept:
         head = parents.get(head)
     report.head = head or max(kept.values(), key=lambda v: v.created).id
@@ -109,9 +116,9 @@ def salvage(settings: Settings, session: str, to: str | Path) -> SalvageReport:
     new = Settings.load(env={}, data_dir=to)
     new_store = ImageStore(new.images_dir)
     for v in versions:
-        for image_id in (v.image_id, v.mask_id):
+        for image_id, kind in ((v.image_id, "image"), (v.mask_id, "mask")):
             if image_id:
-                _copy(store, new_store, image_id)
+                _copy(store, new_store, image_id, kind)
     VersionStore(new.data_dir / "versions.sqlite").restore(name, versions, report.head)
     report.kept = [v.id for v in versions]
     return report
