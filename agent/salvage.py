@@ -2,8 +2,8 @@
 
 A version is intact when its image verifies (sha256 against its id); a broken JSON record is rebuilt
 from the row's columns, a broken mask is dropped (the version stays). A version whose image is lost
-is left out and its children hang on its nearest intact ancestor, so every picture that survived is
-still in the tree. Files are copied (verified) before the new version store is written, so the new
+is left out and its children become roots (their edit was made on the lost picture), so every picture
+that survived is still there. Files are copied (verified) before the new version store is written, so the new
 dir never names a file it lacks. The old data dir is only read.
 """
 from __future__ import annotations
@@ -55,21 +55,15 @@ def _intact(name: str, rows: list[dict], store: ImageStore, report: SalvageRepor
     return kept
 
 
-def _reattach(kept: dict[str, Version], parents: dict[str, str | None], report: SalvageReport) -> list[Version]:
-    def nearest(vid: str | None) -> str | None:
-        seen = set()
-        while vid is not None and vid not in kept and vid not in seen:
-            seen.add(vid)
-            vid = parents.get(vid)
-        return vid if vid in kept else None
-
+def _reattach(kept: dict[str, Version], report: SalvageReport) -> list[Version]:
+    """A version whose parent was lost becomes a root: its edit was made on a picture that is gone, so
+    hanging it on an older version would show a before/after that never happened."""
     out = []
     for v in kept.values():
-        parent = nearest(v.parent)
-        if parent != v.parent:
-            report.notes.append(f"{v.id}: re-attached to {parent or 'nothing (now a root)'} (its parent "
-                                f"{v.parent} was lost)")
-        out.append(v.model_copy(update={"parent": parent}))
+        if v.parent is not None and v.parent not in kept:
+            report.notes.append(f"{v.id}: now a root (its parent {v.parent} was lost)")
+            v = v.model_copy(update={"parent": None})
+        out.append(v)
     return out
 
 
@@ -106,7 +100,7 @@ def salvage(settings: Settings, session: str, to: str | Path) -> SalvageReport:
     if not kept:
         raise BrushEditError(f"No version of session '{name}' has an intact image: nothing to salvage.")
     parents = {r["id"]: r["parent"] for r in rows}
-    versions = _reattach(kept, parents, report)
+    versions = _reattach(kept, report)
     head = (srow or {}).get("head")
     while head is not None and head not in kept:
         head = parents.get(head)
