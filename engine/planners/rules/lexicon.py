@@ -230,3 +230,19 @@ PLACES = _words(
     "ruins cemetery graveyard carnival fair circus paris london tokyo france italy japan china "
     "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square"
 )
+
+# Auxiliaries and verb forms the sentence shapes key on.
+MODALS = _words("can could would will should may might shall must does do is are ought")
+AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
+MARKS: tuple[str, ...] = ("to", "into", "with", "for", "as", "be")  # words before the new content
+ABSENT = _words("there here visible present anywhere in on at stay remain")
+BE = _words("be is are was were being been become became")
+PAST: dict[str, str] = {
+    "added": "add", "removed": "remove", "changed": "change", "made": "make", "replaced": "replace",
+    "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",
+    "placed": "place", "moved": "move", "painted": "paint", "took": "take", "got": "get",
+}
+HEDGES = _words("would really do not also kind of am will rather")  # "I would really like ..."
+PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
+UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
+EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}

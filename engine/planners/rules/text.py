@@ -9,7 +9,7 @@ import re
 from difflib import get_close_matches
 from functools import lru_cache
 
-from engine.planners import rules_lexicon as lx
+from engine.planners.rules import lexicon as lx
 
 _TOKEN = re.compile(r"->|[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[,;:!?.]")
 _OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES

@@ -19,10 +19,10 @@ import time
 from typing import TYPE_CHECKING
 
 from engine.errors import EmptyInstructionError
-from engine.planners import rules_lexicon as lx
-from engine.planners import rules_text as tx
-from engine.planners.rules_clauses import Parsed
-from engine.planners.rules_verbs import parse_words
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import text as tx
+from engine.planners.rules.base import Ctx, Parsed
+from engine.planners.rules.grammar import parse_words
 from engine.plan import EditPlan, PlanResult
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def parse(instruction: str) -> EditPlan:
             "The instruction is empty.", fix='Say what to edit, e.g. "remove the dog".'
         )
     words, keep, proper = _prepare(instruction)
-    p = parse_words(words, proper)
+    p = parse_words(words, Ctx(proper, parse_words))
     if p.category == "global":
         p.target = []
     if p.category == "background" and keep and _target_text(p.target) == "":
