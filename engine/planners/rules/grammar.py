@@ -1,72 +1,202 @@
-"""The top of the rules grammar: one clause (lowercase words) -> `Parsed`.
+"""The top of the rules grammar: an instruction (+ the session's earlier turns) -> ordered edit steps.
 
-`parse_words` normalises the clause (a leading locative, a gerund, "by doing X") and tries the
-sentence shapes of the leaf modules in order (arrow, subject, questions, verbs), handing each
-itself as `ctx.parse` for the clauses inside a clause. Nothing below imports this module.
+1. tokens (typos, contractions) -> clauses with roles (clauses.py): small talk, "undo that",
+   "keep the X", statements that only name things ("there's a bag on the sand"), requests;
+2. each request -> parts at "then", at "and" + verb and at gapped verbs (clauses.py), each part with
+   its references resolved against earlier clauses and turns (references.py over mentions.py);
+3. each part -> `Parsed` by the sentence shapes (sentence.py; this module hands it to them as
+   `ctx.parse`, the only way a shape reaches the whole grammar);
+4. purely photometric parts -> adjust operations (photometric.py); adjustments in a row merge;
+5. no part asks for an edit -> `Analysis.unclear` says why (a question, not an edit, no edit found).
+Nothing in the package imports this module except planner.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Sequence
+
 from engine.planners.rules import lexicon as lx
-from engine.planners.rules import questions as qs
-from engine.planners.rules import subject as sj
-from engine.planners.rules.arrow import arrow
-from engine.planners.rules.base import Ctx, Parsed, addition_plan, remove_plan
-from engine.planners.rules.text import has_global_cue, noun_phrase
-from engine.planners.rules.verbs import imperative
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.base import Ctx, Parsed
+from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb
+from engine.planners.rules.mentions import Memory, Mention, clause_mentions, np_words
+from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
+from engine.planners.rules.references import Ref, Resolved, resolve
+from engine.planners.rules.sentence import parse_words
+from engine.planners.rules.text import fix_short_typo, fix_typo, starts_with, tokenize
+
+_WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
+_NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
+_MODIFIER_LEADS = frozenset("with without for like as by from using".split())
 
 
-def _fallback(w: list[str], ctx: Ctx) -> Parsed:
-    if has_global_cue(w):
-        return Parsed("global", [], w, "fallback-global")
-    np, end, det = noun_phrase(w, 0)
-    if det in lx.INDEFINITE and np:  # "a hat on the dog", "more clouds"
-        return addition_plan(np, det, w[end:])
-    if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"
-        obj, end, odet = noun_phrase(w, 1)
-        return addition_plan(obj, odet, w[end:])
-    if not det and len(w) > 2 and w[1] in lx.PARTICLES:  # "tear down the poster"
-        obj, end, _ = noun_phrase(w, 2)
-        return remove_plan(obj, w[end:])
-    if np and np[0] in lx.EDIT_VERBS:  # a verb with nothing to act on: "remove"
-        np = np[1:]
-    return Parsed("local", np, w[end:], "fallback")
+@dataclass
+class Step:
+    parsed: Parsed
+    words: list[str]  # the part of the instruction this step performs, references resolved
+    ops: tuple[Op, ...] = ()
+    refs: list[Ref] = field(default_factory=list)
+    weaker: bool = False
 
 
-def _lemma(word: str) -> str:
-    """'removing' -> 'remove', 'putting' -> 'put', 'adding' -> 'add' (verbs of the grammar only)."""
-    if not word.endswith("ing"):
-        return word
-    stem = word[:-3]
-    for cand in (stem, stem + "e", stem[:-1]):
-        if cand in lx.EDIT_VERBS:
-            return cand
-    return word
+@dataclass
+class Analysis:
+    steps: list[Step]
+    undo: int = 0
+    keep: list[str] = field(default_factory=list)
+    unclear: str = ""  # why no step was found: question | not-edit | undo-only | no-edit
 
 
-_SHAPES = (
-    arrow, sj.label, sj.no_x, qs.there_be, qs.what_look, qs.what_if, qs.wish,
-    imperative, sj.modal_first, sj.subject_first,
-)
+def _fix(words: list[str]) -> list[str]:
+    """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
+    out = []
+    for i, x in enumerate(words):
+        lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
+        if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
+            x = fix_short_typo(x)
+        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else x)
+    return out
 
 
-def parse_words(w: list[str], ctx: Ctx) -> Parsed:
-    """The first sentence shape that matches decides; a bare phrase falls back to local/global."""
+def _question_or_chat(w: list[str]) -> str:
     if not w:
-        return Parsed("local", [], [], "empty")
-    if w[0] in lx.LOCATIVE_PREPS:  # "in the sky, add a moon": read the verb first
-        k = next((i for i, x in enumerate(w[:8]) if x in lx.EDIT_VERBS), 0)
-        if k:
-            w = w[k:] + w[:k]
-    if w[0].endswith("ing") and _lemma(w[0]) in lx.EDIT_VERBS:  # "(would you mind) removing the cart"
-        w = [_lemma(w[0])] + w[1:]
-    if "by" in w[1:-1]:  # "fix the image by removing the shadow": the gerund says what to do
-        k = w.index("by", 1)
-        verb = _lemma(w[k + 1])
-        if verb in lx.EDIT_VERBS:
-            w = [verb] + w[k + 2:]
-    for shape in _SHAPES:
-        p = shape(w, ctx)
-        if p is not None:
-            p.rule = p.rule or shape.__name__.strip("_")
-            return p
-    return _fallback(w, ctx)
+        return ""
+    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS):
+        return "question"
+    if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
+            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"]:
+        return "question"
+    if w[0] in vb.NON_EDIT_VERBS:
+        return "not-edit"
+    return ""
+
+
+def strong(p: Parsed) -> bool:
+    """Does the parse name an edit (not a bare phrase the grammar could not place)?"""
+    if p.rule in _WEAK_RULES:
+        return False
+    if p.category == "global":
+        return any(x not in lx.GLOBAL_SUBJECTS and x not in lx.DETERMINERS for x in p.new)
+    if p.category in ("addition", "remove", "local"):
+        return bool(p.target) and p.target[-1] not in _NOTHING and not (
+            len(p.target) == 1 and p.target[0] in lx.GLOBAL_SUBJECTS and p.category != "local")
+    return True
+
+
+def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, tuple[Op, ...]] | None:
+    """(category, operations) when the part is an adjustment rather than a diffusion edit."""
+    last = r.repeated
+    if last is not None and last.ops:
+        ops = tuple(Op(op, s) for op, s in last.strength.items())
+        return last.category, scaled(ops, r.factor)
+    subject = set(p.target) if p.category == "background" else set()
+    found = scan([x for x in r.words if x not in subject], background=p.category == "background")
+    if found is None:
+        return None
+    if found.ops:
+        return ("background" if found.background else "global"), found.ops
+    return ("global", problem) if problem else None
+
+
+def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
+    p = parse_words(r.words, ctx)
+    if p.category == "background" and keep and not p.target:
+        p.target = list(keep)
+    adjust = _adjustment(p, r, problem)
+    if adjust is not None:
+        category, ops = adjust
+        target = p.target if category == "background" else []
+        return Step(Parsed(category, target, p.new, "adjust"), r.words, ops, r.refs, r.factor < 1)
+    if not strong(p):
+        return None
+    return Step(p, r.words, (), r.refs, r.factor < 1)
+
+
+def _modifier(part: list[str]) -> bool:
+    x = part[0]
+    return x in lx.LOCATIVE_PREPS or x in _MODIFIER_LEADS or x.endswith(("ing", "ed")) and not starts_verb(part)
+
+
+def _step_mentions(step: Step) -> list[Mention]:
+    p = step.parsed
+    if p.category == "global":
+        return [Mention((), image=True)]
+    first = [Mention(np_words(p.target), removed=p.category == "remove")] if p.target else []
+    return first + [m for m in clause_mentions(step.words) if not first or m.words != first[0].words]
+
+
+def _merge_adjustments(steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        prev = out[-1] if out else None
+        if prev is not None and prev.ops and s.ops and prev.parsed.category == s.parsed.category \
+                and prev.parsed.target == s.parsed.target:
+            merged = {o.op: o for o in prev.ops} | {o.op: o for o in s.ops}
+            out[-1] = Step(prev.parsed, prev.words + ["and"] + s.words, tuple(merged.values()),
+                           prev.refs + s.refs)
+        else:
+            out.append(s)
+    return out
+
+
+def _record_undo(out: Analysis, memory: Memory, phrase: str) -> None:
+    """Name the versions taken back in the first step's references (unless a reference already does)."""
+    first = out.steps[0]
+    for info in memory.turns[-out.undo:]:
+        if not any(r.turn == info.index and r.kind in ("alternative", "repeat", "comparative") for r in first.refs):
+            first.refs.insert(0, Ref(phrase, " ".join(info.words), "undo", info.index, info.version))
+
+
+def analyse(text: str, history: Sequence = ()) -> Analysis:
+    """The steps one instruction asks for, given the earlier turns (engine.plan.Turn, oldest first)."""
+    words, proper = tokenize(text)
+    ctx = Ctx(proper, parse_words)
+    memory = Memory(history, lambda w: parse_words(_fix(w), ctx))
+    clauses = classify(words)
+    out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
+    here: list[list[Mention]] = []
+    problem: tuple[Op, ...] = ()
+    for c in clauses:
+        if c.role == "keep" and c.keep:
+            here.append([Mention(np_words(c.keep))])
+        elif c.role == "context":
+            here.append(clause_mentions(c.words))
+            problem = problem or problem_ops(c.words)
+        elif c.role == "request":
+            why = _question_or_chat(c.words)
+            if why:
+                out.unclear = out.unclear or why
+                continue
+            _request(c.words, c.raw, ctx, memory, here, problem, out)
+    out.steps = _merge_adjustments(out.steps)
+    if out.undo and out.steps and memory:
+        _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
+    if not out.steps and not out.unclear:
+        out.unclear = "undo-only" if out.undo else "no-edit"
+    return out
+
+
+def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[list[Mention]],
+             problem: tuple[Op, ...], out: Analysis) -> None:
+    def is_edit(part: list[str]) -> bool:
+        found = scan(part)
+        return strong(parse_words(part, ctx)) or bool(found and found.ops)
+
+    parts = [q for p in split_then(_fix(words)) for q in split_and(p, is_edit)]
+    for part in parts:
+        r = resolve(part, raw if len(parts) == 1 else part, here, memory, out.undo)
+        step = _step(r, ctx, problem, out.keep)
+        if step is None:
+            if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
+                prev = out.steps[-1]
+                again = _step(Resolved(prev.words + r.words, prev.refs), ctx, problem, out.keep)
+                if again is not None:
+                    out.steps[-1] = again
+                    continue
+            here.append(clause_mentions(r.words))
+            continue
+        out.undo = max(out.undo, r.undo)
+        if out.steps and out.steps[-1].words == step.words:  # "too much, less": the same edit twice
+            continue
+        out.steps.append(step)
+        here.append(_step_mentions(step))

@@ -26,7 +26,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "maybe", "perhaps", "i think we should", "we should", "you should", "you can", "i want to",
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
-    "in the picture", "for this image", "for this photo",
+    "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
+    "right", "and please", "also please",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -208,7 +209,9 @@ ADJECTIVES = _words(
     "chocolate vanilla strawberry polka-dotted checkered floral fiery icy wooly woolen knitted "
     "velvet silk denim cotton crystal diamond pixelated blurry sharp smooth rough bare empty full "
     "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
-    "light deep dull vivid faded upside upside-down inside-out warm cool cold hot"
+    "light deep dull vivid faded upside upside-down inside-out warm cool cold hot calm clear quiet loud "
+    "soft hard strong weak rich poor cheap fresh neat wild fast slow high low wide narrow thick tight "
+    "loose fair sweet plain simple green thick strange calm stormy sunny"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
 NOUN_ING = _words(
@@ -246,3 +249,5 @@ HEDGES = _words("would really do not also kind of am will rather")  # "I would r
 PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
+TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
+                                                 ("rid", "off"): ["rid", "of"]}

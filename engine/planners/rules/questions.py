@@ -89,6 +89,9 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
         while k < len(w) and w[k] in ("you", "could", "would", "can", "will", "please"):
             k += 1
         return ctx.parse(w[k:], ctx) if k < len(w) else None
+    if neg and w[j:j + 2] in (["to", "see"], ["to", "have"]):  # "I don't want to see the bins"
+        np, end, _ = noun_phrase(w, j + 2)
+        return remove_plan(np, w[end:]) if np else None
     if w[j:j + 1] == ["to"] and len(w) > j + 1 and w[j + 1] not in ("be",):
         return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"

@@ -57,9 +57,14 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
         obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
         if obj and odet in lx.INDEFINITE | {""}:
             return addition_plan(obj, odet, rest[end:])
-    k = _locative(rest, ctx)
+    where = rest  # "look like it is on a farm", "look like in Tokyo"
+    if rest[:2] in (["look", "like"], ["looks", "like"]):
+        where = rest[4:] if rest[3:4] and rest[3] in lx.BE and rest[2] in lx.PRONOUNS else rest[2:]
+    elif rest[:1] in (["look"], ["looks"]):
+        where = rest[1:]
+    k = _locative(where, ctx)
     if k >= 0:
-        return Parsed("background", np, rest[k:], "about-place")
+        return Parsed("background", np, where[k:], "about-place")
     return Parsed("local", np, rest, "about-local")
 
 

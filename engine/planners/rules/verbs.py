@@ -19,10 +19,16 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in ("take", "get", "pull", "knock", "cut", "crop", "wipe", "clear", "strip", "clean"):
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, det = noun_phrase(w, j)
+        if w[end:end + 1] == ["to"] and v in ("take", "get") and scenic(w[end:], ctx):  # "take the family to a beach"
+            return Parsed("background", np, w[end:], "take-to-place")
+        if w[end:end + 1] == ["of"] and v in ("clear", "strip", "clean", "rid"):  # "clear the table of dishes"
+            return cl.remove_plan(noun_phrase(w, end + 1)[0], [])
         moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
         return None
+    if v in ("rid", "clear", "strip", "clean", "empty", "free") and "of" in w[2:]:  # "rid the lawn of leaves"
+        return cl.remove_plan(noun_phrase(w, w.index("of", 2) + 1)[0], [])
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, _ = noun_phrase(w, j)
@@ -51,7 +57,7 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
     return cl.addition_plan(obj, odet, w[end:])
 
 
-def _place(w: list[str], ctx: Ctx) -> Parsed:
+def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     v = w[0]
     j = 2 if w[1:2] in (["down"], ["up"], ["what"]) else 1  # "see what the car looks like in green"
     if w[1] in ("in", "on") and len(w) > 2 and w[2] in lx.DETERMINERS:  # "put in a bird"
@@ -61,18 +67,23 @@ def _place(w: list[str], ctx: Ctx) -> Parsed:
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "set-background")
     if cl.is_global(np, det):
+        if v in lx.MOVE_VERBS and not scenic(rest, ctx):  # "send this to my friend": not an edit
+            return None
+        if v in ("set", "put", "place", "move") and head(np) in lx.SCENE_WORDS | {"image", "photo", "picture"} \
+                and scenic(rest, ctx):  # "set the scene in a jungle"
+            return Parsed("background", [], rest, "place-scene")
         return Parsed("global", [], cl.global_new(rest), "place-global")
     if rest[:1] == ["behind"]:  # "put a beach behind the man"
         return Parsed("background", cl.behind_subject(rest), np, "place-behind")
     definite = det in lx.DEFINITE or det == "pron"
-    if v in lx.MOVE_VERBS or (definite and _scenic(rest, ctx)):
+    if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
     if v in ("see", "show", "imagine", "picture") and definite:
         return sj.about(np, det, rest, ctx)
     return cl.addition_plan(np, det, rest)
 
 
-def _scenic(rest: list[str], ctx: Ctx) -> bool:
+def scenic(rest: list[str], ctx: Ctx) -> bool:
     """'on a beach', 'in Paris', 'in front of ...': a new scene rather than a spot in this one."""
     if not rest or rest[0] not in lx.LOCATIVE_PREPS | {"to", "against"}:
         return False
@@ -151,8 +162,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return cl.addition_plan(np, det, w[end:])
     if v in lx.CHANGE_VERBS or v in lx.CAUSATIVE_VERBS:
         return _change(w, ctx)
-    if v in lx.GLOBAL_VERBS or v == "blur":
-        return _global_verb(w, ctx)
+    if (v in lx.GLOBAL_VERBS or v == "blur") and not (v in ("cool", "warm", "age") and w[1] not in lx.DETERMINERS
+                                                       and w[1] not in lx.PRONOUNS and w[1] not in lx.PARTICLES):
+        return _global_verb(w, ctx)  # not "cool photo" (praise)
     return None
 
 

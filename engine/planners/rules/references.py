@@ -1,0 +1,323 @@
+"""Resolve the words of one request clause that point elsewhere: at earlier clauses of the same
+instruction or at earlier turns of the session.
+
+- pronouns ("make it blue", "put flowers in it", "make them brown"), "the other one", "another one",
+  "two more", "the first one" -> the noun phrase they stand for, written into the clause;
+- "again" / "try again" / "a bit more" / "less" -> the last edit repeated (taken back first for
+  "try again" and "less", weaker for "less");
+- "bigger", "even brighter" -> that change applied to the last edit's object;
+- "same for the woman", "the cat as well", "now the pants" -> the last edit on another object;
+- "... instead", "no, I meant a plant", "what about green?" -> the last edit taken back and done
+  with the new words.
+
+The clause comes back as self-contained words for the grammar plus a record of what was resolved.
+Leaf module: mentions, vocabulary, text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.mentions import Memory, Mention, TurnInfo, np_words
+from engine.planners.rules.text import has_global_cue, head, is_adjective, noun_phrase, starts_with
+
+_FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
+                            "just very really".split())
+
+
+@dataclass(frozen=True)
+class Ref:
+    phrase: str
+    resolved: str
+    kind: str = "object"
+    turn: int | None = None
+    version: str | None = None
+
+
+@dataclass
+class Resolved:
+    words: list[str]
+    refs: list[Ref] = field(default_factory=list)
+    undo: int = 0  # versions this clause takes back (added to those of an "undo that" clause)
+    factor: float = 1.0  # strength factor of a repeated adjustment ("less" -> 0.5)
+    repeated: TurnInfo | None = None  # the earlier turn this clause repeats, if any
+
+
+def _ref(phrase: list[str] | str, m: Mention | TurnInfo, kind: str, resolved: str | None = None) -> Ref:
+    text = phrase if isinstance(phrase, str) else " ".join(phrase)
+    if isinstance(m, Mention):
+        return Ref(text, resolved or m.text, kind, m.turn, m.version)
+    return Ref(text, resolved or " ".join(m.words), kind, m.index, m.version)
+
+
+def is_fragment(w: list[str]) -> bool:
+    """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
+    if not w or w[0] in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}:
+        return False
+    np, end, _ = noun_phrase(w, 0)
+    return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
+
+
+def resolve(words: list[str], raw: list[str], here: list[list[Mention]], memory: Memory,
+            undo: int) -> Resolved:
+    """Resolve one clause. `here`: mentions of the earlier clauses of this instruction (per clause, in
+    order); `undo`: versions already taken back by an 'undo that' clause of this instruction."""
+    words, alt = _alternative(words, bool(memory))
+    extra = 1 if alt and undo == 0 and memory else 0
+    if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
+        last = memory.last()
+        new = _alternative_clause(last, words)
+        return Resolved(new, [_ref(words, last, "alternative", " ".join(new))], extra)
+    if memory:
+        for step in (_repeat, _strength, _comparative, _same_edit):
+            found = step(words, raw, memory, undo + extra)
+            if found is not None:
+                found.undo += extra
+                return found
+        if (alt or undo) and is_fragment(words):
+            last = memory.last()
+            new = _alternative_clause(last, words)
+            return Resolved(new, [_ref(words, last, "alternative", " ".join(new))], extra)
+    candidates = [m for clause in reversed(here) for m in clause] + (memory.mentions(undo + extra) if memory else [])
+    out, refs = substitute(words, candidates)
+    return Resolved(out, refs, extra)
+
+
+def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
+    alt = False
+    if "instead" in words:
+        k = words.index("instead")
+        if words[k + 1:k + 2] != ["of"]:
+            words, alt = words[:k] + words[k + 1:], True
+    for lead in vb.CORRECTION_LEADS:
+        if starts_with(words, lead) and len(words) > len(lead):
+            return words[len(lead):], True
+    if has_history:
+        for lead in vb.ALTERNATIVE_LEADS:
+            rest = words[len(lead):]
+            if starts_with(words, lead) and rest and rest != ["again"] and is_fragment(rest):
+                return rest, True
+    return words, alt
+
+
+def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    key = tuple(words)
+    retry = key in vb.RETRY_CLAUSES
+    if not retry and key not in vb.REPEAT_CLAUSES:
+        return None
+    last = memory.last()
+    return Resolved(list(last.words), [_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)
+
+
+def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
+    less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
+                                                         for i in range(len(words)))
+    more = any(x in vb.MORE_WORDS for x in words)
+    if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
+                                     or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
+                                     for x in words):
+        return None
+    last = memory.last()
+    kind = "comparative"
+    if less:
+        return Resolved(list(last.words), [_ref(words, last, kind)], 1, 0.5, repeated=last)
+    return Resolved(list(last.words), [_ref(words, last, kind)], 0, 1.0, repeated=last)
+
+
+def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'bigger', 'even brighter', 'a bit smaller' -> 'make <the last object> bigger'."""
+    comps = [x for x in words if x in vb.COMPARATIVES]
+    if not comps or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
+                            or x in vb.LARGE_WORDS for x in words):
+        return None
+    rest = [x for x in words if x not in ("make", "it")]
+    target = next((m for m in memory.mentions(undo) if not m.removed), None)
+    if target is None or target.image:
+        return Resolved(["make", "it", *rest], [Ref(" ".join(words), "the picture", "comparative",
+                                                    memory.last().index, memory.last().version)])
+    return Resolved(["make", *target.words, *rest], [_ref(words, target, "comparative")])
+
+
+def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'do the same to the bus', 'the cat as well', 'now his sister too' -> the last edit on that object."""
+    w, marked = list(raw), False
+    while w and w[-1] in ("please", "thanks", "now"):
+        w = w[:-1]
+    for tail in vb.SAME_TAILS:
+        if len(w) > len(tail) and tuple(w[-len(tail):]) == tail:
+            w, marked = w[:-len(tail)], True
+            break
+    for lead in vb.SAME_LEADS:
+        if starts_with(w, lead) and len(w) > len(lead):
+            w, marked = w[len(lead):], True
+            break
+    if not marked or not w or not is_fragment(w):
+        return None
+    own = 1 if w[0] in ("his", "her", "their", "its", "my", "our") else 0
+    np, end, det = noun_phrase(w, own)
+    if not np or end < len(w) or det == "pron" or all(is_adjective(x) for x in np):
+        return None
+    last = memory.last()
+    if last.category == "global":
+        return None
+    new_np, refs = substitute(w, memory.mentions(undo))
+    clause = replace_target(last, new_np)
+    return Resolved(clause, [_ref(words, last, "same-edit", " ".join(last.words)), *refs])
+
+
+def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
+    """The last clause with its target noun phrase replaced ('make the man's shirt blue' + 'the woman'
+    -> 'make the woman's shirt blue'); a fixed form when the target is not in its words."""
+    L, th = last.words, (last.target.split() or [""])[-1]
+    for s in range(1, len(L)):
+        np, end, _ = noun_phrase(L, s, split_adjectives=True, trailing_noun=False)
+        if np and head(np) == th and L[s] not in lx.NP_STOPS:
+            owner = next((k for k in range(s, end) if L[k].endswith("'s")), None)
+            if owner is not None and head(new_np) in vb.PERSON_WORDS:
+                return L[:s] + new_np[:-1] + [new_np[-1] + "'s"] + L[owner + 1:]
+            return L[:s] + new_np + L[end:]
+    verb = {"addition": "add", "remove": "remove", "background": "put"}.get(last.category, "change")
+    return [verb, *new_np]
+
+
+def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
+    """The last edit done with new words: 'add a cat on the sofa' + 'a dog' -> 'add a dog on the sofa'."""
+    target = (last.target.split() or [""])
+    is_np = fragment[0] in lx.DETERMINERS or not all(is_adjective(x) for x in fragment)
+    if last.category == "addition":
+        return replace_target(last, list(fragment))
+    if last.category == "remove":
+        return ["remove", *fragment]
+    if last.category == "global":
+        return ["make", "it", *fragment]
+    if last.category == "background":
+        subject = ["the", *target] if target != [""] else []
+        return ["change", "the", "background", *(["behind", *subject] if subject else []), "to", *fragment]
+    if is_np:
+        return ["replace", *np_words(target), "with", *fragment]
+    return ["make", *np_words(target), *fragment]
+
+
+def _antecedent(candidates: list[Mention], plural: bool, where: bool) -> list[Mention]:
+    live = [m for m in candidates if not m.removed or where]
+    if not live:
+        return []
+    first = live[0]
+    if first.image or not plural or _is_plural(first):
+        return [first]
+    objects = []
+    for m in live:
+        if m.image or any(head(m.words) == head(o.words) for o in objects):
+            continue
+        objects.append(m)
+        if len(objects) == 2:
+            break
+    return list(reversed(objects)) if len(objects) == 2 else [first]
+
+
+def _is_plural(m: Mention) -> bool:
+    h = head(m.words)
+    return any(x in vb.NUMBER_WORDS for x in m.words) or (h.endswith("s") and not h.endswith("ss"))
+
+
+def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], list[Ref]]:
+    """Write the noun phrases that pronouns and 'the other one' stand for into the clause."""
+    out: list[str] = []
+    refs: list[Ref] = []
+    strong_global = _strong_global(words)
+    i = 0
+    while i < len(words):
+        x = words[i]
+        span, repl, ms = _one_reference(words, i, candidates, strong_global)
+        if span:
+            out.extend(repl)
+            refs.extend(_ref(words[i:i + span], m, "object") for m in ms)
+            i += span
+        else:
+            out.append(x)
+            i += 1
+    return out, refs
+
+
+_TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
+    | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
+
+
+def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+    if words[i] not in _TRIGGERS:
+        return 0, [], []
+    objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
+    for phrase in vb.OTHER_ONE:
+        if starts_with(words[i:], phrase) and objects:
+            heads = []
+            for m in objects:
+                if head(m.words) not in heads:
+                    heads.append(head(m.words))
+            if len(heads) > 1:
+                m = next(o for o in objects if head(o.words) == heads[1])
+                return len(phrase), list(m.words), [m]
+            if phrase[-1] == "one":
+                return len(phrase), ["the", "other", heads[0]], [objects[0]]
+    for phrase in vb.ANOTHER_ONE:
+        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
+            return len(phrase), ["another", head(objects[0].words)], [objects[0]]
+    x = words[i]
+    if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
+            i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
+        return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
+    if x in vb.ORDINALS and words[i + 1:i + 2] == ["one"] and i > 0 and words[i - 1] == "the" and objects:
+        primary = [m for m in objects if m.primary] or objects
+        ordered = sorted(primary, key=lambda m: (m.turn is None, m.turn or 0))
+        k = vb.ORDINALS[x]
+        m = ordered[k] if -len(ordered) <= k < len(ordered) else ordered[-1]
+        return 2, [head(m.words)], [m]
+    return _pronoun(words, i, candidates, strong_global)
+
+
+def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+    x = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if x in ("its", "their") and nxt and nxt not in lx.NP_STOPS:
+        ms = _antecedent(candidates, x == "their", False)
+        if ms and not ms[0].image:
+            return 1, [*_joined(ms)[:-1], _joined(ms)[-1] + "'s"], ms
+        return 0, [], []
+    if x in ("him", "her", "he", "she"):
+        m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
+    if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
+        return 0, [], []
+    if x in ("that", "this", "these", "those") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":
+        return 0, [], []  # a determiner: "that ugly fence"
+    if x in ("this", "that") and nxt in lx.BE:
+        return 0, [], []
+    where = i > 0 and words[i - 1] == "where"
+    ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
+    if not ms or ms[0].image or (strong_global and x in ("it", "this", "that")):
+        return 0, [], []
+    if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
+            w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
+        return 0, [], []
+    return 1, _joined(ms), ms
+
+
+def _joined(ms: list[Mention]) -> list[str]:
+    out: list[str] = []
+    for m in ms:
+        out.extend((["and"] if out else []) + list(m.words))
+    return out
+
+
+def _strong_global(words: list[str]) -> bool:
+    """A style, season, weather or time of day ('make it winter'): 'it' is the picture, whatever came before."""
+    return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
+
+
+def _plural(word: str) -> str:
+    if word.endswith("s"):
+        return word
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("ch", "sh", "x")) else "s")
