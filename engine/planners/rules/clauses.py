@@ -87,6 +87,8 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
 
 
 def is_social(w: list[str]) -> bool:
+    if tuple(w) in vb.SOCIAL_PHRASES:
+        return True
     return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
         x in vb.SOCIAL_HEADS or x in vb.SOCIAL_FILLER for x in w)
 
@@ -109,13 +111,15 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
+    if any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
+        return True
     if w[0] in ("i", "we"):
         rest = w[1:]
         while rest and rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still"):
             rest = rest[1:]
         negated = "not" in w[1:4]
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
-                               or any(starts_with(w[1:], p) for p in vb.FAN_PHRASES)
+                               or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
                                or rest[0] in ("have", "took") and not negated)
     np, end, det = noun_phrase(w, 0)
     if not np:
@@ -205,6 +209,18 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
     return left[:j] + right
 
 
+def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
+    """'remove the cup from the table' + 'the plate' -> 'remove the cup and the plate from the table'."""
+    if not right or right[0] not in lx.DETERMINERS or left[0] not in lx.EDIT_VERBS:
+        return None
+    j = _verb_words(left)
+    _, end1, _ = noun_phrase(left, j)
+    _, end2, _ = noun_phrase(right, 0)
+    if end2 < len(right) or end1 >= len(left) or end1 == j:
+        return None
+    return left[:end1] + ["and"] + right + left[end1:]
+
+
 def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[str]]:
     """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
     gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
@@ -217,6 +233,9 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
             return [left, *split_and(gapped, is_edit)]
         if starts_verb(right) and is_edit(right):
             return [left, *split_and(right, is_edit)]
+        moved = _coordinated_after(left, right)
+        if moved is not None and is_edit(moved):  # "remove the people on the left and the bike"
+            return split_and(moved, is_edit)
     return [w]
 
 

@@ -61,7 +61,8 @@ def _fix(words: list[str]) -> list[str]:
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
-    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS):
+    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) \
+            and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
         return "question"
     if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
             w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"]:

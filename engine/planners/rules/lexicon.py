@@ -27,7 +27,7 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
-    "right", "and please", "also please",
+    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -52,7 +52,8 @@ TYPOS: dict[str, str] = {
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
 FUZZY_TARGETS: tuple[str, ...] = (
     "remove", "delete", "erase", "eliminate", "change", "replace", "transform", "convert", "insert",
-    "background", "backdrop", "disappear", "include", "instead", "switch", "scenery",
+    "background", "backdrop", "disappear", "include", "instead", "switch", "scenery", "blur", "brighten",
+    "darken", "sharpen", "saturate", "desaturate", "colorize",
 )
 NOT_TYPOS = _words("remote charge range hinge chance ranger mover remover drove devote")
 
@@ -74,7 +75,7 @@ NP_STOPS = _words(
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
-    "toward towards up down within without"
+    "toward towards up down within without alone unchanged untouched intact"
 )
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
@@ -146,12 +147,13 @@ PLACE_VERBS = _words(
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
-    "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade"
+    "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
+    "shut light extinguish fold unfold"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(
     "brighten darken lighten increase decrease boost reduce enhance saturate desaturate sharpen "
-    "apply warm cool age colorize"
+    "apply warm cool age colorize improve"
 )
 
 # Noun phrases that mean the whole picture (-> global) or its background (-> background).
@@ -251,3 +253,6 @@ UNWANTED = _words("include show want need keep have put add like")  # "don't inc
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
 TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
                                                  ("rid", "off"): ["rid", "of"]}
+# Verbs of making a picture: "sketch the scene" restyles it, "sketch a bird" adds one.
+STYLE_VERBS: dict[str, str] = {"sketch": "sketch", "draw": "drawing", "paint": "painting", "doodle": "doodle",
+                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor"}

@@ -37,6 +37,8 @@ def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
         return None
     if rest[:1] == ["there"]:
         return there_be(rest, ctx)
+    if rest and rest[0].endswith("ing") and rest[0] not in lx.NOUN_ING and len(rest) > 1:  # "how about making ..."
+        return ctx.parse(rest, ctx)
     if rest[:1] in (["we"], ["you"]) and len(rest) > 1 and rest[1] in lx.PAST:
         return ctx.parse([lx.PAST[rest[1]]] + rest[2:], ctx)
     np, end, det = noun_phrase(rest, 0)

@@ -17,7 +17,8 @@ _OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES
 _AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , . ! ?".split())
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
-    lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS,
+    lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
+    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS,
 )
 
 

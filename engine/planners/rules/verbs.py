@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine.planners.rules import base as cl
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules import subject as sj
 from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.text import has_global_cue, head, noun_phrase, skip_determiners
@@ -76,6 +77,8 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if rest[:1] == ["behind"]:  # "put a beach behind the man"
         return Parsed("background", cl.behind_subject(rest), np, "place-behind")
     definite = det in lx.DEFINITE or det == "pron"
+    if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "put her in a red dress"
+        return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
     if v in ("see", "show", "imagine", "picture") and definite:
@@ -151,6 +154,12 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return cl.addition_plan(obj, det, w[end:])
     if v == "give":
         return _give(w, ctx)
+    if v == "dress" and "in" in w[2:]:  # "dress the man in a suit"
+        np, end, _ = noun_phrase(w, 1)
+        return Parsed("local", np, ["wearing", *w[end + 1:]], "dress-in")
+    if v in lx.STYLE_VERBS and len(w) > 1 and (w[1] in ("it", "this", "everything") or w[1:2] == ["the"]
+                                                and cl.is_global(noun_phrase(w, 1)[0], "the")):
+        return Parsed("global", [], ["as", "a", lx.STYLE_VERBS[v]] + w[noun_phrase(w, 1)[1]:], "style-verb")
     if v in lx.ADD_VERBS:
         j = 2 if w[1] in ("in", "on", "back") and w[2:3] and w[2] in lx.DETERMINERS else 1  # "add in a dog"
         np, end, det = noun_phrase(w, j)

@@ -19,6 +19,15 @@ SOCIAL_FILLER = _words(
     "a lot so much very you there again guys buddy friend in advance it for me job that's that is thing "
     "the bunch million ton tons looks looking all right really job work done"
 )
+SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
+    ("if", "possible"), ("if", "you", "can"), ("if", "you", "could"), ("when", "you", "can"), ("for", "me"),
+    ("when", "you", "get", "a", "chance"), ("if", "that", "is", "ok"), ("if", "you", "do", "not", "mind"),
+    ("no", "rush"), ("if", "it", "is", "possible"), ("thanks", "in", "advance"), ("you", "are", "the", "best"),
+})
+CLOTHING = _words(
+    "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
+    "swimsuit hoodie scarf skirt jeans pajamas pyjamas outfit clothes overalls cape apron vest tie"
+)
 # Statements that describe the picture or a complaint; before a request they only name its object.
 DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear")
 DISLIKE_VERBS = _words("hate dislike detest")
