@@ -129,7 +129,7 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'bigger', 'even brighter', 'a bit smaller' -> 'make <the last object> bigger'."""
     comps = [x for x in words if x in vb.COMPARATIVES]
-    if not comps or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
+    if not comps or "it" in words or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
                             or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
@@ -295,8 +295,10 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []
     where = i > 0 and words[i - 1] == "where"
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
-    if not ms or ms[0].image or (strong_global and x in ("it", "this", "that")):
+    if not ms or (strong_global and x in ("it", "this", "that")):
         return 0, [], []
+    if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
+        return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])
     if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
             w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
         return 0, [], []
