@@ -8,7 +8,8 @@ instruction is planned against them. A case is resolved when category, target, u
 "refers" (the plan lists references or not) all match.
 
 Compound cases: {"id", "instruction", "steps": [{"category", "target", "operations"?}, ...]}; a case is
-split right when the plan has exactly those steps in that order. `run(...)` returns the report dict.
+split right when the plan has exactly those steps in that order. Refusal cases ({"id", "instruction"}: not
+edits) score NotUnderstoodError answers (planner_suite). `run(...)` returns the report dict.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from engine.errors import BrushEditError
 from engine.plan import Category, EditPlan, Turn
 from engine.protocols import Planner, PlanRequest
 from evals.metrics import target_match
-from evals.planner_suite import _lines, op_labels, ops_match
+from evals.planner_suite import _lines, load_refusals, op_labels, ops_match, run_refusal_suite
 
 CASES = Path(__file__).resolve().parent / "cases"
 
@@ -110,8 +111,9 @@ def _summary(kind: str, rows: list[dict]) -> dict[str, Any]:
 
 
 def run(planner: Planner, reference: str | Path | None = CASES / "conversation_reference_dev.jsonl",
-        compound: str | Path | None = CASES / "conversation_compound_dev.jsonl") -> dict[str, Any]:
-    """Score `planner` on a reference file and a compound file (either may be None); a plain dict."""
+        compound: str | Path | None = CASES / "conversation_compound_dev.jsonl",
+        refusals: str | Path | None = None) -> dict[str, Any]:
+    """Score `planner` on a reference, a compound and a refusal file (each may be None); a plain dict."""
     start = time.perf_counter()
     report: dict[str, Any] = {"suite": "conversation", "planner": getattr(planner, "name", type(planner).__name__)}
     if reference:
@@ -120,6 +122,9 @@ def run(planner: Planner, reference: str | Path | None = CASES / "conversation_r
     if compound:
         report["compound"] = run_compound(planner, _lines(Path(compound), CompoundCase, "compound"))
         report["compound"]["cases_file"] = str(compound)
+    if refusals:
+        report["refusals"] = run_refusal_suite(planner, load_refusals(refusals))
+        report["refusals"]["cases_file"] = str(refusals)
     report["seconds_total"] = time.perf_counter() - start
     return report
 
@@ -140,6 +145,10 @@ def format_summary(report: dict[str, Any], max_failures: int = 40) -> str:
             more = f" undo {r['undo']} (gold {r['gold']['undo']})" if kind == "reference" else ""
             lines.append(f"  {before}{r['instruction']!r}: want {want}, got {r['got']}{more}"
                          + (f" ({r['error']})" if r["error"] else ""))
+    part = report.get("refusals")
+    if part:
+        lines.append(f"not an edit, refused with a hint: {part['refusal_accuracy']:.1%} of {part['n']} cases")
+        lines += [f"  {r['instruction']!r}: got {r['got']}" for r in part["failures"][:max_failures]]
     return "\n".join(lines)
 
 

@@ -31,7 +31,27 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--verify", default=None, choices=["none", "detector", "vlm"])
     e.add_argument("--config", default=None)
     e.add_argument("--out", default=None)
+    c = sub.add_parser("conversation", help="references to earlier turns and compound instructions")
+    c.add_argument("--reference", default=str(DEFAULT_CASES.parent / "conversation_reference_dev.jsonl"))
+    c.add_argument("--compound", default=str(DEFAULT_CASES.parent / "conversation_compound_dev.jsonl"))
+    c.add_argument("--refusals", default=str(DEFAULT_CASES.parent / "planner_refusals_dev.jsonl"))
+    c.add_argument("--planner", default="rules", choices=["rules", "openai", "transformers"])
+    c.add_argument("--config", default=None)
+    c.add_argument("--out", default=None)
     return ap
+
+
+def run_conversation(args: argparse.Namespace) -> dict:
+    from engine.backends import make_planner
+    from engine.settings import Settings
+    from evals.conversation_suite import dump, format_summary, run
+
+    report = run(make_planner(Settings.load(config_file=args.config, planner=args.planner)), args.reference,
+                 args.compound, args.refusals)
+    print(format_summary(report))
+    if args.out:
+        dump(report, args.out)
+    return report
 
 
 def run_edit(args: argparse.Namespace) -> dict:
@@ -67,7 +87,7 @@ def run_planner(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        (run_edit if args.suite == "edit" else run_planner)(args)
+        {"edit": run_edit, "conversation": run_conversation}.get(args.suite, run_planner)(args)
     except BrushEditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

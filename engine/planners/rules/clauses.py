@@ -111,7 +111,7 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
-    if any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
+    if w[0] == "not" and any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
         return True
     if w[0] in ("i", "we"):
         rest = w[1:]

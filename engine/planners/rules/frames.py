@@ -59,7 +59,12 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
     return None
 
 
+_SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest"})
+
+
 def _scope_start(w: list[str]) -> int:
+    if _SCOPE_WORDS.isdisjoint(w):
+        return -1
     for i, x in enumerate(w):
         if x in ("everything", "all", "anything") and w[i + 1:i + 2] and w[i + 1] in _SCOPE_NEXT:
             return i

@@ -13,7 +13,7 @@ Nothing in the package imports this module except planner.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
@@ -155,13 +155,13 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     memory = Memory(history, lambda w: parse_words(_fix(w), ctx))
     clauses = classify(words)
     out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
-    here: list[list[Mention]] = []
+    here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
     for c in clauses:
         if c.role == "keep" and c.keep:
-            here.append([Mention(np_words(c.keep))])
+            here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
-            here.append(clause_mentions(c.words))
+            here.append(lambda w=c.words: clause_mentions(w))
             problem = problem or problem_ops(c.words)
         elif c.role == "request":
             why = _question_or_chat(c.words)
@@ -177,7 +177,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     return out
 
 
-def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[list[Mention]],
+def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[Callable[[], list[Mention]]],
              problem: tuple[Op, ...], out: Analysis) -> None:
     def is_edit(part: list[str]) -> bool:
         found = scan(part)
@@ -194,10 +194,10 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
                 if again is not None:
                     out.steps[-1] = again
                     continue
-            here.append(clause_mentions(r.words))
+            here.append(lambda w=r.words: clause_mentions(w))
             continue
         out.undo = max(out.undo, r.undo)
         if out.steps and out.steps[-1].words == step.words:  # "too much, less": the same edit twice
             continue
         out.steps.append(step)
-        here.append(_step_mentions(step))
+        here.append(lambda s=step: _step_mentions(s))

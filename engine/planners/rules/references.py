@@ -16,6 +16,7 @@ Leaf module: mentions, vocabulary, text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
@@ -59,10 +60,12 @@ def is_fragment(w: list[str]) -> bool:
     return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
 
 
-def resolve(words: list[str], raw: list[str], here: list[list[Mention]], memory: Memory,
+def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Mention]]], memory: Memory,
             undo: int) -> Resolved:
-    """Resolve one clause. `here`: mentions of the earlier clauses of this instruction (per clause, in
-    order); `undo`: versions already taken back by an 'undo that' clause of this instruction."""
+    """Resolve one clause. `here`: the mentions of the earlier clauses of this instruction (one callable
+    per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
+    if not memory and not any(x in _QUICK for x in words):
+        return Resolved(words)
     words, alt = _alternative(words, bool(memory))
     extra = 1 if alt and undo == 0 and memory else 0
     if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
@@ -79,7 +82,7 @@ def resolve(words: list[str], raw: list[str], here: list[list[Mention]], memory:
             last = memory.last()
             new = _alternative_clause(last, words)
             return Resolved(new, [_ref(words, last, "alternative", " ".join(new))], extra)
-    candidates = [m for clause in reversed(here) for m in clause] + (memory.mentions(undo + extra) if memory else [])
+    candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
     out, refs = substitute(words, candidates)
     return Resolved(out, refs, extra)
 
@@ -241,6 +244,8 @@ def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], 
     return out, refs
 
 
+_QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more"}) \
+    | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.ORDINALS)
 _TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
 
