@@ -5,26 +5,27 @@ Leaf module: imports only the lexicon and the text helpers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules.text import article, head, is_ing, noun_phrase
 
 
 
-@dataclass
 class Parsed:
-    """What the grammar found: a category, the target words and the new-content words."""
+    """What the grammar found: a category, the target words and the new-content words.
+    (Plain classes rather than dataclasses in this package: they cost nothing at import.)"""
 
-    category: str
-    target: list[str] = field(default_factory=list)
-    new: list[str] = field(default_factory=list)
-    rule: str = ""
+    __slots__ = ("category", "target", "new", "rule")
+
+    def __init__(self, category: str, target: list[str] | None = None, new: list[str] | None = None, rule: str = ""):
+        self.category, self.target, self.new, self.rule = category, list(target or []), list(new or []), rule
+
+    def __repr__(self) -> str:
+        return f"Parsed({self.category!r}, {self.target!r}, {self.new!r}, {self.rule!r})"
 
 
-@dataclass(frozen=True)
-class Ctx:
+class Ctx(NamedTuple):
     """What a sentence shape may use besides the words: the proper nouns of the instruction and
     `parse`, the whole grammar (for a clause inside a clause: "I'd like you to remove the cat")."""
 

@@ -11,7 +11,6 @@ Leaf module: lexicon, vocabulary and text helpers only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from engine.planners.rules import lexicon as lx
@@ -24,13 +23,16 @@ _TRAILING = frozenset("please thanks thank you now too thx pls".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
 
-@dataclass
 class Clause:
-    role: str  # social | undo | keep | context | request
-    words: list[str]
-    raw: list[str]  # the words before politeness was stripped ("the cat too")
-    undo: int = 0
-    keep: list[str] | None = None
+    """role: social | undo | keep | context | request; raw = the words before politeness was stripped."""
+
+    __slots__ = ("role", "words", "raw", "undo", "keep")
+
+    def __init__(self, role: str, words: list[str], raw: list[str], undo: int = 0, keep: list[str] | None = None):
+        self.role, self.words, self.raw, self.undo, self.keep = role, words, raw, undo, keep
+
+    def __repr__(self) -> str:
+        return f"Clause({self.role!r}, {self.words!r})"
 
 
 def segments(words: list[str]) -> list[list[str]]:

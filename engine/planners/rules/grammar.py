@@ -12,7 +12,6 @@ Nothing in the package imports this module except planner.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from engine.planners.rules import lexicon as lx
@@ -30,21 +29,26 @@ _NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOU
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
 
 
-@dataclass
 class Step:
-    parsed: Parsed
-    words: list[str]  # the part of the instruction this step performs, references resolved
-    ops: tuple[Op, ...] = ()
-    refs: list[Ref] = field(default_factory=list)
-    weaker: bool = False
+    """One edit: the parse, the words it performs (references resolved), operations, references."""
+
+    __slots__ = ("parsed", "words", "ops", "refs", "weaker")
+
+    def __init__(self, parsed: Parsed, words: list[str], ops: tuple[Op, ...] = (), refs: list[Ref] | None = None,
+                 weaker: bool = False):
+        self.parsed, self.words, self.ops, self.refs, self.weaker = parsed, words, ops, list(refs or []), weaker
+
+    def __repr__(self) -> str:
+        return f"Step({self.parsed!r}, {' '.join(self.words)!r}, {self.ops!r}, {self.refs!r})"
 
 
-@dataclass
 class Analysis:
-    steps: list[Step]
-    undo: int = 0
-    keep: list[str] = field(default_factory=list)
-    unclear: str = ""  # why no step was found: question | not-edit | undo-only | no-edit
+    """The steps of an instruction; `unclear` says why there is none: question | not-edit | undo-only | no-edit."""
+
+    __slots__ = ("steps", "undo", "keep", "unclear")
+
+    def __init__(self, steps: list[Step], undo: int = 0, keep: list[str] | None = None, unclear: str = ""):
+        self.steps, self.undo, self.keep, self.unclear = steps, undo, list(keep or []), unclear
 
 
 def _fix(words: list[str]) -> list[str]:

@@ -11,8 +11,7 @@ Leaf module: the grammar that parses earlier clauses is passed in (`parse`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules.base import Parsed
@@ -21,8 +20,7 @@ from engine.planners.rules.text import head, noun_phrase, tokenize
 _MARKS = frozenset(lx.MARKS) | {"by", "become", "is", "are"}
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     words: tuple[str, ...]  # the noun phrase with its determiner ("the", "hat"); () for the picture
     turn: int | None = None  # index into the history; None = this instruction
     version: str | None = None
@@ -36,8 +34,7 @@ class Mention:
         return " ".join(w for w in self.words if w not in lx.DETERMINERS) or "the picture"
 
 
-@dataclass
-class TurnInfo:
+class TurnInfo(NamedTuple):
     """One earlier turn as the resolver sees it."""
 
     index: int
@@ -46,8 +43,8 @@ class TurnInfo:
     target: str
     words: list[str]  # its instruction with references resolved (the plan's clause, else the instruction)
     parsed: Parsed | None
-    ops: list = field(default_factory=list)
-    strength: dict = field(default_factory=dict)
+    ops: list
+    strength: dict
 
 
 def np_words(words: Sequence[str]) -> tuple[str, ...]:

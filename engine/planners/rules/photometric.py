@@ -10,7 +10,7 @@ Leaf module: word lists only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.text import Phrases
@@ -19,16 +19,14 @@ _SIGNED = ("brightness", "contrast", "saturation", "warmth", "sharpness")
 _PHRASES = Phrases(vb.OP_PHRASES)
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """One adjustment: an operation name of engine.plan.AdjustName and its strength (signed ones -1..1)."""
 
     op: str
     strength: float
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(NamedTuple):
     """Result of a photometric scan: the operations and whether they apply to the background only."""
 
     ops: tuple[Op, ...]

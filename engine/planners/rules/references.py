@@ -15,8 +15,7 @@ Leaf module: mentions, vocabulary, text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
@@ -27,8 +26,7 @@ _FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less p
                             "just very really".split())
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     phrase: str
     resolved: str
     kind: str = "object"
@@ -36,13 +34,15 @@ class Ref:
     version: str | None = None
 
 
-@dataclass
 class Resolved:
-    words: list[str]
-    refs: list[Ref] = field(default_factory=list)
-    undo: int = 0  # versions this clause takes back (added to those of an "undo that" clause)
-    factor: float = 1.0  # strength factor of a repeated adjustment ("less" -> 0.5)
-    repeated: TurnInfo | None = None  # the earlier turn this clause repeats, if any
+    """A clause with its references resolved. `undo`: versions it takes back; `factor`: strength factor of
+    a repeated adjustment ("less" -> 0.5); `repeated`: the earlier turn it repeats, if any."""
+
+    __slots__ = ("words", "refs", "undo", "factor", "repeated")
+
+    def __init__(self, words: list[str], refs: list[Ref] | None = None, undo: int = 0, factor: float = 1.0,
+                 repeated: TurnInfo | None = None):
+        self.words, self.refs, self.undo, self.factor, self.repeated = words, list(refs or []), undo, factor, repeated
 
 
 def _ref(phrase: list[str] | str, m: Mention | TurnInfo, kind: str, resolved: str | None = None) -> Ref:

@@ -31,10 +31,14 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
         return Parsed("local", np, w[end:], "fallback-described")  # "(show me) the dog as a puppy"
     if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"
         obj, end, odet = noun_phrase(w, 1)
-        return Parsed(**{**addition_plan(obj, odet, w[end:]).__dict__, "rule": "unknown-verb"})
+        p = addition_plan(obj, odet, w[end:])
+        p.rule = "unknown-verb"
+        return p
     if not det and len(w) > 2 and w[1] in lx.PARTICLES:  # "tear down the poster"
         obj, end, _ = noun_phrase(w, 2)
-        return Parsed(**{**remove_plan(obj, w[end:]).__dict__, "rule": "unknown-verb-particle"})
+        p = remove_plan(obj, w[end:])
+        p.rule = "unknown-verb-particle"
+        return p
     if np and np[0] in lx.EDIT_VERBS:  # a verb with nothing to act on: "remove"
         np = np[1:]
     return Parsed("local", np, w[end:], "fallback")

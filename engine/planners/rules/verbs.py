@@ -17,6 +17,8 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         j = 3 if v == "get" else 2
         np, end, _ = noun_phrase(w, j)
         return cl.remove_plan(np, w[end:])
+    if v in ("rid", "clear", "strip", "clean", "empty", "free") and "of" in w[2:]:  # "rid the lawn of leaves"
+        return cl.remove_plan(noun_phrase(w, w.index("of", 2) + 1)[0], [])
     if v in ("take", "get", "pull", "knock", "cut", "crop", "wipe", "clear", "strip", "clean"):
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, det = noun_phrase(w, j)
@@ -28,8 +30,6 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
         return None
-    if v in ("rid", "clear", "strip", "clean", "empty", "free") and "of" in w[2:]:  # "rid the lawn of leaves"
-        return cl.remove_plan(noun_phrase(w, w.index("of", 2) + 1)[0], [])
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, _ = noun_phrase(w, j)
@@ -77,7 +77,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if rest[:1] == ["behind"]:  # "put a beach behind the man"
         return Parsed("background", cl.behind_subject(rest), np, "place-behind")
     definite = det in lx.DEFINITE or det == "pron"
-    if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "put her in a red dress"
+    if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
         return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")

@@ -26,7 +26,8 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
 })
 CLOTHING = _words(
     "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
-    "swimsuit hoodie scarf skirt jeans pajamas pyjamas outfit clothes overalls cape apron vest tie"
+    "swimsuit hoodie scarf skirt jeans pajamas pyjamas outfit clothes overalls cape apron vest tie raincoat "
+    "overcoat sweatshirt t-shirt tshirt nightgown wetsuit tracksuit spacesuit blouse trousers shorts tutu"
 )
 # Statements that describe the picture or a complaint; before a request they only name its object.
 DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear")
