@@ -75,7 +75,7 @@ NP_STOPS = _words(
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
-    "toward towards up down within without alone unchanged untouched intact"
+    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat"
 )
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(

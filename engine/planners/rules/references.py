@@ -99,8 +99,13 @@ def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
     if has_history:
         for lead in vb.ALTERNATIVE_LEADS:
             rest = words[len(lead):]
-            if starts_with(words, lead) and rest and rest != ["again"] and is_fragment(rest):
+            if starts_with(words, lead) and rest and rest != ["again"] and is_fragment(rest) \
+                    and rest[0] not in lx.DEFINITE:  # "how about the truck": the same edit on it
                 return rest, True
+    if alt and len(words) > 2 and words[0] in ("make", "turn") and words[1] in ("it", "that", "them"):
+        rest = words[3:] if words[2:3] == ["into"] else words[2:]
+        if is_fragment(rest):  # "make it a cat instead": the new words of the edit taken back
+            return rest, True
     return words, alt
 
 
@@ -119,6 +124,7 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                                          for i in range(len(words)))
     more = any(x in vb.MORE_WORDS for x in words)
     if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
+                                     or x in ("that", "is", "was", "way", "bit")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      for x in words):
         return None
@@ -289,6 +295,8 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         if ms and not ms[0].image:
             return 1, [*_joined(ms)[:-1], _joined(ms)[-1] + "'s"], ms
         return 0, [], []
+    if x in ("both", "all", "each") and nxt == "of":  # "both of them": the pronoun after it says who
+        return 2, [], []
     if x in ("him", "her", "he", "she"):
         m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
         return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])

@@ -74,6 +74,7 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
     ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
+    ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
 )
 CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
     ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",),
