@@ -106,7 +106,7 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
     while i < len(words):
         if words[i] in lx.DETERMINERS or words[i] in ("it", "this"):
             np, end, det = noun_phrase(words, i)
-            if np and np[-1] == "of":  # "a fan of the carpet": the carpet is what it is about
+            if np and words[end - 1] == "of":  # "a fan of the carpet": the carpet is what it is about
                 i = end
                 continue
             if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS:

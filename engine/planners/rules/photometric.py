@@ -59,7 +59,7 @@ def _strength(op: str, sign: int, factor: float) -> float:
     return round(sign * value if op in _SIGNED else value, 3)
 
 
-def _collect(words: list[str], background: bool) -> list[tuple[str, int]] | None:
+def _collect(words: list[str], background: bool, description: bool = False) -> list[tuple[str, int]] | None:
     """(op, sign) pairs in order, or None when a word is not photometric."""
     found: list[tuple[str, int, bool]] = []  # op, sign, was the sign set by a direction word
     pending = 0
@@ -84,7 +84,7 @@ def _collect(words: list[str], background: bool) -> list[tuple[str, int]] | None
         elif x not in vb.OP_NEUTRAL and x not in vb.SMALL_WORDS and x not in vb.LARGE_WORDS \
                 and x not in vb.BACKGROUND_SCOPE:
             return None
-    if found and all(x in vb.OP_PLAIN_ADJECTIVES for x in words if x in vb.OP_WORDS) and not any(
+    if found and not description and all(x in vb.OP_PLAIN_ADJECTIVES for x in words if x in vb.OP_WORDS) and not any(
             x in vb.OP_VERBS or x in vb.UP_WORDS or x in vb.DOWN_WORDS or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS
             or x == "too" for x in words):
         return None  # "cool photo", "nice warm light": a description, not a request
@@ -113,9 +113,13 @@ def scan(words: list[str], *, background: bool = False) -> Scan | None:
 
 
 def problem_ops(words: list[str]) -> tuple[Op, ...]:
-    """'it is way too dark' -> brightness +; 'the picture is too saturated' -> saturation - (the fix)."""
-    found = scan(words) if "too" in words else None
-    return found.ops if found else ()
+    """The fix a description asks for: 'it is way too dark' -> brightness +, 'the picture looks washed out'
+    -> saturation +, 'the photo is too saturated' -> saturation -."""
+    words = _phrases([x for x in words if x != "too"])
+    pairs = _collect(words, False, description=True)
+    if not pairs:
+        return ()
+    return tuple(Op(op, _strength(op, -sign, _factor(words))) for op, sign in pairs if op in _SIGNED)
 
 
 def scaled(ops: tuple[Op, ...], factor: float) -> tuple[Op, ...]:

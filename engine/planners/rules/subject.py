@@ -10,7 +10,7 @@ from __future__ import annotations
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subject, global_new, is_global,
                                         remove_plan, words_after)
-from engine.planners.rules.text import head, is_ing, noun_phrase
+from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 
 
 def _locative(rest: list[str], ctx: Ctx) -> int:
@@ -128,6 +128,10 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         j += 1
     if j < len(r) and r[j] in lx.BE:
         return copula(np, det, r[j + 1:], neg, ctx)
+    if modal and not neg and j < len(r) and r[j - 1:j] in (["needs"], ["need"], ["wants"]) \
+            and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
+        obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses"
+        return addition_plan(obj, "", r[end:])
     if modal and j < len(r) and r[j] in lx.INDEFINITE and not neg:  # "the man needs a hat"
         obj, end, odet = noun_phrase(r, j)
         return addition_plan(obj, odet, r[end:])

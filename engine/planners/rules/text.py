@@ -180,6 +180,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             break
         out.append(x)
         i += 1
+    while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
+        out.pop()
     if split_adjectives and len(out) > 1:
         out, i = _split_trailing(out, start, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt

@@ -188,7 +188,7 @@ OP_NEUTRAL = _words(
     "too bit little lot some even slightly shallow make me my our just also now then quite rather "
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
-    "go was were will do done version slightly using use mood vibe appearance"
+    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")

@@ -58,7 +58,7 @@ def test_same_edit_on_another_object():
 def test_instead_undo_again_and_strength():
     instead = _plan("make it blue instead", "make the car red")
     assert (instead.target, instead.undo, instead.caption) == ("car", 1, "a blue car")
-    assert instead.references[0].kind == "undo" and "takes back 1 version" in instead.reason
+    assert instead.references[0].kind == "alternative" and "takes back 1 version" in instead.reason
     hat = _plan("undo that and try a hat instead", "add a scarf to the man")
     assert (hat.category, hat.target, hat.undo) == ("addition", "hat", 1)
     meant = _plan("no, I meant a plant", "put a lamp on the desk")
