@@ -61,7 +61,8 @@ def strip_polite(w: list[str]) -> list[str]:
 
 def keep_subject(clause: list[str]) -> list[str] | None:
     """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
-    for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"]):
+    for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
+                 ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
         if clause[: len(lead)] == lead:
             rest = clause[len(lead):]
             if lead[-1] == "not" or lead == ["without"]:
@@ -70,8 +71,8 @@ def keep_subject(clause: list[str]) -> list[str] | None:
                 rest = rest[1:]
             while rest and rest[0] in ("only", "just"):
                 rest = rest[1:]
-            words, _, _ = noun_phrase(rest, 0)
-            return words
+            words, _, det = noun_phrase(rest, 0)
+            return [] if det == "pron" and words[0] in ("it", "this", "that", "them") else words  # "keep it sharp"
     return None
 
 
@@ -83,7 +84,7 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
                 return [clause[:i], clause[i + 1:]]
         return [clause]
     for cut in range(1, len(clause)):
-        if clause[cut] in ("without", "but") and keep_subject(clause[cut:]) is not None:
+        if clause[cut] in ("without", "but", "and") and keep_subject(clause[cut:]) is not None:
             return [clause[:cut], clause[cut:]]
     return [clause]
 

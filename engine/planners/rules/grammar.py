@@ -76,6 +76,14 @@ def _question_or_chat(w: list[str]) -> str:
     return ""
 
 
+def _perception_question(raw: list[str]) -> str:
+    """'can you see a cat here?', 'do you spot any birds?': asking what is in the picture."""
+    if len(raw) > 3 and raw[1] == "you" and raw[0] in ("can", "could", "do", "did") and raw[2] in vb.PERCEIVE \
+            and (raw[3] in lx.INDEFINITE or raw[3] in ("any", "anything", "anyone")):
+        return "question"
+    return ""
+
+
 def strong(p: Parsed) -> bool:
     """Does the parse name an edit (not a bare phrase the grammar could not place)?"""
     if p.rule in _WEAK_RULES:
@@ -168,7 +176,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
             here.append(lambda w=c.words: clause_mentions(w))
             problem = problem or problem_ops(c.words)
         elif c.role == "request":
-            why = _question_or_chat(c.words)
+            why = _question_or_chat(c.words) or _perception_question(c.raw)
             if why:
                 out.unclear = out.unclear or why
                 continue

@@ -46,6 +46,7 @@ TYPOS: dict[str, str] = {
     "they're": "they are", "we're": "we are", "you're": "you are", "here's": "here is",
     "where's": "where is", "which's": "which is", "u": "you", "ur": "your", "pls": "please",
     "plz": "please", "pic": "picture", "rm": "remove", "bg": "background", "thx": "thanks",
+    "theres": "there is", "heres": "here is", "wheres": "where is", "whats": "what is", "thats": "that is",
     "we'd": "we would", "you'd": "you would", "wouldn't": "would not",
 }
 
@@ -142,7 +143,7 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
@@ -192,7 +193,7 @@ GLOBAL_CUES = _words(
     "brighten darken contrast vibrant colorful saturated desaturated warmer cooler dreamy dream "
     "renaissance impressionist impressionism ukiyo-e 1920s 1950s 80s 90s noir film photograph "
     "black-and-white bw pastel neon surreal futuristic steampunk disney sketchy charcoal crayon "
-    "etching engraving cubist cubism baroque pop art lighting light filter tone hazy gloomy snow rain fog "
+    "etching engraving cubist cubism baroque lighting light filter tone hazy gloomy snow rain fog "
     "mist storm thunderstorm blizzard grayscale greyscale"
 )
 

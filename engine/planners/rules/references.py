@@ -57,6 +57,8 @@ def is_fragment(w: list[str]) -> bool:
     if not w or w[0] in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}:
         return False
     np, end, _ = noun_phrase(w, 0)
+    if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
+        end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
     return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
 
 
@@ -162,16 +164,20 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         if starts_with(w, lead) and len(w) > len(lead):
             w, marked = w[len(lead):], True
             break
-    if not marked or not w or not is_fragment(w):
+    if not marked or not w:
         return None
-    own = 1 if w[0] in ("his", "her", "their", "its", "my", "our") else 0
-    np, end, det = noun_phrase(w, own)
-    if not np or end < len(w) or det == "pron" or all(is_adjective(x) for x in np):
+    new_np, refs = substitute(w, memory.mentions(undo))  # "the one on the right" -> "the tree on the right"
+    if not is_fragment(new_np):
+        return None
+    own = 1 if new_np[0] in ("his", "her", "their", "its", "my", "our") else 0
+    np, end, det = noun_phrase(new_np, own)
+    if end < len(new_np) and new_np[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:
+        end = noun_phrase(new_np, end + 1 + (new_np[end] == "next"))[1]
+    if not np or end < len(new_np) or det == "pron" or all(is_adjective(x) for x in np):
         return None
     last = memory.last()
     if last.category == "global":
         return None
-    new_np, refs = substitute(w, memory.mentions(undo))
     clause = replace_target(last, new_np)
     return Resolved(clause, [_ref(words, last, "same-edit", " ".join(last.words)), *refs])
 
@@ -186,6 +192,8 @@ def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
             owner = next((k for k in range(s, end) if L[k].endswith("'s")), None)
             if owner is not None and head(new_np) in vb.PERSON_WORDS:
                 return L[:s] + new_np[:-1] + [new_np[-1] + "'s"] + L[owner + 1:]
+            if any(x in lx.LOCATIVE_PREPS for x in new_np) and end < len(L) and L[end] in lx.LOCATIVE_PREPS:
+                end = noun_phrase(L, end + 1)[1]  # "the lamp on the left" -> "the lamp on the right"
             return L[:s] + new_np + L[end:]
     verb = {"addition": "add", "remove": "remove", "background": "put"}.get(last.category, "change")
     return [verb, *new_np]
@@ -217,7 +225,7 @@ def _antecedent(candidates: list[Mention], plural: bool, where: bool) -> list[Me
     if first.image or not plural or _is_plural(first):
         return [first]
     objects = []
-    for m in live:
+    for m in sorted(live, key=lambda m: not m.primary):  # the objects turns left before places they named
         if m.image or any(head(m.words) == head(o.words) for o in objects):
             continue
         objects.append(m)
@@ -250,7 +258,7 @@ def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], 
     return out, refs
 
 
-_QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more"}) \
+_QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.ORDINALS)
 _TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
@@ -275,6 +283,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])) and objects \
+            and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
+        return 1, [head(objects[0].words)], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
             i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
         return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
@@ -308,14 +319,15 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []
     where = i > 0 and words[i - 1] == "where"
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
-    if not ms or (strong_global and x in ("it", "this", "that")):
-        return 0, [], []
+    if not ms or (strong_global and x in ("it", "this", "that") and ms[0].turn is not None):
+        return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
     if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
         return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])
     if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
             w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
         return 0, [], []
-    return 1, _joined(ms), ms
+    span = 2 if x in vb.PLURAL_PRONOUNS and nxt in ("both", "all") else 1  # "make them both red"
+    return span, _joined(ms), ms
 
 
 def _joined(ms: list[Mention]) -> list[str]:

@@ -83,7 +83,7 @@ def has_global_cue(w: list[str]) -> bool:
 
 def is_participle(word: str) -> bool:
     """'parked', 'covered': a participle that ends a noun phrase ('a car parked on ...')."""
-    return word.endswith("ed") and len(word) > 4 and word not in lx.ADJECTIVES
+    return word.endswith("ed") and (len(word) > 4 or word.endswith("ied")) and word not in lx.ADJECTIVES
 
 
 def is_ing(word: str) -> bool:

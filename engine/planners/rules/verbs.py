@@ -123,7 +123,7 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
 
 
 def _global_verb(w: list[str], ctx: Ctx) -> Parsed:
-    np, end, det = noun_phrase(w, 1)
+    np, end, det = noun_phrase(w, 2 if w[1] in lx.PARTICLES else 1)  # "blur out the backdrop"
     h = head(np)
     if h in lx.BACKGROUND_WORDS:
         return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")
@@ -168,6 +168,8 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return _place(w, ctx)
     if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE:
         np, end, det = noun_phrase(w, 1)
+        if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
+            np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb
         return cl.addition_plan(np, det, w[end:])
     if v in lx.CHANGE_VERBS or v in lx.CAUSATIVE_VERBS:
         return _change(w, ctx)

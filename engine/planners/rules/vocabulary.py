@@ -53,6 +53,7 @@ EDIT_QUESTIONS: tuple[tuple[str, ...], ...] = (  # wh-questions that ask for an 
     ("how", "does", "it", "look"),
 )
 YES_NO_OPENERS = _words("is are was were does do did has have am")
+PERCEIVE = _words("see spot find notice detect recognize recognise identify count")
 NON_EDIT_VERBS = _words(
     "tell describe explain save print share translate rate count identify name find search upload "
     "download email post export exit quit help say list answer guess know think recognize recognise "
@@ -188,7 +189,7 @@ OP_NEUTRAL = _words(
     "too bit little lot some even slightly shallow make me my our just also now then quite rather "
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
-    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite"
+    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
