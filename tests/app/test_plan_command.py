@@ -1,27 +1,10 @@
 """`brushedit plan` against a session's history (issue 13), each command in its own process."""
 import json
-import os
-import subprocess
-import sys
-
-import pytest
 
 from agent.versions import Version, VersionStore
 from engine.planners.rules import parse
-from helpers import PHOTO, ROOT, SPOON_BOX
-
-
-@pytest.fixture
-def cli(tmp_path):
-    env = {**os.environ, "BRUSHEDIT_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
-
-    def run(*args, ok=True):
-        out = subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], capture_output=True, text=True,
-                             env=env, cwd=tmp_path)
-        assert (out.returncode == 0) == ok, out.stderr
-        return out
-
-    return run
+from helpers import PHOTO, SPOON_BOX
+from test_cli import cli  # noqa: F401  (the fixture: each command in its own process)
 
 
 def _commit(tmp_path, instruction: str) -> str:
@@ -69,6 +52,7 @@ def test_plan_json_one_step_fields_and_steps(cli):
 
 def test_not_an_edit_is_one_line_with_examples_and_exit_1(cli):
     out = cli("plan", "asdf qwerty", ok=False)
+    assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1 and "did not understand 'asdf qwerty'" in out.stderr
     assert 'e.g. "remove the dog"' in out.stderr
     q = cli("plan", "what color is the car?", ok=False)
