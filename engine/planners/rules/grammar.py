@@ -18,9 +18,9 @@ from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb
-from engine.planners.rules.mentions import Memory, Mention, clause_mentions, np_words
+from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words
 from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
-from engine.planners.rules.references import Ref, Resolved, resolve
+from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
 from engine.planners.rules.text import fix_short_typo, fix_typo, starts_with, tokenize
 

@@ -34,6 +34,14 @@ class Mention(NamedTuple):
         return " ".join(w for w in self.words if w not in lx.DETERMINERS) or "the picture"
 
 
+class Ref(NamedTuple):
+    phrase: str
+    resolved: str
+    kind: str = "object"
+    turn: int | None = None
+    version: str | None = None
+
+
 class TurnInfo(NamedTuple):
     """One earlier turn as the resolver sees it."""
 
@@ -158,3 +166,10 @@ def _plans(turn) -> list:
     if plan is None:
         return [None]
     return list(plan.steps) if getattr(plan, "steps", None) else [plan]
+
+
+def make_ref(phrase: list[str] | str, m: Mention | TurnInfo, kind: str, resolved: str | None = None) -> Ref:
+    text = phrase if isinstance(phrase, str) else " ".join(phrase)
+    if isinstance(m, Mention):
+        return Ref(text, resolved or m.text, kind, m.turn, m.version)
+    return Ref(text, resolved or " ".join(m.words), kind, m.index, m.version)

@@ -9,7 +9,7 @@ target = the existing object), `global` (whole-image style, season, weather, lig
 edits come back as `steps`; "it", "again", "instead" ... are resolved and listed in `references`.
 An instruction that asks for no edit raises NotUnderstoodError with examples of instructions.
 
-Modules: grammar (top) over clauses, references/mentions, sentence (the shapes: frames, arrow,
+Modules: grammar (top) over clauses, references (with pronouns, mentions), sentence (the shapes: frames, arrow,
 subject, questions, verbs), photometric, captions, text, base, lexicon/vocabulary (word lists).
 Imports only the standard library and the plan schema: cheap to load.
 """
