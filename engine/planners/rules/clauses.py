@@ -19,6 +19,7 @@ from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, start
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
+_UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
 _TRAILING = frozenset("please thanks thank you now too thx pls".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
@@ -153,7 +154,7 @@ def _classify_part(part: list[str]) -> list[Clause]:
     n = undo_count(words)
     if n:
         return [Clause("undo", words, part, undo=n)]
-    for i in range(1, min(5, len(words))):  # "undo that and try a hat instead"
+    for i in range(1, min(5, len(words)) if words[0] in _UNDO_FIRST else 0):  # "undo that and try a hat"
         n = undo_count(words[:i])
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]

@@ -173,7 +173,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
         if c.role == "keep" and c.keep:
             here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
-            here.append(lambda w=c.words: clause_mentions(w))
+            here.append(lambda w=c.words: clause_mentions(w, stated=True))
             problem = problem or problem_ops(c.words)
         elif c.role == "request":
             why = _question_or_chat(c.words) or _perception_question(c.raw)

@@ -27,7 +27,7 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
-    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly",
+    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.

@@ -28,6 +28,7 @@ class Mention(NamedTuple):
     image: bool = False  # the whole picture (a global edit, "it" in "it is too dark")
     existential: bool = False  # named by "there's a ...": a person pronoun may point at it
     primary: bool = False  # the object a turn left (not just a place it named)
+    stated: bool = False  # named by a statement of this instruction ("there's a vase. make it vintage")
 
     @property
     def text(self) -> str:
@@ -106,7 +107,8 @@ def undone_mentions(info: TurnInfo) -> list[Mention]:
     return []
 
 
-def clause_mentions(words: list[str], turn: int | None = None, version: str | None = None) -> list[Mention]:
+def clause_mentions(words: list[str], turn: int | None = None, version: str | None = None,
+                    stated: bool = False) -> list[Mention]:
     """The noun phrases a clause names, in order ('there is a cup next to the lamp' -> cup, lamp)."""
     out: list[Mention] = []
     existential = words[:1] == ["there"]
@@ -119,7 +121,7 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
                 continue
             if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS:
                 phrase = tuple(words[i:end]) if words[i] in lx.DEFINITE else np_words(np)
-                out.append(Mention(phrase, turn, version, existential=existential and not out))
+                out.append(Mention(phrase, turn, version, existential=existential and not out, stated=stated))
             elif np and np[0] in ("it", "this") or head(np) in lx.GLOBAL_SUBJECTS:
                 out.append(Mention((), turn, version, image=True))
             i = max(end, i + 1)

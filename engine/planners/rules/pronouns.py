@@ -114,7 +114,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []
     where = i > 0 and words[i - 1] == "where"
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
-    if not ms or (strong_global and x in ("it", "this", "that") and ms[0].turn is not None):
+    if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
     if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
         return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])

@@ -35,6 +35,8 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
         tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
         words.extend(lx.TYPOS.get(tok, tok).split())
     for wrong, right in lx.TYPO_PHRASES.items():
+        if wrong[1] not in words:
+            continue
         n = len(wrong)
         for i in range(len(words) - n, -1, -1):
             if tuple(words[i:i + n]) == wrong:
@@ -176,7 +178,9 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
             continue
-        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x)):
+        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+                x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
+                and det in lx.ARTICLES | lx.INDEFINITE)):
             break
         out.append(x)
         i += 1

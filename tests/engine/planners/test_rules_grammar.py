@@ -149,3 +149,12 @@ def test_edit_requests_phrased_as_questions_are_not_refused():
     assert parse("could you remove the bin?").category == "remove"
     assert parse("what would it look like at night?").category == "global"
     assert parse("can there be a kite in the sky?").category == "addition"
+
+
+def test_pronouns_inside_one_instruction():
+    assert parse("There's a vase. make it vintage").target == "vase"  # a statement names the object
+    night = parse("add a lamp. then make it evening.")  # an earlier step does not turn a season local
+    assert [s.category for s in night.all_steps()] == ["addition", "global"]
+    assert parse("The chair is old. Could you turn it into a modern one?").steps == []
+    assert parse("The chair is old. Could you turn it into a modern one?").caption == "a modern chair"
+    assert parse("give the boat a white sail").target == "white sail"  # "sail" is a noun after an adjective
