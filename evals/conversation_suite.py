@@ -110,10 +110,32 @@ def _summary(kind: str, rows: list[dict]) -> dict[str, Any]:
             "failures": [r for r in rows if not r["ok"]], "rows": rows}
 
 
-def run(planner: Planner, reference: str | Path | None = CASES / "conversation_reference_dev.jsonl",
+def _kind(path: Path) -> str:
+    """'reference', 'compound' or 'refusals', from the first case of the file."""
+    first = next((line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
+    try:
+        row = json.loads(first)
+    except json.JSONDecodeError as exc:
+        raise BrushEditError(f"{path}:1 is not JSON: {exc}.", fix="Give a JSONL file of conversation cases.") from exc
+    return "reference" if "turns" in row else "compound" if "steps" in row else "refusals"
+
+
+def run(planner: Planner, cases: str | None = None,
+        reference: str | Path | None = CASES / "conversation_reference_dev.jsonl",
         compound: str | Path | None = CASES / "conversation_compound_dev.jsonl",
-        refusals: str | Path | None = None) -> dict[str, Any]:
-    """Score `planner` on a reference, a compound and a refusal file (each may be None); a plain dict."""
+        refusals: str | Path | None = CASES / "planner_refusals_dev.jsonl") -> dict[str, Any]:
+    """Score `planner` on a reference, a compound and a refusal file (each may be None); a plain dict.
+    `cases` (the eval runner's --cases): comma-separated files that replace all three, each read as the
+    kind its first case shows."""
+    if cases:
+        files = {"reference": None, "compound": None, "refusals": None}
+        for name in str(cases).split(","):
+            path = Path(name.strip())
+            if not path.is_file():
+                raise BrushEditError(f"Cases file not found: '{path}'.",
+                                     fix="Pass e.g. --cases evals/cases/conversation_reference_holdout.jsonl.")
+            files[_kind(path)] = path
+        reference, compound, refusals = files["reference"], files["compound"], files["refusals"]
     start = time.perf_counter()
     report: dict[str, Any] = {"suite": "conversation", "planner": getattr(planner, "name", type(planner).__name__)}
     if reference:
@@ -126,6 +148,9 @@ def run(planner: Planner, reference: str | Path | None = CASES / "conversation_r
         report["refusals"] = run_refusal_suite(planner, load_refusals(refusals))
         report["refusals"]["cases_file"] = str(refusals)
     report["seconds_total"] = time.perf_counter() - start
+    report["summary"] = {f"{k}_accuracy": report[k]["accuracy"] for k in ("reference", "compound") if k in report}
+    if "refusals" in report:
+        report["summary"]["refusal_accuracy"] = report["refusals"]["refusal_accuracy"]
     return report
 
 

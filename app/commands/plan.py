@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from app.options import ConfigFile, DataDir, PlannerOpt, Profile, load_settings
+from app.options import ConfigFile, DataDir, PlannerOpt, Profile, StoreOpt, load_settings
 
 SessionPlanOpt = Annotated[Optional[str], typer.Option("--session", "-s", help="Plan against this session's history.")]
 ImageOpt = Annotated[Optional[Path], typer.Option("--image", help="Image the planner may look at (VLM planners).")]
@@ -23,10 +23,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan as JSON, w
 
 def session_turns(settings, name: str) -> tuple[list, str | None]:
     """(earlier turns along the head's lineage as engine.plan.Turn, the head's image id)."""
-    from agent.versions import VersionStore
+    from agent.stores import make_version_store
     from engine.plan import Turn
 
-    lineage = VersionStore(settings.data_dir / "versions.sqlite").lineage(name)
+    lineage = make_version_store(settings).lineage(name)
     turns = [Turn(instruction=v.instruction, plan=v.plan, version=v.id) for v in lineage if v.instruction]
     return turns, lineage[-1].image_id if lineage else None
 
@@ -60,7 +60,7 @@ def _print_text(data: dict, indent: str = "") -> None:
 
 def plan_command(instruction: str, session: SessionPlanOpt = None, image: ImageOpt = None, as_json: JsonOpt = False,
                  planner: PlannerOpt = None, data_dir: DataDir = None, config: ConfigFile = None,
-                 profile: Profile = None):
+                 profile: Profile = None, store: StoreOpt = None):
     """Print the edit plan for INSTRUCTION (category, target, caption, operations, steps, references)."""
     from engine.backends import make_planner
     from engine.errors import EmptyInstructionError
@@ -68,7 +68,7 @@ def plan_command(instruction: str, session: SessionPlanOpt = None, image: ImageO
 
     if not instruction.strip():
         raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the dog".')
-    settings = load_settings(data_dir, config, profile, planner)
+    settings = load_settings(data_dir, config, profile, planner, store=store)
     turns, head_image = session_turns(settings, session) if session else ([], None)
     planner_obj = make_planner(settings)
     img = None
@@ -77,9 +77,9 @@ def plan_command(instruction: str, session: SessionPlanOpt = None, image: ImageO
 
         img = load_image(image)
     elif head_image and planner_obj.name != "rules":  # the VLM sees the head image; the rules see no image
-        from engine.image_store import ImageStore
+        from agent.stores import make_image_store
 
-        img = ImageStore(settings.images_dir).get_image(head_image)
+        img = make_image_store(settings).get_image(head_image)
     result = planner_obj.plan(PlanRequest(instruction, img, history=tuple(turns)))
     data = plan_json(result.plan)
     if as_json:

@@ -1,22 +1,26 @@
 """`python -m evals.runner conversation`: the reference, compound and refusal suites in one report."""
 import json
 
+from evals.conversation_suite import run
 from evals.runner import main
+from engine.planners.rules import RulesPlanner
 
 
-def test_conversation_subcommand_prints_and_writes_a_report(tmp_path, capsys):
+
+def test_conversation_suite_through_the_eval_runner(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "report.json"
-    assert main(["conversation", "--out", str(out)]) == 0
-    text = capsys.readouterr().out
-    assert "reference:" in text and "compound:" in text and "not an edit, refused" in text
-    report = json.loads(out.read_text())
-    assert report["suite"] == "conversation" and report["planner"] == "rules"
+    assert main(["conversation", "--out", str(out), "--no-progress"]) == 0
+    assert "reference" in capsys.readouterr().out
+    report = json.loads(out.read_text())["suite_report"]
+    assert set(report["summary"]) == {"reference_accuracy", "compound_accuracy", "refusal_accuracy"}
     assert report["reference"]["n"] >= 40 and report["compound"]["n"] >= 40 and report["refusals"]["n"] >= 25
     assert {"ok", "got", "references", "undo"} <= set(report["reference"]["rows"][0])
 
 
-def test_a_bad_case_file_is_a_one_line_error(tmp_path, capsys):
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"instruction": "x"}\n')  # no turns, no gold
-    assert main(["conversation", "--reference", str(bad), "--compound", str(bad)]) == 2
-    assert "is not a valid reference case" in capsys.readouterr().err
+def test_cases_files_pick_their_suite_by_content():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "evals" / "cases"
+    report = run(RulesPlanner(), cases=f"{root / 'conversation_compound_holdout.jsonl'},{root / 'planner_refusals.jsonl'}")
+    assert "reference" not in report and report["compound"]["n"] == 50 and report["refusals"]["n"] == 40
