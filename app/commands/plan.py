@@ -45,17 +45,18 @@ def plan_json(plan, step: bool = False) -> dict:
 
 
 def _print_text(data: dict, indent: str = "") -> None:
+    if data.get("steps"):  # several edits: the steps alone (the top-level fields repeat the first)
+        for i, step in enumerate(data["steps"], 1):
+            typer.echo(f"step {i} of {len(data['steps'])}:")
+            _print_text(step, "  ")
+        return
     for k, v in data.items():
-        if k == "steps":
-            for i, step in enumerate(v, 1):
-                typer.echo(f"{indent}--- step {i} of {len(v)}")
-                _print_text(step, indent + "  ")
-        elif k == "references":
+        if k == "references":
             for r in v:
                 where = "this instruction" if r.get("turn") is None else (r.get("version") or f"turn {r['turn'] + 1}")
-                typer.echo(f"{indent}{'refers':>10}: '{r['phrase']}' -> '{r['resolved']}' ({r['kind']}, {where})")
+                typer.echo(f"{indent}{'refers':>15}: '{r['phrase']}' -> '{r['resolved']}' ({r['kind']}, {where})")
         else:
-            typer.echo(f"{indent}{k:>10}: {v}")
+            typer.echo(f"{indent}{k:>15}: {v}")
 
 
 def plan_command(instruction: str, session: SessionPlanOpt = None, image: ImageOpt = None, as_json: JsonOpt = False,

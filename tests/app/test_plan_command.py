@@ -25,7 +25,7 @@ def test_plan_resolves_it_to_the_previous_turn_and_shows_the_resolution(cli, tmp
     assert plan["references"] == [{"phrase": "it", "resolved": "hat", "kind": "object", "turn": 0, "version": vid}]
     assert plan["clause"] == "make the hat bigger" and "'it' -> 'hat'" in plan["reason"]
     text = cli("plan", "-s", "s", "now make it bigger").stdout
-    assert "refers: 'it' -> 'hat' (object, v1)" in text
+    assert "refers: 'it' -> 'hat' (object, v1)" in text and "step 1" not in text
     alone = json.loads(cli("plan", "now make it bigger", "--json").stdout)  # without -s: no history
     assert alone["target"] != "hat" and "references" not in alone
 
@@ -46,6 +46,8 @@ def test_plan_json_one_step_fields_and_steps(cli):
     assert {k: two[k] for k in ("category", "target")} == {"category": "remove", "target": "dog"}
     assert [(s["category"], s["target"], s["clause"]) for s in two["steps"]] == [
         ("remove", "dog", "remove the dog"), ("addition", "cat", "add a cat")]
+    text = cli("plan", "remove the dog and add a cat").stdout
+    assert "step 2 of 2:" in text and text.count("category:") == 2  # the steps, not the first one twice
     bw = json.loads(cli("plan", "make it a bit brighter", "--json").stdout)
     assert bw["operations"] == [{"op": "brightness", "strength": 0.2}]
 
