@@ -94,11 +94,17 @@ def instrument() -> None:
     for name in ("get_image", "get_mask", "flush"):
         if hasattr(ImageStore, name):
             timed(ImageStore, name, "image store get" if name != "flush" else "image store flush")
+    import engine.images
+
     timed(tools.blend, "blend_images", "blend (pixels)")
+    if hasattr(tools.blend, "changed_fraction"):
+        timed(tools.blend, "changed_fraction", "blend: changed fraction")
+    timed(engine.images, "resize_image", "ground: resize to working size")
+    timed(InstantInpainter, "inpaint", "inpaint stand-in (copy + paint)")
     if STATS is None:
         import engine.image_store
 
-        timed(engine.image_store, "to_png_bytes", "encode (PNG)")
+        timed(engine.image_store, "to_png_bytes", "  of which encode (PNG)")
 
 
 class _Calls:
@@ -171,7 +177,7 @@ def run_turns(size: int, turns: int) -> dict:
                 split[k].append(v)
             for k, v in (STATS.snapshot() if STATS else {}).items():
                 split["  of which " + k.removesuffix("_s")].append(v - before[k])
-            split["graph+checkpoint+rest"].append(dt - sum(TIMES.values()))
+            split["graph+checkpoint+rest"].append(dt - sum(v for k, v in TIMES.items() if not k.startswith(" ")))
         t0 = time.perf_counter()
         for _ in range(5):
             s.undo()

@@ -1,6 +1,7 @@
 """Lossless codecs for the image store, compared in one run: encode, decode, size, round-trip.
 
-Candidates: PNG at zlib levels 0/1/6 (Pillow and OpenCV), lossless WebP (Pillow, method 0),
+Timed: encode, encode + durable write (engine.store_io.write_durable: temp file, fsync, rename,
+fsync of the folder, on the disk given by --disk), decode, size. Candidates: PNG at zlib levels 0/1/6 (Pillow and OpenCV), lossless WebP (Pillow, method 0),
 QOI (the `qoi` package, Rust), and the raw pixels (.npy header + bytes) compressed with zstd
 levels 1 and 3. sha256 of the raw pixels is timed beside them (the store's id). Images: a
 photo-like synthetic image (gradients + sensor-like noise, what benchmarks/agent_overhead.py
@@ -18,6 +19,7 @@ import io
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +30,9 @@ import zstandard
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.store_io import write_durable  # noqa: E402
 
 
 def _pil_png(level):
@@ -139,7 +144,7 @@ def best_of(fn, arg, repeat: int) -> tuple[float, object]:
     return min(times), result
 
 
-def measure(sizes, repeat):
+def measure(sizes, repeat, scratch: Path):
     rows = []
     for size in sizes:
         for img_name, img in images(size).items():
@@ -149,9 +154,11 @@ def measure(sizes, repeat):
                     continue
                 t_enc, blob = best_of(enc, img, repeat)
                 t_dec, back = best_of(dec, blob, repeat)
+                t_write, _ = best_of(lambda b: write_durable(scratch / "f", b), blob, repeat)
                 if not np.array_equal(back, img):
                     raise SystemExit(f"{codec} is not lossless on {img_name} {size}")
                 rows.append({"size": size, "image": img_name, "codec": codec, "encode_ms": t_enc * 1e3,
+                             "put_ms": (t_enc + t_write) * 1e3,
                              "decode_ms": t_dec * 1e3, "mb": len(blob) / 1e6, "ratio": len(blob) / img.nbytes,
                              "sha256_ms": t_hash * 1e3})
             print(f"  done {size}² {img_name}", file=sys.stderr)
@@ -160,8 +167,8 @@ def measure(sizes, repeat):
 
 def table(rows) -> str:
     """Per size and codec: median over the images of encode/decode ms and size (MB, % of raw)."""
-    lines = ["| size | codec | encode ms | decode ms | MB (photo-like / real median) | % of raw (median) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| size | codec | encode ms | encode + durable write ms | decode ms | MB (photo-like / real median) "
+             "| % of raw (median) |", "|---|---|---|---|---|---|---|"]
     for size in sorted({r["size"] for r in rows}):
         for codec in CODECS:
             rs = [r for r in rows if r["size"] == size and r["codec"] == codec]
@@ -170,10 +177,11 @@ def table(rows) -> str:
             synth = [r["mb"] for r in rs if r["image"].startswith("photo-like")][0]
             real = statistics.median(r["mb"] for r in rs if not r["image"].startswith("photo-like"))
             lines.append(f"| {size}² | {codec} | {statistics.median(r['encode_ms'] for r in rs):.1f} | "
+                         f"{statistics.median(r['put_ms'] for r in rs):.1f} | "
                          f"{statistics.median(r['decode_ms'] for r in rs):.1f} | {synth:.2f} / {real:.2f} | "
                          f"{100 * statistics.median(r['ratio'] for r in rs):.0f} % |")
         sha = statistics.median(r["sha256_ms"] for r in rows if r["size"] == size)
-        lines.append(f"| {size}² | sha256 of the pixels | {sha:.1f} | - | - | - |")
+        lines.append(f"| {size}² | sha256 of the pixels | {sha:.1f} | - | - | - | - |")
     return "\n".join(lines)
 
 
@@ -182,8 +190,10 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[640, 1024, 2048])
     ap.add_argument("--repeat", type=int, default=3, help="best of N (a shared machine adds noise, never speed)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--disk", type=Path, default=ROOT, help="folder on the disk the durable writes are timed on")
     args = ap.parse_args()
-    rows = measure(args.sizes, args.repeat)
+    with tempfile.TemporaryDirectory(dir=args.disk) as tmp:
+        rows = measure(args.sizes, args.repeat, Path(tmp))
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -75,6 +75,17 @@ def blend(source: np.ndarray, generated: np.ndarray, mask: np.ndarray, blur_kern
     return out
 
 
+def changed_fraction(source: np.ndarray, result: np.ndarray, mask: np.ndarray, blur_kernel: int = 21) -> float:
+    """Fraction of pixels where `result` (made by blend() with this mask) differs from `source`.
+
+    Counted inside the band's box only: outside it blend() returns the source bit for bit."""
+    box = band_box(mask, blur_kernel)
+    if box is None:
+        return 0.0
+    changed = np.count_nonzero(np.any(result[box] != source[box], axis=2))
+    return changed / float(source.shape[0] * source.shape[1])
+
+
 def band(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
     """bool: pixels the blend may change (the mask plus its feather band)."""
     return feather(mask, blur_kernel) > 0

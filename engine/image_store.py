@@ -29,7 +29,7 @@ import numpy as np
 
 from engine import image_codecs as codecs
 from engine.errors import StoreCorruptError, StoreIntegrityError
-from engine.store_io import CACHE, PENDING, PENDING_LOCK, STATS, background, write_durable
+from engine.store_io import CACHE, PENDING, PENDING_LOCK, STATS, background, frozen, write_durable
 
 _ID = re.compile(r"^[0-9a-f]{64}$")
 _FILE = re.compile(r"^([0-9a-f]{64})(\.qoi|\.png)$")
@@ -43,18 +43,6 @@ def validate_id(image_id: str) -> str:
             fix="Use an id returned by the store (see `brushedit history`).",
         )
     return image_id
-
-
-def _frozen(array: np.ndarray) -> bool:
-    """True when nobody can change `array`'s pixels any more (read-only down to an immutable base)."""
-    if not array.flags.c_contiguous:
-        return False
-    base = array
-    while isinstance(base, np.ndarray):
-        if base.flags.writeable:
-            return False
-        base = base.base
-    return base is None or isinstance(base, bytes)
 
 
 class ImageStore:
@@ -84,36 +72,43 @@ class ImageStore:
         return self._find(image_id) or self._file(image_id, codecs.LEGACY_EXT)
 
     # --- writing ----------------------------------------------------------------------------
-    def put(self, array: np.ndarray, *, durable: bool = True, wait: bool = True) -> str:
+    def put(self, array: np.ndarray, *, durable: bool = True, wait: bool = True, copy: bool = True) -> str:
         """Store an image or mask; returns its id.
 
         durable=True, wait=True (default): the file is on disk (fsynced, atomic) when put returns.
         wait=False: returns once hashed; the write runs in the background: call flush([id]) before
         anything that outlives the process refers to the id (a committed version, a pending review).
         durable=False: kept in memory only (this process, evictable), written only if flush([id]) asks.
+        copy=False: the caller hands `array` over (it will not write to it again): an array that owns
+        its C-ordered data is made read-only in place instead of copied; anything else is copied.
         """
         try:
             kind = codecs.kind_of(array)
         except (ValueError, AttributeError) as exc:
             raise StoreIntegrityError(f"Cannot store this array: {exc}.",
                                       fix="Pass uint8 [H, W, 3] RGB or a bool [H, W] mask.") from exc
-        if not _frozen(array):
+        if not copy and array.base is None and array.flags.c_contiguous:
+            array.setflags(write=False)  # handed over: frozen in place, no copy
+        if not frozen(array):
             t0 = time.perf_counter()
             array = np.array(array, copy=True, order="C")  # the caller may change its array later
             array.setflags(write=False)
             STATS.add("copy_s", time.perf_counter() - t0)
+        encoding = background(self._encode, array, kind) if durable else None  # runs while we hash
         t1 = time.perf_counter()
         image_id = codecs.pixel_hasher(array, kind).hexdigest()
         STATS.add("hash_s", time.perf_counter() - t1)
         key = (self._key, image_id)
         existing = self._find(image_id)
         if existing is not None:
+            if encoding is not None:
+                encoding.cancel()  # (when already running, its bytes are simply dropped)
             self._touch(existing)
             CACHE.put(key, array, kind)
         elif not durable:
             CACHE.put(key, array, kind, scratch=True)
         else:
-            self._write(image_id, array, kind, wait)
+            self._write(image_id, array, kind, wait, encoding)
         return image_id
 
     @staticmethod
@@ -123,24 +118,32 @@ class ImageStore:
         except FileNotFoundError:  # removed meanwhile (gc): the caller's next read says so
             pass
 
-    def _encode_and_write(self, target: Path, array: np.ndarray, kind: str) -> None:
+    @staticmethod
+    def _encode(array: np.ndarray, kind: str) -> bytes:
         t0 = time.perf_counter()
         data, _ = codecs.encode(array, kind)
-        t1 = time.perf_counter()
-        write_durable(target, data)
-        STATS.add("encode_s", t1 - t0)
-        STATS.add("write_s", time.perf_counter() - t1)
+        STATS.add("encode_s", time.perf_counter() - t0)
+        return data
 
-    def _write(self, image_id: str, array: np.ndarray, kind: str, wait: bool) -> None:
+    def _write_file(self, target: Path, encoding: Future | None, array: np.ndarray, kind: str) -> None:
+        # one writer thread runs jobs in order, so `encoding` (submitted first) is done by now
+        data = encoding.result() if encoding is not None else self._encode(array, kind)
+        t0 = time.perf_counter()
+        write_durable(target, data)
+        STATS.add("write_s", time.perf_counter() - t0)
+
+    def _write(self, image_id: str, array: np.ndarray, kind: str, wait: bool, encoding: Future | None = None):
         target = self._file(image_id, codecs.IMAGE_EXT if kind == "image" else codecs.MASK_EXT)
         key = (self._key, image_id)
         with PENDING_LOCK:
             future = PENDING.get(str(target))
-            if future is None:  # (else the same pixels are being written already)
+            if future is None:
                 CACHE.put(key, array, kind, pin=True)
-                future = background(self._encode_and_write, target, array, kind)
+                future = background(self._write_file, target, encoding, array, kind)
                 PENDING[str(target)] = future
                 future.add_done_callback(lambda f: self._landed(str(target), key, f))
+            elif encoding is not None:
+                encoding.cancel()  # the same pixels are being written already
         if wait:
             self._wait(str(target), future)
 
@@ -171,16 +174,15 @@ class ImageStore:
             with PENDING_LOCK:
                 ids = [Path(t).name.split(".")[0] for t in PENDING if Path(t).parent.parent == self.root]
         for image_id in ids:
-            if image_id is None:
-                continue
-            image_id = validate_id(image_id)
-            with PENDING_LOCK:
-                found = [(str(p), PENDING[str(p)]) for p in (self._file(image_id, e) for e in _EXTS)
-                         if str(p) in PENDING]
-            for target, future in found:
-                self._wait(target, future)
-            if not found:
+            if image_id is not None and not self._wait_pending(validate_id(image_id)):
                 self._persist(image_id)
+
+    def _wait_pending(self, image_id: str) -> bool:
+        with PENDING_LOCK:
+            found = [(str(p), PENDING[str(p)]) for p in (self._file(image_id, e) for e in _EXTS) if str(p) in PENDING]
+        for target, future in found:
+            self._wait(target, future)
+        return bool(found)
 
     sync = flush
 
@@ -235,12 +237,12 @@ class ImageStore:
             return any(str(self._file(image_id, ext)) in PENDING for ext in _EXTS)
 
     # --- reading ----------------------------------------------------------------------------
-    def _read(self, image_id: str) -> tuple[np.ndarray, str]:
+    def _read(self, image_id: str) -> tuple[np.ndarray, str, bytes]:
         path = self._find(image_id)
         if path is None:
-            entry = CACHE.get((self._key, image_id))
-            hint = " (it was kept in memory only, durable=False, and has been evicted)" if entry is None else ""
-            raise StoreIntegrityError(f"Image '{image_id}' is not in the store at {self.root}{hint}.",
+            lost = " (it was kept in memory only, durable=False, and has been evicted)" \
+                if (self._key, image_id) in CACHE.lost else ""
+            raise StoreIntegrityError(f"Image '{image_id}' is not in the store at {self.root}{lost}.",
                                       fix="Check the id (`brushedit history` lists every version's images).")
         t0 = time.perf_counter()
         data = path.read_bytes()
@@ -255,7 +257,7 @@ class ImageStore:
         STATS.add("read_s", t1 - t0)
         STATS.add("decode_s", time.perf_counter() - t1)
         array.setflags(write=False)
-        return array, kind
+        return array, kind, data
 
     def _get(self, kind: str, image_id: str, verify: bool) -> np.ndarray:
         image_id = validate_id(image_id)
@@ -263,8 +265,8 @@ class ImageStore:
         entry = None if verify else CACHE.get(key)
         if entry is None:
             if verify:
-                self.flush([image_id])  # a write in flight: check the file once it has landed
-            array, stored = self._read(image_id)
+                self._wait_pending(image_id)  # a write in flight: check the file once it has landed
+            array, stored, _ = self._read(image_id)
             entry = CACHE.put(key, array, stored)
         if entry.kind == kind:
             return entry.array
@@ -282,14 +284,14 @@ class ImageStore:
         return self._get("mask", image_id, verify)
 
     def png_bytes(self, image_id: str) -> bytes:
-        """A PNG of the stored pixels, verified (for export and HTTP): a stored PNG is handed out as it is."""
-        path = self.path(image_id)
-        if path.suffix == ".png" and path.is_file():
-            self._read(image_id)  # raises if the file does not match its id
-            return path.read_bytes()
+        """A PNG of the stored pixels, verified (for export and HTTP); a stored PNG is handed out as it is."""
+        self._wait_pending(validate_id(image_id))
+        array, _, data = self._read(image_id)
+        if self.path(image_id).suffix == ".png" and data[:8] == b"\x89PNG\r\n\x1a\n":
+            return data
         from engine.images import to_png_bytes
 
-        return to_png_bytes(self.get_image(image_id, verify=True))
+        return to_png_bytes(array)
 
     def export_png(self, image_id: str, dest: str | Path) -> Path:
         """Write the verified PNG of `image_id` to `dest` (atomic, durable); returns dest."""

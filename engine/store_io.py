@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +67,19 @@ def background(fn, *args) -> Future:
         return _writer.submit(fn, *args)
 
 
+def frozen(array: np.ndarray) -> bool:
+    """True when nobody can change `array`'s pixels any more (read-only down to an immutable base)."""
+    if not array.flags.c_contiguous:
+        return False
+    base = array
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return False
+        base = base.base
+    return base is None or isinstance(base, bytes)
+
+
+
 @dataclass
 class Entry:
     array: np.ndarray  # read-only
@@ -81,6 +94,7 @@ class ArrayCache:
         self.lock = threading.RLock()
         self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
         self._bytes = 0
+        self.lost: deque = deque(maxlen=4096)  # memory-only entries dropped (for a clear error later)
 
     def get(self, key) -> Entry | None:
         with self.lock:
@@ -113,7 +127,12 @@ class ArrayCache:
         with self.lock:
             entry = self._entries.pop(key, None)
             if entry is not None:
-                self._bytes -= entry.array.nbytes
+                self._drop(key, entry)
+
+    def _drop(self, key, entry: Entry) -> None:
+        self._bytes -= entry.array.nbytes
+        if entry.scratch:
+            self.lost.append(key)
 
     def _evict(self) -> None:
         for key in list(self._entries):
@@ -122,7 +141,7 @@ class ArrayCache:
             entry = self._entries[key]
             if entry.pins == 0:
                 del self._entries[key]
-                self._bytes -= entry.array.nbytes
+                self._drop(key, entry)
 
 
 @dataclass

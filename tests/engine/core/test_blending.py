@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.blending import band, blend, feather
+from engine.blending import band, blend, changed_fraction, feather
 from engine.errors import BadMaskError
 
 
@@ -97,3 +97,10 @@ def test_empty_mask_blend_is_the_source_copy():
     src, gen, _ = _case()
     out = blend(src, gen, np.zeros(src.shape[:2], bool))
     assert np.array_equal(out, src) and out is not src
+
+
+def test_changed_fraction_counted_in_the_box_equals_the_whole_image_count():
+    src, gen, mask = _case(3)
+    out = blend(src, gen, mask, 21)
+    assert changed_fraction(src, out, mask, 21) == np.any(out != src, axis=2).mean() > 0
+    assert changed_fraction(src, src, np.zeros_like(mask), 21) == 0.0

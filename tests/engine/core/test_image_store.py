@@ -46,7 +46,12 @@ def test_put_then_get_neither_decodes_nor_copies_and_arrays_are_read_only(tmp_pa
     with pytest.raises(ValueError):
         got[0, 0] = 1
     store.put(got)  # a read-only array from the store is not copied again
-    assert store.stats.counts["copy_s"] == copies
+    fresh = _img(13)
+    store.put(fresh, copy=False)  # handed over: frozen in place
+    assert store.stats.counts["copy_s"] == copies and not fresh.flags.writeable
+    view = _img(14)[::2]
+    store.put(view, copy=False)  # a view of a writable array is copied all the same
+    assert store.stats.counts["copy_s"] == copies + 1 and view.flags.writeable
 
 
 def test_a_fresh_store_reads_and_verifies_files_with_the_right_codec(tmp_path):
@@ -175,6 +180,9 @@ def test_memory_only_put_is_written_only_when_flushed(tmp_path):
         store.get_image(gone)
     with pytest.raises(StoreIntegrityError, match="neither on disk"):
         store.flush([gone])
+    with pytest.raises(StoreIntegrityError) as err:
+        store.get_image("0" * 64)
+    assert "not in the store" in err.value.message and "memory" not in err.value.message
 
 
 def test_cache_is_bounded_in_bytes_but_keeps_writes_in_flight(tmp_path, monkeypatch):
