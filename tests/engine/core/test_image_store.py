@@ -182,7 +182,7 @@ def test_memory_only_put_is_written_only_when_flushed(tmp_path):
         store.flush([gone])
     with pytest.raises(StoreIntegrityError) as err:
         store.get_image("0" * 64)
-    assert "not in the store" in err.value.message and "memory" not in err.value.message
+    assert "not in the store" in err.value.message and "durable=False" not in err.value.message
 
 
 def test_cache_is_bounded_in_bytes_but_keeps_writes_in_flight(tmp_path, monkeypatch):
