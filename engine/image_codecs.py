@@ -15,8 +15,10 @@ Heavy codec modules (OpenCV, qoi) are imported on first use, so model-free comma
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where pixels are touched: model-free commands start without it
+    import numpy as np
 
 PIXELS_V1 = b"brushedit-pixels-v1"
 IMAGE_EXT, MASK_EXT, LEGACY_EXT = ".qoi", ".png", ".png"
@@ -24,7 +26,7 @@ IMAGE_EXT, MASK_EXT, LEGACY_EXT = ".qoi", ".png", ".png"
 
 def kind_of(array: np.ndarray) -> str:
     """'image' for uint8 [H, W, 3], 'mask' for bool [H, W]; ValueError for anything else."""
-    if array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3:
+    if array.dtype == "uint8" and array.ndim == 3 and array.shape[2] == 3:
         return "image"
     if array.dtype == bool and array.ndim == 2:
         return "mask"
@@ -42,11 +44,15 @@ def pixel_hasher(array: np.ndarray, kind: str):
 
 
 def pixel_id(array: np.ndarray) -> str:
+    import numpy as np
+
     return pixel_hasher(np.ascontiguousarray(array), kind_of(array)).hexdigest()
 
 
 def encode(array: np.ndarray, kind: str) -> tuple[bytes, str]:
     """(file bytes, extension) of a C-contiguous image or mask."""
+    import numpy as np
+
     if kind == "image":
         import qoi
 
@@ -62,6 +68,8 @@ def encode(array: np.ndarray, kind: str) -> tuple[bytes, str]:
 
 def decode(data: bytes, ext: str) -> np.ndarray:
     """The stored array: uint8 RGB [H, W, 3] or uint8 gray [H, W] (masks). ValueError if unreadable."""
+    import numpy as np
+
     if ext == IMAGE_EXT:
         import qoi
 
@@ -95,6 +103,8 @@ def read_verified(image_id: str, data: bytes, ext: str) -> tuple[np.ndarray, str
     file passes when the pixel hash of what it decodes to == id. A mask file must hold only 0
     and 255, so no byte of it can change unnoticed.
     """
+    import numpy as np
+
     legacy = ext == LEGACY_EXT and hashlib.sha256(data).hexdigest() == image_id
     decoded = decode(data, ext)
     array, kind = canonical(decoded)
@@ -109,6 +119,8 @@ def read_verified(image_id: str, data: bytes, ext: str) -> tuple[np.ndarray, str
 
 def convert(array: np.ndarray, stored_kind: str, wanted: str) -> np.ndarray:
     """An image read as a mask (luma > 127) or a mask read as an image (0/255 gray RGB)."""
+    import numpy as np
+
     if stored_kind == wanted:
         return array
     if wanted == "mask":

@@ -11,11 +11,9 @@ bytes, and they keep loading (that meaning is checked for `.png` files).
     store.put(array, durable=False)      # memory only (e.g. a raw generation nobody will reopen)
     store.get_image(id) / get_mask(id)   # read-only arrays; every file read is verified
 
-Every read from disk is checked against the id (hash of the decoded pixels) and a mismatch
-raises StoreCorruptError naming the file. put() -> get() of the same id in one process never
-decodes: arrays live in a process-wide cache (engine/store_io.py), one defensive copy per put.
-Storing pixels that already exist refreshes the file's timestamp, so `gc` (which spares files
-younger than its grace period) cannot delete a file an edit just stored again.
+A disk read that does not match its id raises StoreCorruptError naming the file. put() -> get()
+never decodes (process-wide cache, engine/store_io.py). Storing pixels that already exist refreshes
+the file's timestamp, so `gc` (it spares young files) cannot delete a file an edit just stored again.
 """
 from __future__ import annotations
 
@@ -24,12 +22,14 @@ import re
 import time
 from concurrent.futures import Future
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from engine import image_codecs as codecs
 from engine.errors import StoreCorruptError, StoreIntegrityError
 from engine.store_io import CACHE, PENDING, PENDING_LOCK, STATS, background, frozen, write_durable
+
+if TYPE_CHECKING:  # numpy is imported where pixels are touched: model-free commands start without it
+    import numpy as np
 
 _ID = re.compile(r"^[0-9a-f]{64}$")
 _FILE = re.compile(r"^([0-9a-f]{64})(\.qoi|\.png)$")
@@ -82,6 +82,8 @@ class ImageStore:
         copy=False: the caller hands `array` over (it will not write to it again): an array that owns
         its C-ordered data is made read-only in place instead of copied; anything else is copied.
         """
+        import numpy as np
+
         try:
             kind = codecs.kind_of(array)
         except (ValueError, AttributeError) as exc:
@@ -113,9 +115,9 @@ class ImageStore:
 
     @staticmethod
     def _touch(path: Path) -> None:
-        try:
-            os.utime(path)  # gc keeps files younger than its grace period: this one is in use again
-        except FileNotFoundError:  # removed meanwhile (gc): the caller's next read says so
+        try:  # gc keeps files younger than its grace period: this one is in use again
+            os.utime(path)
+        except FileNotFoundError:  # not there (or removed meanwhile): the next read says so
             pass
 
     @staticmethod
@@ -198,9 +200,7 @@ class ImageStore:
 
     def touch(self, image_id: str) -> None:
         """Refresh a stored file's timestamp (keeps `gc`'s grace period from running out on it)."""
-        path = self._find(validate_id(image_id))
-        if path is not None:
-            self._touch(path)
+        self._touch(self.path(image_id))
 
     # --- listing and removal ----------------------------------------------------------------
     def ids(self):
@@ -271,7 +271,7 @@ class ImageStore:
         if entry.kind == kind:
             return entry.array
         converted = codecs.convert(entry.array, entry.kind, kind)
-        converted.setflags(write=False)
+        converted.setflags(write=False)  # (a converted array is not cached: cross-kind reads are rare)
         return converted
 
     def get_image(self, image_id: str, verify: bool = False) -> np.ndarray:

@@ -6,9 +6,10 @@ detectors/segmenters are (x0, y0, x1, y1) float pixel corners of the image given
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: `brushedit plan` starts without numpy
+    import numpy as np
 
 from engine.plan import PlanResult, Turn
 

@@ -18,8 +18,10 @@ from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where pixels are touched: model-free commands start without it
+    import numpy as np
 
 CACHE_BYTES = 384 * 2**20  # ~30 images of 2048² (or 120 of 1024²) across all sessions of a process
 
@@ -69,6 +71,8 @@ def background(fn, *args) -> Future:
 
 def frozen(array: np.ndarray) -> bool:
     """True when nobody can change `array`'s pixels any more (read-only down to an immutable base)."""
+    import numpy as np
+
     if not array.flags.c_contiguous:
         return False
     base = array
