@@ -84,6 +84,10 @@ class Settings(BaseModel):
     verify: Literal["none", "detector", "vlm"] = "none"
     seed: int = 0
 
+    # image store: also write each raw (unblended) generation to disk, for a judge or an eval that
+    # reopens it later; off = kept in memory for the turn only (`ImageStore.put(durable=False)`)
+    store_raw_generations: bool = False
+
     def backend(self, kind: str) -> str:
         """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
         return getattr(self, kind) or PROFILES[self.profile][kind]
