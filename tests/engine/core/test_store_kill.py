@@ -79,3 +79,15 @@ def test_kill_inside_a_background_write_leaves_only_an_unlisted_temp_file(tmp_pa
     assert len(temps) == 1 and temps[0].stat().st_size > 0  # the kill landed mid-write
     store = _check_store(home, [])
     assert list(store.ids()) == [] and store.temp_files() == temps  # invisible under any id; gc can sweep it
+
+
+def test_a_normal_exit_finishes_every_queued_background_write(tmp_path):
+    home = tmp_path / "images"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import numpy as np\n"
+            "from engine.image_store import ImageStore\n"
+            f"s = ImageStore({str(home)!r})\n"
+            "print(*[s.put(np.random.default_rng(n).integers(0, 256, (512, 512, 3), dtype=np.uint8), wait=False)"
+            " for n in range(4)])\n")
+    ids = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    _check_store(home, list(enumerate(ids)))
+    assert sorted(ImageStore(home).ids()) == sorted(ids)
