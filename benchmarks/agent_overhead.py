@@ -7,7 +7,7 @@ of the same image timed in the same run: on a shared machine read the ratio, not
 
 Wirings: `as-is` runs the nodes as they are; `recommended` applies the store calls described in
 docs/benchmarks.md to the tool/node functions from outside (the raw generation is kept in memory
-only, the blended result is written in the background, commit flushes it first).
+only, the mask and the blended result are written in the background, commit flushes them first).
 
     python benchmarks/agent_overhead.py [--sizes 1024 2048] [--turns 10] [--wiring both]
     python benchmarks/agent_overhead.py --history 500 --startup 5      # history and CLI start-up too
@@ -123,10 +123,12 @@ class _Calls:
 def recommended_wiring() -> None:
     import agent.graph
     import agent.nodes.blend
+    import agent.nodes.ground
     import agent.nodes.inpaint
 
     def with_store(fn, **put_kw):
         return lambda inp, ctx: fn(inp, dataclasses.replace(ctx, store=_Calls(ctx.store, **put_kw)))
+    agent.nodes.ground.ground_edit = with_store(agent.nodes.ground.ground_edit, wait=False)
     agent.nodes.inpaint.inpaint_tool = with_store(agent.nodes.inpaint.inpaint_tool, durable=False, copy=False)
     agent.nodes.blend.blend_tool = with_store(agent.nodes.blend.blend_tool, wait=False, copy=False)
     commit = agent.graph.commit
