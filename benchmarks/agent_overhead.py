@@ -181,12 +181,13 @@ def run_turns(size: int, turns: int) -> dict:
             for k, v in (STATS.snapshot() if STATS else {}).items():
                 split["  of which " + k.removesuffix("_s")].append(v - before[k])
             split["graph+checkpoint+rest"].append(dt - sum(v for k, v in TIMES.items() if not k.startswith(" ")))
+        moves = min(5, turns)
         t0 = time.perf_counter()
-        for _ in range(5):
+        for _ in range(moves):
             s.undo()
-        for _ in range(5):
+        for _ in range(moves):
             s.redo()
-        head_move = (time.perf_counter() - t0) / 10
+        head_move = (time.perf_counter() - t0) / (2 * moves)
     return {"size": size, "turn_ms": statistics.median(totals) * 1e3, "png1_ms": statistics.median(ref),
             "split": {k: statistics.median(v) * 1e3 for k, v in split.items()}, "undo_redo_ms": head_move * 1e3}
 
