@@ -56,16 +56,18 @@ def write_durable(target: Path, data: bytes) -> None:
 
 
 _writer: ThreadPoolExecutor | None = None
+_writer_pid = 0
 _writer_lock = threading.Lock()
 
 
 def background(fn, *args) -> Future:
     """Run fn(*args) on the store's writer thread (joined at interpreter exit, so a normal exit
     finishes every queued write; a kill loses only writes nobody waited for)."""
-    global _writer
+    global _writer, _writer_pid
     with _writer_lock:
-        if _writer is None:
+        if _writer is None or _writer_pid != os.getpid():  # a forked child has no writer thread
             _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-store-writer")
+            _writer_pid = os.getpid()
         return _writer.submit(fn, *args)
 
 
@@ -176,3 +178,16 @@ STATS = StoreStats()
 PENDING: dict[str, Future] = {}  # target path -> its write, until a waiter sees it land (or fail)
 PENDING_LOCK = threading.RLock()
 CACHE = ArrayCache()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child inherits none of the parent's writes in flight: forget them (the parent finishes them)."""
+    global _writer
+    _writer = None
+    PENDING.clear()
+    for entry in CACHE._entries.values():
+        entry.pins = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

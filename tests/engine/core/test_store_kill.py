@@ -91,3 +91,17 @@ def test_a_normal_exit_finishes_every_queued_background_write(tmp_path):
     ids = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     _check_store(home, list(enumerate(ids)))
     assert sorted(ImageStore(home).ids()) == sorted(ids)
+
+
+def test_a_forked_child_gets_its_own_writer_thread(tmp_path):
+    store = ImageStore(tmp_path)
+    store.put(_pixels(0))  # the parent's writer thread exists now
+    pid = os.fork()
+    if pid == 0:  # child: a durable put must not wait on the parent's (absent) thread
+        signal.alarm(20)  # a hang fails the test instead of blocking it
+        try:
+            ImageStore(tmp_path).put(_pixels(1))
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0 and len(list(ImageStore(tmp_path).ids())) == 2
