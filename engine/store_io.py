@@ -183,6 +183,9 @@ CACHE = ArrayCache()
 def _after_fork_in_child() -> None:
     """A forked child inherits none of the parent's writes in flight: forget them (the parent finishes them)."""
     global _writer
+    for lock in (_writer_lock, PENDING_LOCK, CACHE.lock, STATS.lock):  # another thread may have held them
+        if hasattr(lock, "_at_fork_reinit"):
+            lock._at_fork_reinit()
     _writer = None
     PENDING.clear()
     for entry in CACHE._entries.values():
