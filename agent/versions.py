@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent.attempt_store import AttemptRecord, AttemptStore
 from engine.errors import BrushEditError, NothingToUndoError, SessionNotFoundError, VersionNotFoundError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -27,6 +28,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS versions (
   session TEXT, id TEXT, parent TEXT, image_id TEXT, mask_id TEXT, instruction TEXT, category TEXT,
   record TEXT, created REAL, PRIMARY KEY (session, id));
+CREATE TABLE IF NOT EXISTS attempts (
+  session TEXT, id TEXT, run_id TEXT, n INTEGER, candidate INTEGER, status TEXT, record TEXT, created REAL,
+  PRIMARY KEY (session, id));
 """
 
 
@@ -45,6 +49,7 @@ class Version(BaseModel):
     prompt_sha256: str | None = None
     source_size: tuple[int, int] | None = None
     run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
+    attempt_id: str | None = None  # the stored attempt it came from (agent.attempt_store)
     created: float = 0.0
 
 
@@ -57,7 +62,10 @@ def validate_name(name: str) -> str:
     return name
 
 
-class VersionStore:
+__all__ = ["AttemptRecord", "Version", "VersionStore", "validate_name"]
+
+
+class VersionStore(AttemptStore):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,16 +125,19 @@ class VersionStore:
     def commit(self, name: str, version: Version) -> Version:
         """Add `version` (its id is assigned here) as a child of its parent; it becomes head."""
         with self._tx() as db:
-            _, _, n = self._session(db, name)
-            self._get(db, name, version.parent)
-            if version.run_id:
-                for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
-                    done = Version.model_validate_json(rec)
-                    if done.run_id == version.run_id:
-                        return done
-            v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
-            self._insert(db, name, v)
-            db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
+            return self._commit(db, name, version)
+
+    def _commit(self, db, name: str, version: Version) -> Version:
+        _, _, n = self._session(db, name)
+        self._get(db, name, version.parent)
+        if version.run_id:
+            for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
+                done = Version.model_validate_json(rec)
+                if done.run_id == version.run_id:
+                    return done
+        v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
+        self._insert(db, name, v)
+        db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
         return v
 
     def _get(self, db, name: str, vid: str | None) -> Version:
@@ -153,7 +164,7 @@ class VersionStore:
     def history(self, name: str) -> list[Version]:
         with self._tx() as db:
             self._session(db, name)
-            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
+            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY created, id", (name,))
             return [Version.model_validate_json(r[0]) for r in rows]
 
     def lineage(self, name: str, vid: str | None = None) -> list[Version]:
@@ -168,12 +179,20 @@ class VersionStore:
         return out[::-1]
 
     def referenced_ids(self) -> set[str]:
-        """Image and mask ids used by any version or pending review of any session."""
+        """Image and mask ids used by any version, pending review or stored attempt of any session."""
         with self._tx() as db:
             ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
             for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
                 ids |= {v for v in json.loads(pending).values() if isinstance(v, str)}
+            ids |= self._attempt_ids(db)
         return ids
+
+    def delete(self, name: str) -> None:
+        """Remove the session, its versions and its attempts (their images stay until `brushedit gc`)."""
+        with self._tx() as db:
+            self._session(db, name)
+            for table, key in (("attempts", "session"), ("versions", "session"), ("sessions", "name")):
+                db.execute(f"DELETE FROM {table} WHERE {key}=?", (name,))
 
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:

@@ -91,6 +91,10 @@ def edit_cmd(args: Annotated[list[str], typer.Argument(help='"INSTRUCTION" with 
              combine: Annotated[str, typer.Option(help="override | union | subtract (user mask with found mask)")] = "override",
              seed: Annotated[Optional[int], typer.Option()] = None,
              review: Annotated[bool, typer.Option("--review", help="stop for accept/reject")] = False,
+             verify: Annotated[Optional[str], typer.Option(
+                 "--verify", help="judges in order: none | preservation,quality,detector,vlm")] = None,
+             candidates: Annotated[Optional[int], typer.Option(
+                 "--candidates", min=1, max=8, help="results per attempt (one batched call on BrushNet)")] = None,
              data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None, planner: PlannerOpt = None,
              mode: ModeOpt = None, inpainter: InpainterOpt = None, detector: DetectorOpt = None,
              segmenter: SegmenterOpt = None):
@@ -99,7 +103,8 @@ def edit_cmd(args: Annotated[list[str], typer.Argument(help='"INSTRUCTION" with 
 
     run_edit(args, session=session, out=out, box=parse_box(box), mask=mask, combine=combine, seed=seed,
              review=review, settings=lambda data_dir=data_dir: load_settings(
-                 data_dir, config, profile, planner, mode, inpainter, detector, segmenter))
+                 data_dir, config, profile, planner, mode, inpainter, detector, segmenter, verify=verify,
+                 candidates=candidates))
 
 
 @command("accept")
@@ -107,19 +112,16 @@ def accept_cmd(session: SessionOpt, data_dir: DataDir = None, config: ConfigFile
     """Accept the edit waiting for review."""
     from app.edit import report_outcome
 
-    report_outcome(_session(session, data_dir, config).accept())
+    report_outcome(_session(session, data_dir, config).accept(), session)
 
 
 @command("reject")
 def reject_cmd(session: SessionOpt, reason: Annotated[str, typer.Option("--reason")] = "",
                data_dir: DataDir = None, config: ConfigFile = None):
-    """Reject the edit waiting for review; the agent re-plans with REASON as feedback."""
+    """Reject the edit waiting for review; the agent re-plans from what REASON says is wrong."""
     from app.edit import report_outcome
 
-    from agent.session import Session
-
-    s = Session.open(session, load_settings(data_dir, config), interactive=True)
-    report_outcome(s.reject(reason))
+    report_outcome(_session(session, data_dir, config).reject(reason), session)
 
 
 @command("undo")
@@ -211,9 +213,14 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
     serve(host, port, load_settings(data_dir, config, profile, planner, inpainter=inpainter))
 
 
+from app.commands.attempts import attempts_command, pick_command, show_command  # noqa: E402
 from app.commands.mask import mask_command  # noqa: E402
 
 command("mask")(mask_command)
+command("attempts")(attempts_command)
+command("pick")(pick_command)
+command("show")(show_command)
+from app.commands import eval as _eval  # noqa: E402,F401  (registers `brushedit eval`)
 
 
 def main() -> None:

@@ -131,12 +131,14 @@ def recommended_wiring() -> None:
     agent.nodes.ground.ground_edit = with_store(agent.nodes.ground.ground_edit, wait=False)
     agent.nodes.inpaint.inpaint_tool = with_store(agent.nodes.inpaint.inpaint_tool, durable=False, copy=False)
     agent.nodes.blend.blend_tool = with_store(agent.nodes.blend.blend_tool, wait=False, copy=False)
-    commit = agent.graph.commit
-
-    def flushed_commit(state, runtime):
-        runtime.context.tools.store.flush([state["result_id"], state["mask_id"]])
-        return commit(state, runtime)
-    agent.graph.commit = flushed_commit
+    def flushed(node, keys):
+        def run(state, runtime):  # ids become reachable from versions.sqlite in this node: durable first
+            ids = [i for k in keys for i in (state.get(k) if isinstance(state.get(k), list) else [state.get(k)])]
+            runtime.context.tools.store.flush([i for i in ids if i])
+            return node(state, runtime)
+        return run
+    agent.graph.verify = flushed(agent.graph.verify, ["result_ids", "mask_id"])  # records the attempts
+    agent.graph.commit = flushed(agent.graph.commit, ["result_id", "mask_id"])
 
 
 def photo_like(size: int) -> np.ndarray:

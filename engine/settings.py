@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import BrushEditError
 
@@ -24,6 +24,10 @@ PROFILES: dict[str, dict[str, str]] = {
     "lite": {"planner": "rules", "detector": "none", "segmenter": "box", "inpainter": "classical"},
     "full": {"planner": "transformers", "detector": "grounding-dino", "segmenter": "sam", "inpainter": "brushnet"},
 }
+
+
+# judges of engine.verification, combinable in order: `verify = "preservation,quality"`
+JUDGES: tuple[str, ...] = ("preservation", "quality", "detector", "vlm", "scripted")
 
 
 def default_home() -> Path:
@@ -81,12 +85,31 @@ class Settings(BaseModel):
 
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
-    verify: Literal["none", "detector", "vlm"] = "none"
+    verify: str = "none"  # "none" or judges in order, comma-separated (JUDGES); see engine.verification
+    candidates: int = Field(1, ge=1, le=8)  # results per attempt (one batched call on BrushNet / SD)
+    budget_exhausted: Literal["review", "commit"] = "review"  # no attempt passed the judges: offer the best
+    tool_error_budget: int = Field(4, ge=0, le=50)  # failed tool calls sent back to the model per edit
     seed: int = 0
 
     # image store: also write each raw (unblended) generation to disk, for a judge or an eval that
     # reopens it later; off = kept in memory for the turn only (`ImageStore.put(durable=False)`)
     store_raw_generations: bool = False
+
+    @field_validator("verify")
+    @classmethod
+    def _judges(cls, v: str) -> str:
+        names = [n.strip().lower() for n in str(v).split(",") if n.strip()]
+        if names in ([], ["none"]):
+            return "none"
+        bad = [n for n in names if n not in JUDGES]
+        if bad:
+            raise ValueError(f"unknown judge {bad[0]!r}; use 'none' or a comma-separated list of {', '.join(JUDGES)}")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def judges(self) -> tuple[str, ...]:
+        """The judges of `verify`, in order (empty for 'none')."""
+        return () if self.verify == "none" else tuple(self.verify.split(","))
 
     def backend(self, kind: str) -> str:
         """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
