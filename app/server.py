@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import FastAPI, File, Form, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from agent.session import Session
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, backends: Backends | None = Non
         owned |= {i for i in (s.pending() or {}).values() if isinstance(i, str)}
         if image_id not in owned:
             raise VersionNotFoundError(f"Session '{name}' has no image {image_id[:16]!r}.")
-        return FileResponse(s.store.path(image_id), media_type="image/png")  # validated id, no user path
+        return Response(s.store.png_bytes(image_id), media_type="image/png")  # validated id, verified PNG
 
     return app
 
