@@ -17,7 +17,6 @@ freshly opened session do what they say.
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
@@ -26,7 +25,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agent.session_export import export_session, history_json
-from agent.versions import AttemptRecord, Version, VersionStore, validate_name
+from agent.stores import make_checkpointer, make_version_store
+from agent.versions import AttemptRecord, Version, validate_name
 from engine.errors import BrushEditError, EmptyInstructionError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
@@ -55,17 +55,19 @@ class EditOutcome(BaseModel):
 
 class Session:
     def __init__(self, name: str, settings: Settings | None = None, *, backends=None, interactive: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None, judges: Mapping[str, object] | None = None):
+                 on_event: Callable[[str, dict], None] | None = None, judges: Mapping[str, object] | None = None,
+                 graph=None):
         self.name = validate_name(name)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
-        self.versions = VersionStore(self.settings.data_dir / "versions.sqlite")
+        self.versions = make_version_store(self.settings)
         self.interactive = interactive  # only the default of edit(review=...)
         self._backends = backends
         self._on_event = on_event or (lambda kind, data: None)
         self._judges = dict(judges or {})
-        self._graph = None
-        self._saver = None
+        self._graph = graph  # a compiled graph shared by the process (app/runtime.py); None = build one
+        self._saver = graph.checkpointer if graph is not None else None
+        self._ctx = None
 
     # --- opening ----------------------------------------------------------------------------
     @classmethod
@@ -84,7 +86,7 @@ class Session:
     @staticmethod
     def list_names(settings: Settings | None = None) -> list[str]:
         settings = settings or Settings.load()
-        return VersionStore(settings.data_dir / "versions.sqlite").sessions()
+        return make_version_store(settings).sessions()
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -142,15 +144,28 @@ class Session:
             self._forget(pending["run_id"])
 
     # --- editing ----------------------------------------------------------------------------
+    @staticmethod
+    def make_graph(settings: Settings):
+        """(compiled graph, its checkpoint connection to close at shutdown, or None for PostgreSQL, whose
+        checkpoint pool the process shares): thread-safe, so one per process can serve every session (pass
+        it as `Session(..., graph=)`). The checkpointer comes from agent/stores.py (SQLite file or PostgreSQL)."""
+        from agent.graph import build_graph
+
+        s, saver = settings, make_checkpointer(settings)
+        conn = None if settings.uses_postgres else saver.conn
+        return build_graph(s.planning_mode, s.retry_budget, saver, s.budget_exhausted), conn
+
     def _runtime(self):
         if self._graph is None:
-            from agent.context import AgentContext
             from agent.graph import build_graph
-            from engine.backends import Backends
-            from tools.context import ToolContext
 
             s = self.settings
             self._graph = build_graph(s.planning_mode, s.retry_budget, self._checkpointer(), s.budget_exhausted)
+        if self._ctx is None:
+            from agent.context import AgentContext
+            from engine.backends import Backends
+            from tools.context import ToolContext
+
             backends = self._backends or Backends(self.settings)
             self._ctx = AgentContext(ToolContext(self.settings, self.store, backends), self.versions,
                                      self._on_event, self._judges)
@@ -158,10 +173,7 @@ class Session:
 
     def _checkpointer(self):
         if getattr(self, "_saver", None) is None:
-            from langgraph.checkpoint.sqlite import SqliteSaver
-
-            conn = sqlite3.connect(self.settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-            self._saver = SqliteSaver(conn)
+            self._saver = make_checkpointer(self.settings)
         return self._saver
 
     def _forget(self, run_id: str) -> None:
@@ -179,7 +191,9 @@ class Session:
     def edit(self, text: str, *, mask: str | Path | np.ndarray | None = None,
              box: tuple[float, float, float, float] | None = None,
              combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None,
-             review: bool | None = None, candidates: int | None = None) -> EditOutcome:
+             review: bool | None = None, candidates: int | None = None, run_id: str | None = None) -> EditOutcome:
+        """`run_id` names this edit (its LangGraph thread, its attempts, its version): a commit whose run_id is
+        already committed returns that version, so a queued job retried after its worker died commits once."""
         if not text or not text.strip():
             raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
         n = self.settings.candidates if candidates is None else candidates
@@ -194,7 +208,9 @@ class Session:
         if box is not None:
             clip_box(box, *size)
         graph, ctx = self._runtime()
-        run_id = uuid.uuid4().hex
+        if run_id is not None:  # the same run again (a job retried after its worker died): start from the input
+            self._forget(run_id)
+        run_id = run_id or uuid.uuid4().hex
         state = {
             "session": self.name, "run_id": run_id, "instruction": text.strip(), "parent": head.id,
             "source_id": head.image_id, "user_mask_id": self._user_mask(mask, size),

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from engine import progress
 from engine.diffusion.model_refs import load_part, resolve_ref
 from engine.errors import EmptyMaskError
 from engine.images import resize_image, resize_mask, validate_image, validate_mask, working_size
@@ -134,7 +135,8 @@ class BrushNetInpainter(_DiffusionInpainter):
     def _run(self, pipe, image, mask, request):
         return list(pipe(image, mask, request.prompt, self._negative(request), num_inference_steps=request.steps,
                          guidance_scale=request.guidance_scale, brushnet_conditioning_scale=request.conditioning_scale,
-                         generator=self._generators(request)))
+                         generator=self._generators(request),
+                         callback=lambda i, t, latents: progress.step(i + 1, request.steps)))
 
 
 class SDInpainter(_DiffusionInpainter):
@@ -158,5 +160,6 @@ class SDInpainter(_DiffusionInpainter):
         out = pipe(prompt=request.prompt, negative_prompt=self._negative(request), image=Image.fromarray(image),
                    mask_image=Image.fromarray(mask.astype(np.uint8) * 255), height=h, width=w,
                    num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
-                   num_images_per_prompt=len(gens), generator=gens, output_type="np").images
+                   num_images_per_prompt=len(gens), generator=gens, output_type="np",
+                   callback_on_step_end=progress.diffusers_callback(request.steps)).images
         return [np.round(np.clip(o, 0, 1) * 255).astype(np.uint8) for o in out]
