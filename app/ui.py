@@ -49,6 +49,8 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
     with gr.Blocks(title="BrushEdit Agent", analytics_enabled=False) as demo:
         notes = gr.State([])
         picked = gr.State(None)
+        # the head the page shows, sent by the browser with the click: an edit applies to it or not at all
+        seen = gr.Textbox(visible="hidden", elem_id="brushedit-seen")
         gr.Markdown("## BrushEdit Agent\nUpload a photo, paint over what to change, say what to do. "
                     "Every result is a version: undo, redo, or click any version to branch from it.")
         with gr.Row():
@@ -116,9 +118,9 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
             delete = gr.Button("Delete session", variant="stop")
 
         view = [session, sessions, status, editor, compare, chat, tree, review_box, pending, attempts_box,
-                attempts, preview, notes]
+                attempts, preview, seen, notes]
         edit_inputs = [session, instruction, editor, mode, grow, flip, review, seed, candidates, steps, guidance,
-                       cond, blur, notes]
+                       cond, blur, seen, notes]
         go = dict(outputs=view, concurrency_limit=1)
         demo.load(ctx.on_load, [notes], view)
         sessions.input(ctx.on_open, [sessions, notes], view)

@@ -37,7 +37,7 @@ class UiActions:
         if not name:
             return ("", gr.update(choices=names, value=None), "Create a session: a name and a photo, then **Create**.",
                     None, None, [], [], gr.update(visible=False), None, gr.update(visible=False), [],
-                    gr.update(visible=False), notes)
+                    gr.update(visible=False), "", notes)
         s = open_session(self.state, name)
         hist = s.history_json()
         head = s.head
@@ -52,7 +52,7 @@ class UiActions:
                 {"background": head_img, "layers": [], "composite": None}, (before, head_img),
                 self._chat(s, notes), tree_rows(hist["versions"], hist["head"]),
                 gr.update(visible=bool(pending)), pending_img, gr.update(visible=bool(items)), items,
-                gr.update(visible=False), notes)
+                gr.update(visible=False), head.id, notes)
 
     def _chat(self, s, notes: list) -> list[dict]:
         lineage = s.versions.lineage(s.name)
@@ -82,7 +82,8 @@ class UiActions:
         self._attempt_ids = [a.id for a in rows]
         out = []
         for a in rows:
-            verdict = (a.verdict or {}).get("reason") if isinstance(a.verdict, dict) else getattr(a.verdict, "reason", "")
+            v = a.verdict or {}
+            verdict = v.get("reason") if v.get("by") not in (None, "none") else ""
             out.append((thumb(s.store.get_image(a.result_id), 256), f"{a.id} · {a.status}" + (f" · {verdict}" if verdict else "")))
         return out
 
@@ -129,13 +130,16 @@ class UiActions:
             info = self.jobs.submit(kind, name, payload)
         except BrushEditError as exc:
             return self._fail(name, notes, exc, head)
-        if said:
-            notes = self._note(notes, name, head, "user", text(said))
+        before = len(notes)
         info, notes = self._follow(info, name, head, notes, progress)
         result = info.result or {}
-        if info.status == "done" and result.get("status") == "rejected":
-            why = "; ".join(result.get("feedback") or []) or "every attempt was rejected"
-            notes = self._note(notes, name, head, "assistant", note("info", f"Nothing kept: {why}."))
+        if said and not (kind == "edit" and result.get("status") == "committed"):  # a commit shows it in the lineage
+            said_note = self._note([], name, head, "user", text(said))
+            notes = [*notes[:before], *said_note, *notes[before:]]
+        if info.status == "done" and (result.get("note") or result.get("status") == "rejected"):
+            why = result.get("note") or "; ".join(result.get("feedback") or []) or "every attempt was rejected"
+            kept = "" if result.get("status") != "rejected" else "Nothing kept. "
+            notes = self._note(notes, name, head, "assistant", note("info", kept + why))
         return self.view(name, notes)
 
     # --- handlers ---------------------------------------------------------------------------------
@@ -168,12 +172,16 @@ class UiActions:
         return self.view(name.strip(), notes)
 
     def on_edit(self, name, instruction, editor, mode, grow, flip, review, seed, candidates, steps, guidance, cond,
-                blur, notes, progress=gr.Progress()):
+                blur, seen, notes, progress=gr.Progress()):
         if not name:
             gr.Warning("Open or create a session first.")
             return self.view(None, notes)
         try:
             s = open_session(self.state, name)
+            if seen and s.head.id != seen:  # a second click, or another tab: edit only what the user saw
+                gr.Info(html.escape(f"Not run: the session moved on to {s.head.id} since this edit was asked for "
+                                    f"(on {seen}). Look at it, then edit again."))
+                return self.view(name, notes)
             w, h = s.head.source_size or s.image().shape[1::-1]
             box, mask = marks(editor, (w, h), mode, int(grow or 0), bool(flip))
             st = self.settings
