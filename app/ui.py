@@ -57,7 +57,8 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
             sessions = gr.Dropdown(label="Session", choices=[], allow_custom_value=False, scale=2,
                                    elem_id="brushedit-sessions")
             new_name = gr.Textbox(label="New session name", placeholder="trip", scale=2, max_length=64)
-            upload = gr.File(label="Photo", file_types=["image"], type="filepath", scale=3, height=90)
+            upload = gr.File(label="Photo", file_types=["image"], type="filepath", scale=3, height=90,
+                             elem_id="brushedit-photo")
             create = gr.Button("Create", scale=1, elem_id="brushedit-create")
         session = gr.Textbox(visible="hidden", elem_id="brushedit-session")
         status = gr.Markdown(elem_id="brushedit-status")

@@ -70,8 +70,15 @@ class Ui:
 
     def create(self, name, photo=PHOTO):
         self.fill("trip", name)
-        self.page.set_input_files("input[type=file]", str(photo))
-        self.page.wait_for_selector(f"text={Path(photo).name}")
+        def shown():
+            return Path(photo).stem in self.page.inner_text("#brushedit-photo")
+
+        if not shown():  # still there after a refused create
+            self.page.set_input_files("#brushedit-photo input[type=file]", str(photo))
+            deadline = time.monotonic() + 30
+            while not shown():
+                assert time.monotonic() < deadline, "the upload never showed"
+                time.sleep(0.2)
         self.page.click("#brushedit-create")
 
     def stroke(self, points, size=(600, 400)):
@@ -245,7 +252,7 @@ def test_version_tree_readable_at_50_versions(live, browser, shots):
     head = "v0"
     for i in range(1, 50):
         parent = "v3" if i in (20, 35) else head  # two branches from v3
-        v = s.versions.commit("long", Version(parent=parent, image_id=s.head.image_id, instruction=f"turn {i}: make it warmer",
+        v = s.versions.commit("long", Version(id="new", parent=parent, image_id=s.head.image_id, instruction=f"turn {i}: make it warmer",
                                               category="global", plan={"category": "global"}))
         head = v.id
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
