@@ -80,11 +80,14 @@ class AttemptStore:
                    (rec.status, rec.model_dump_json(), name, rec.id))
         return rec
 
-    def update_attempt(self, name: str, attempt_id: str, status: Status, version: str | None = None) -> AttemptRecord:
+    def update_attempt(self, name: str, attempt_id: str, status: Status, version: str | None = None,
+                       verdict: dict | None = None) -> AttemptRecord:
+        """New status (and the version it became, or the verdict that rejected it: a person's)."""
         with self._tx() as db:
             self._session(db, name)
             rec = self._attempt(db, name, attempt_id)
-            changes = {"status": status} | ({"version": version} if version else {})
+            changes = {"status": status} | ({"version": version} if version else {}) | (
+                {"verdict": verdict} if verdict else {})
             return self._update_attempt(db, name, rec.model_copy(update=changes))
 
     def attempt(self, name: str, attempt_id: str) -> AttemptRecord:

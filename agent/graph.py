@@ -1,7 +1,7 @@
 """The agent graph. Only wiring here: nodes in agent/nodes, routers in agent/routers.
 
   START → replan → plan → ground → inpaint → blend → verify → review → commit → END   (single-call)
-  START → replan → act ────────────────────────────→ verify → review → commit → END   (tool-calling)
+  START → replan → act ───────────────────────────→ verify → review → commit → END   (tool-calling)
   ground (nothing found) / verify (a judge rejects) / review (a person rejects) → replan: the policy
   (engine.replan) sets what the next attempt changes, or says nothing can change → offer.
   verify (budget spent) / replan (nothing to change) → offer: the best attempt for review or commit.

@@ -17,7 +17,6 @@ freshly opened session do what they say.
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
@@ -26,7 +25,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agent.session_export import export_session, history_json
-from agent.versions import AttemptRecord, Version, VersionStore, validate_name
+from agent.stores import make_checkpointer, make_version_store
+from agent.versions import AttemptRecord, Version, validate_name
 from engine.errors import BrushEditError, EmptyInstructionError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
@@ -60,7 +60,7 @@ class Session:
         self.name = validate_name(name)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
-        self.versions = VersionStore(self.settings.data_dir / "versions.sqlite")
+        self.versions = make_version_store(self.settings)
         self.interactive = interactive  # only the default of edit(review=...)
         self._backends = backends
         self._on_event = on_event or (lambda kind, data: None)
@@ -86,7 +86,7 @@ class Session:
     @staticmethod
     def list_names(settings: Settings | None = None) -> list[str]:
         settings = settings or Settings.load()
-        return VersionStore(settings.data_dir / "versions.sqlite").sessions()
+        return make_version_store(settings).sessions()
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -146,15 +146,14 @@ class Session:
     # --- editing ----------------------------------------------------------------------------
     @staticmethod
     def make_graph(settings: Settings):
-        """(compiled graph, its checkpoint connection): thread-safe, so one per process can serve every
-        session (pass it as `Session(..., graph=)`; close the connection at shutdown)."""
-        from langgraph.checkpoint.sqlite import SqliteSaver
-
+        """(compiled graph, its checkpoint connection to close at shutdown, or None for PostgreSQL, whose
+        checkpoint pool the process shares): thread-safe, so one per process can serve every session (pass
+        it as `Session(..., graph=)`). The checkpointer comes from agent/stores.py (SQLite file or PostgreSQL)."""
         from agent.graph import build_graph
 
-        conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-        s = settings
-        return build_graph(s.planning_mode, s.retry_budget, SqliteSaver(conn), s.budget_exhausted), conn
+        s, saver = settings, make_checkpointer(settings)
+        conn = None if settings.uses_postgres else saver.conn
+        return build_graph(s.planning_mode, s.retry_budget, saver, s.budget_exhausted), conn
 
     def _runtime(self):
         if self._graph is None:
@@ -174,10 +173,7 @@ class Session:
 
     def _checkpointer(self):
         if getattr(self, "_saver", None) is None:
-            from langgraph.checkpoint.sqlite import SqliteSaver
-
-            conn = sqlite3.connect(self.settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-            self._saver = SqliteSaver(conn)
+            self._saver = make_checkpointer(self.settings)
         return self._saver
 
     def _forget(self, run_id: str) -> None:
@@ -195,7 +191,9 @@ class Session:
     def edit(self, text: str, *, mask: str | Path | np.ndarray | None = None,
              box: tuple[float, float, float, float] | None = None,
              combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None,
-             review: bool | None = None, candidates: int | None = None) -> EditOutcome:
+             review: bool | None = None, candidates: int | None = None, run_id: str | None = None) -> EditOutcome:
+        """`run_id` names this edit (its LangGraph thread, its attempts, its version): a commit whose run_id is
+        already committed returns that version, so a queued job retried after its worker died commits once."""
         if not text or not text.strip():
             raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
         n = self.settings.candidates if candidates is None else candidates
@@ -210,7 +208,9 @@ class Session:
         if box is not None:
             clip_box(box, *size)
         graph, ctx = self._runtime()
-        run_id = uuid.uuid4().hex
+        if run_id is not None:  # the same run again (a job retried after its worker died): start from the input
+            self._forget(run_id)
+        run_id = run_id or uuid.uuid4().hex
         state = {
             "session": self.name, "run_id": run_id, "instruction": text.strip(), "parent": head.id,
             "source_id": head.image_id, "user_mask_id": self._user_mask(mask, size),

@@ -10,7 +10,9 @@ verdicts that made the policy re-plan.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated
+
+from typing_extensions import TypedDict  # pydantic reads its schema on Python < 3.12 too
 
 
 def add_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:

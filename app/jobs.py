@@ -107,7 +107,7 @@ def execute(kind: JobKind, session: str, payload: dict, settings, backends, emit
             box = tuple(payload["box"]) if payload.get("box") else None
             out = s.edit(payload["instruction"], mask=mask, box=box, combine=payload.get("combine", "override"),
                          seed=payload.get("seed"), review=bool(payload.get("review")),
-                         candidates=payload.get("candidates"))
+                         candidates=payload.get("candidates"), run_id=payload.get("run_id"))
         elif kind == "accept":
             out = s.accept()
         elif kind == "reject":

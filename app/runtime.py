@@ -13,7 +13,8 @@ _graphs: dict[tuple, tuple] = {}
 
 
 def _key(settings) -> tuple:
-    return str(settings.data_dir), settings.planning_mode, settings.retry_budget, settings.budget_exhausted
+    return (str(settings.data_dir), settings.store, settings.planning_mode, settings.retry_budget,
+            settings.budget_exhausted)
 
 
 def shared_graph(settings):
@@ -34,5 +35,6 @@ def built() -> int:
 def close_all() -> None:
     with _lock:
         for _graph, conn in _graphs.values():
-            conn.close()
+            if conn is not None:  # None: a PostgreSQL checkpointer (its pool is shared)
+                conn.close()
         _graphs.clear()

@@ -30,13 +30,13 @@ def _docs_app(**kw) -> FastAPI:
 
 def create_app(settings: Settings | None = None, backends=None, *, ui: bool = True, workers: int = 1) -> FastAPI:
     from app import api, http_errors
-    from app.jobs import LocalJobs
+    from app.jobs_pg import make_jobs
     from app.runtime import close_all
     from engine.backends import Backends
 
     settings = settings or Settings.load()
     backends = backends or Backends(settings)
-    jobs = LocalJobs(settings, backends, workers=workers)
+    jobs = make_jobs(settings, backends, workers=workers)  # PostgreSQL store: jobs go to `brushedit worker`s
 
     @asynccontextmanager
     async def lifespan(_app):

@@ -79,7 +79,10 @@ def _seeds(opts: Options, block: int) -> list[int]:
 
 def first_attempt(opts: Options) -> AttemptParams:
     method = opts.methods[0] if opts.methods else None
-    return AttemptParams(n=0, seeds=_seeds(opts, 0), method=method, tried_methods=[method] if method else [])
+    seeds, change = _seeds(opts, 0), "first attempt"
+    if not opts.generative and len(seeds) > 1:  # every seed would give the same image
+        seeds, change = seeds[:1], "first attempt (1 candidate: the inpainter has no seed to vary)"
+    return AttemptParams(n=0, seeds=seeds, method=method, tried_methods=[method] if method else [], change=change)
 
 
 def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tuple[dict, str] | None:
@@ -92,7 +95,8 @@ def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tupl
         return {"removal": True}, "removal caption and the target in the negative prompt"
     if name == "seed" and opts.generative:
         seeds = _seeds(opts, p.seed_block + 1)
-        return {"seeds": seeds, "seed_block": p.seed_block + 1}, f"seed {seeds[0]}" + (f"..{seeds[-1]}" if len(seeds) > 1 else "")
+        said = f"seed {seeds[0]}" + (f"..{seeds[-1]}" if len(seeds) > 1 else "")
+        return {"seeds": seeds, "seed_block": p.seed_block + 1}, said
     if name == "steps" and opts.generative and (p.steps or opts.steps) < MAX_STEPS:
         steps = min(MAX_STEPS, (p.steps or opts.steps) + MORE_STEPS)
         return {"steps": steps}, f"{steps} steps"
@@ -106,7 +110,8 @@ def _lever(name: str, p: AttemptParams, verdict: Verdict, opts: Options) -> tupl
         target = refined_target(verdict.reason)
         if target and target != (p.target or opts.target):
             return {"target": target, "detection": 0}, f"target '{target}' (from the reason)"
-    if name == "next_detection" and opts.regroundable and p.detection + 1 < opts.detections:
+    retargeted = (p.target or opts.target) != opts.target  # this round already names another target
+    if name == "next_detection" and opts.regroundable and not retargeted and p.detection + 1 < opts.detections:
         return {"detection": p.detection + 1}, f"detection {p.detection + 2} of {opts.detections}"
     return None
 
@@ -150,6 +155,7 @@ def apply_to_plan(plan: EditPlan, params: AttemptParams) -> EditPlan:
     if params.target:
         update["target"] = params.target
     if params.removal and plan.category == "remove":
-        extra = ", ".join(p for p in (plan.target, "object, remnants, shadow, outline", plan.negative_prompt) if p)
+        target = update.get("target", plan.target)
+        extra = ", ".join(p for p in (target, "object, remnants, shadow, outline", plan.negative_prompt) if p)
         update.update(caption=REMOVAL_CAPTION, negative_prompt=extra)
     return plan.model_copy(update=update) if update else plan

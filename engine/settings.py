@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engine.errors import BrushEditError
 
@@ -114,6 +114,29 @@ class Settings(BaseModel):
         """The judges of `verify`, in order (empty for 'none')."""
         return () if self.verify == "none" else tuple(self.verify.split(","))
 
+    # storage (docs/scale_out.md): "sqlite" = files in data_dir, one machine; "postgresql://user@host/db" =
+    # sessions, checkpoints and the edit queue in PostgreSQL, edits run by `brushedit worker` processes
+    store: str = "sqlite"
+    # the image store: content-addressed PNGs; with PostgreSQL, a directory every process mounts
+    images_dir: Path | None = None  # default: data_dir / "images" (resolved when the settings are built)
+
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, value: str) -> str:
+        if value != "sqlite" and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError('use "sqlite" or a URL "postgresql://user[:password]@host[:port]/database"')
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_images_dir(self) -> "Settings":
+        if self.images_dir is None:
+            self.__dict__["images_dir"] = self.data_dir / "images"
+        return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.store != "sqlite"
+
     def backend(self, kind: str) -> str:
         """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
         return getattr(self, kind) or PROFILES[self.profile][kind]
@@ -121,10 +144,6 @@ class Settings(BaseModel):
     @property
     def sessions_dir(self) -> Path:
         return self.data_dir / "sessions"
-
-    @property
-    def images_dir(self) -> Path:
-        return self.data_dir / "images"
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict | None = None, **overrides: Any) -> "Settings":

@@ -51,6 +51,11 @@ def _task(state: EditState, params: AttemptParams) -> str:
     return "\n".join(lines)
 
 
+def _invalid_call(error: ToolInvocationError) -> str:
+    """Arguments that failed the tool's schema: the tool, the arguments and what to fix, for the model."""
+    return error.message
+
+
 def _loop(llm, tools, step_budget: int, error_budget: int):
     def model(state: ToolLoop) -> dict:
         msgs = state["messages"]
@@ -66,7 +71,7 @@ def _loop(llm, tools, step_budget: int, error_budget: int):
 
     g = StateGraph(ToolLoop)
     g.add_node("model", model)
-    g.add_node("tools", ToolNode(tools, handle_tool_errors=(ToolInvocationError,)))
+    g.add_node("tools", ToolNode(tools, handle_tool_errors=_invalid_call))
     g.add_edge(START, "model")
     g.add_conditional_edges("model", tools_condition, ["tools", END])
     g.add_edge("tools", "model")

@@ -43,6 +43,7 @@ def review(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     verdict, _ = classify(reason, _chat_model(ctx), state["instruction"])
     update = {"decision": "reject", "rejections": [verdict.model_dump()]}
     if state.get("attempt_id"):
-        rec = ctx.versions.update_attempt(state["session"], state["attempt_id"], "rejected")
+        rec = ctx.versions.update_attempt(state["session"], state["attempt_id"], "rejected",
+                                          verdict=verdict.model_dump())
         update["attempts"] = [rec.model_dump()]
     return update

@@ -46,8 +46,9 @@ def _repeat(state: EditState, result_id: str) -> str | None:
     earlier = [a for a in state.get("attempts") or [] if a.get("result_id") == result_id]
     if not earlier:
         return None
-    return (f"Attempt {int(state.get('attempt', 0)) + 1} gave the same image as attempt {earlier[0]['n'] + 1} "
-            f"({earlier[0]['id']}): nothing the policy changed affects this result.")
+    change = AttemptParams.model_validate(state["params"]).change
+    return (f"Attempt {int(state.get('attempt', 0)) + 1} ({change}) gave the same image as attempt "
+            f"{earlier[0]['n'] + 1} ({earlier[0]['id']}): that change does not affect this result.")
 
 
 def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:

@@ -3,9 +3,8 @@ and the tool-calling mode driven by a scripted chat model."""
 import json
 
 import pytest
-from langchain_core.language_models.chat_models import BaseChatModel
+from fakes import ScriptedChat
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agent.session import Session
 from engine.errors import BrushEditError, EmptyMaskError, StepBudgetError
@@ -99,24 +98,6 @@ def test_unrecoverable_after_budget_raises_typed_error(settings, make_backends):
     assert len(planner.requests) == settings.retry_budget + 1 and s.head.id == "v0"
 
 
-class ScriptedChat(BaseChatModel):
-    """Answers with script(messages) -> AIMessage; records the tools it was bound to."""
-
-    script: object
-    bound: list = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools, **kw):
-        self.bound = [t.name for t in tools]
-        return self
-
-    def _generate(self, messages, stop=None, run_manager=None, **kw):
-        return ChatResult(generations=[ChatGeneration(message=self.script(messages))])
-
-
 def _last_tool(messages, name=None):
     for m in reversed(messages):
         if isinstance(m, ToolMessage):
@@ -186,7 +167,8 @@ def test_vlm_verifier_rejection_feeds_back_into_replanning(settings, make_backen
         return AIMessage(content=next(answers))
 
     planner = ScriptedPlanner(REMOVE)
-    s = Session.new("vv", PHOTO, settings, backends=make_backends(planner=planner, chat_model=ScriptedChat(script=script)))
+    backends = make_backends(planner=planner, chat_model=ScriptedChat(script=script))
+    s = Session.new("vv", PHOTO, settings, backends=backends)
     out = s.edit("remove the spoon", box=SPOON_BOX)
     assert out.status == "committed" and out.attempts == 2 and out.verdict["by"] == "vlm"
     assert "shadow of the spoon" in planner.requests[1].feedback

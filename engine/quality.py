@@ -1,0 +1,162 @@
+"""The offline quality judge: does a fill look like the photo around it? No weights, no GPU.
+
+`assess(source, result, mask)` compares what the edit generated (the mask) with the untouched
+ring of the photo around it (beyond the feather band), on the luminance:
+- flat patch: fine texture (high-pass energy) inside vs in the ring; a Telea/Navier-Stokes fill of
+  a large mask is a smooth smudge on a textured photo (ratio 0.1-0.4; a clean fill 0.5-1.5);
+- smear: directional streaks that run along the fill direction, i.e. image gradients orthogonal to
+  the mask's inward normal (what diffusion-type fills draw); 0 for content unrelated to the mask
+  shape, toward 1 for streaks, counted only where the streaks have visible contrast;
+- seam: a colour step across the border of the changed region, against the steps a few pixels
+  farther out (1 = as natural as the ring; a pasted patch of the wrong colour is 3+);
+- blotch: the fill's median brightness far from the ring's (a brighter/darker smudge).
+Each measure maps to a badness 0..1 between a "looks fine" and a "clearly wrong" value (set on
+the synthetic removal cases in evals/synthetic.py and checked by eye; see docs/benchmarks.md);
+score = product of (1 - badness), ok = score >= QUALITY_THRESHOLD.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, Field
+
+from engine.images import validate_image, validate_mask
+
+QUALITY_THRESHOLD = 0.5
+WORK_SIDE = 512  # the crop around the mask is judged at most this large (px)
+# (measure, looks fine, clearly wrong): badness ramps linearly between the two
+LIMITS = {"texture": (0.55, 0.30), "streaks": (0.45, 0.70), "seam": (1.6, 3.0), "blotch": (1.6, 2.5)}
+WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "seam": "visible seam", "blotch": "blotch"}
+
+
+class QualityReport(BaseModel):
+    score: float = Field(ge=0, le=1, description="1 = seamless; below QUALITY_THRESHOLD = artifact")
+    ok: bool
+    problem: Literal["artifact", "none"]
+    reason: str
+    measures: dict[str, float] = Field(default_factory=dict)
+
+
+def _disk(r: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    return cv2.dilate(mask.astype(np.uint8), _disk(r)) > 0 if r > 0 else mask.copy()
+
+
+def _ramp(value: float, good: float, bad: float) -> float:
+    return float(np.clip((value - good) / (bad - good), 0.0, 1.0))
+
+
+def _crop(source, result, mask, changed, margin):
+    """The region around the change, downscaled so its longer side is at most WORK_SIDE."""
+    ys, xs = np.nonzero(_grow(changed, margin))
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    parts = [a[y0:y1, x0:x1] for a in (source, result, mask, changed)]
+    scale = min(1.0, WORK_SIDE / max(y1 - y0, x1 - x0))
+    if scale < 1.0:
+        size = (max(8, round((x1 - x0) * scale)), max(8, round((y1 - y0) * scale)))
+        parts[:2] = [cv2.resize(p, size, interpolation=cv2.INTER_AREA) for p in parts[:2]]
+        parts[2:] = [cv2.resize(p.astype(np.uint8) * 255, size, interpolation=cv2.INTER_AREA) > 127 for p in parts[2:]]
+    return parts
+
+
+def _texture(lum: np.ndarray, inner: np.ndarray, ring: np.ndarray) -> float:
+    """Fine texture (|L - blur(L)|) inside / in the ring; 1 = as textured as the surroundings."""
+    hp = np.abs(lum - cv2.GaussianBlur(lum, (0, 0), 1.0))
+    return float((hp[inner].mean() + 0.5) / (hp[ring].mean() + 0.5))
+
+
+def _streaks(lum: np.ndarray, inner: np.ndarray) -> tuple[float, float]:
+    """(1 - 2 E[cos^2(gradient, inward normal)], mean gradient magnitude) inside the mask."""
+    smooth = cv2.GaussianBlur(lum, (0, 0), 1.5)
+    gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    depth = cv2.GaussianBlur(cv2.distanceTransform(inner.astype(np.uint8), cv2.DIST_L2, 5), (0, 0), 2.0)
+    nx, ny = cv2.Sobel(depth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(depth, cv2.CV_32F, 0, 1, ksize=3)
+    norm = np.sqrt(nx * nx + ny * ny) + 1e-6
+    along = cv2.GaussianBlur(((gx * nx + gy * ny) / norm) ** 2, (0, 0), 3.0)
+    energy = cv2.GaussianBlur(gx * gx + gy * gy, (0, 0), 3.0)
+    deep = inner & (depth > 1.5)
+    if deep.sum() < 20:
+        return 0.0, 0.0
+    value = 1.0 - 2.0 * along[deep].sum() / (energy[deep].sum() + 1e-6)
+    return float(value), float(np.sqrt(gx * gx + gy * gy)[deep].mean() / 8.0)  # Sobel gain 8 -> grey levels/px
+
+
+def _side_means(rgb: np.ndarray, weight: np.ndarray, win: int) -> np.ndarray:
+    w = weight.astype(np.float32)
+    num = cv2.boxFilter(rgb * w[..., None], -1, (win, win), normalize=False)
+    den = cv2.boxFilter(w, -1, (win, win), normalize=False)[..., None]
+    return num / np.maximum(den, 1e-6)
+
+
+def _steps(rgb: np.ndarray, inside: np.ndarray, outside: np.ndarray, at: np.ndarray, win: int) -> np.ndarray:
+    """Colour step |mean(inside) - mean(outside)| over win x win windows centred on the pixels `at`."""
+    step = np.linalg.norm(_side_means(rgb, inside, win) - _side_means(rgb, outside, win), axis=2)
+    return step[at]
+
+
+def _contour(region: np.ndarray) -> np.ndarray:
+    return _grow(region, 1) & ~(cv2.erode(region.astype(np.uint8), _disk(1)) > 0)
+
+
+def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[float, float]:
+    """(hard seam, soft seam): the colour step across the changed region's border (5 px windows) and
+    across the whole feather band (windows wider than the band), each over the same step measured
+    a few pixels farther out, in the untouched photo."""
+    hard = np.median(_steps(rgb, changed, ~changed, _contour(changed), 5))
+    hard_ref = np.median(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5))
+    band = int(np.ceil(cv2.distanceTransform((~inner).astype(np.uint8), cv2.DIST_L2, 3)[changed].max()))
+    win = 2 * (band // 2 + 8) + 1
+    mid = _contour(_grow(inner, band // 2)) if band > 1 else _contour(changed)
+    soft = np.median(_steps(rgb, inner, ~changed, mid, win))
+    near = _grow(changed, 10) & ~_grow(changed, 2)  # the same layout, shifted into the untouched photo
+    soft_ref = np.median(_steps(rgb, near, ~_grow(changed, 10 + band), _contour(_grow(changed, 10 + band // 2)), win))
+    return float((hard + 1.0) / (hard_ref + 1.0)), float((soft + 2.0) / (soft_ref + 2.0))
+
+
+def _measures(source, result, mask, changed) -> dict[str, float] | None:
+    reach = int(np.clip(np.sqrt(changed.sum()) * 0.35, 8, 40))
+    src, res, inner, changed = _crop(source, result, mask, changed, reach + 12)
+    ring = _grow(changed, reach + 2) & ~_grow(changed, 2)
+    if inner.sum() < 16 or ring.sum() < max(64, 0.05 * inner.sum()):
+        return None  # nothing around the mask to compare with (global edits, near-full masks)
+    lum = cv2.cvtColor(res, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    streaks, contrast = _streaks(lum, inner)
+    seam, blotch = _seams(res.astype(np.float32), inner, changed)
+    return {
+        "texture": _texture(lum, inner, ring),
+        "streaks": streaks,
+        "streak_contrast": contrast,
+        "seam": seam,
+        "blotch": blotch,
+    }
+
+
+def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityReport:
+    """Judge a fill: `source`/`result` uint8 [H, W, 3], `mask` bool [H, W] (the pixels the edit generated)."""
+    source, result = validate_image(source, "source"), validate_image(result, "result")
+    mask = validate_mask(mask, source.shape[:2])
+    if result.shape != source.shape:
+        result = cv2.resize(result, (source.shape[1], source.shape[0]), interpolation=cv2.INTER_AREA)
+    changed = mask | np.any(result != source, axis=2)
+    m = _measures(source, result, mask, changed) if mask.any() else None
+    if m is None:
+        return QualityReport(score=1.0, ok=True, problem="none", measures={},
+                             reason="nothing to judge: the mask is empty or leaves no surroundings to compare with")
+    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]),
+           "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
+           "seam": _ramp(m["seam"], *LIMITS["seam"]), "blotch": _ramp(m["blotch"], *LIMITS["blotch"])}
+    score = float(np.prod([1.0 - b for b in bad.values()]))
+    worst = max(bad, key=bad.get)
+    ok = score >= QUALITY_THRESHOLD
+    detail = (f"texture {m['texture']:.2f} of the surroundings, streaks {m['streaks']:.2f}, "
+              f"seam {m['seam']:.2f}, blotch {m['blotch']:.2f}")
+    reason = (f"looks seamless (score {score:.2f}: {detail})" if ok else
+              f"{WHAT[worst]} in the filled region (score {score:.2f} < {QUALITY_THRESHOLD}: {detail})")
+    measures = {**{k: round(v, 4) for k, v in m.items()}, **{f"bad_{k}": round(v, 4) for k, v in bad.items()}}
+    return QualityReport(score=round(score, 4), ok=ok, problem="none" if ok else "artifact", reason=reason,
+                         measures=measures)
