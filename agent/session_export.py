@@ -2,7 +2,7 @@
 
 Layout of OUT: head.png, <version>.png and <version>_mask.png, pending.png and pending_mask.png
 (when an edit waits for review), attempts/<id>.png and attempts/<id>_mask.png, history.json
-(versions, pending, attempts). Files are copied byte for byte from the image store.
+(versions, pending, attempts). Every image is written as a PNG verified against its id.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 def _copy(session, image_id: str | None, path: Path) -> None:
     if image_id:
-        path.write_bytes(session.store.path(image_id).read_bytes())
+        session.store.export_png(image_id, path)  # a verified PNG, whatever the store's file format
 
 
 def export_session(session, out: Path) -> Path:

@@ -140,7 +140,7 @@ def image(name: Name, image_id: ImageId, state: AppState = Depends(get_state)):
     if image_id not in owned:
         raise VersionNotFoundError(f"Session '{name}' has no image {image_id[:12]}….",
                                    fix="Use an image_id or mask_id from GET /sessions/{name}.")
-    return Response(s.store.path(image_id).read_bytes(), media_type="image/png")  # a validated id, no user path
+    return Response(s.store.png_bytes(image_id), media_type="image/png")  # a validated id, a verified PNG
 
 
 def _export(s, out: FsPath) -> FsPath:

@@ -119,31 +119,6 @@ CandidatesOpt = Annotated[Optional[int], typer.Option("--candidates", min=1, max
                                                       help="Results per attempt (one batched call on BrushNet).")]
 
 
-@command("plan")
-def plan_cmd(instruction: Annotated[str, typer.Argument(help='What to change, e.g. "remove the dog".')],
-             image: ImageOpt = None,
-             as_json: JsonOpt = False, planner: PlannerOpt = None,
-             data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None):
-    """Print the edit plan for INSTRUCTION (category, target, caption, box)."""
-    from engine.backends import make_planner
-    from engine.protocols import PlanRequest
-
-    settings = load_settings(data_dir, config, profile, planner)
-    instruction = settings.check_instruction(instruction)
-    img = None
-    if image is not None:
-        from engine.images import load_image
-
-        img = load_image(image, settings.image_limits)
-    result = make_planner(settings).plan(PlanRequest(instruction, img))
-    data = result.plan.model_dump(exclude_none=True)
-    if as_json:
-        typer.echo(json.dumps(data))
-    else:
-        for k, v in data.items():
-            typer.echo(f"{k:>9}: {printable(str(v))}")
-
-
 @command("new")
 def new_cmd(image: Annotated[Path, typer.Argument(help="The photo to start from (PNG, JPEG, WebP ...).")],
             session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None, store: StoreOpt = None):
@@ -290,8 +265,10 @@ from app.commands.attempts import attempts_command, pick_command, show_command  
 from app.commands.doctor import doctor_command  # noqa: E402
 from app.commands.mask import mask_command  # noqa: E402
 from app.commands.models import models_command  # noqa: E402
+from app.commands.plan import plan_command  # noqa: E402
 
 command("mask")(mask_command)
+command("plan")(plan_command)
 command("attempts")(attempts_command)
 command("pick")(pick_command)
 command("show")(show_command)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from engine.errors import BadBoxError
-from engine.settings import Settings
+
+if TYPE_CHECKING:  # start-up: pydantic and the Settings model load only when a command reads settings
+    from engine.settings import Settings
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Sessions and images (env BRUSHEDIT_HOME).")]
 ConfigFile = Annotated[Optional[Path], typer.Option(
@@ -60,5 +62,7 @@ def parse_box(text: str | None) -> tuple[float, float, float, float] | None:
 
 def load_settings(data_dir=None, config=None, profile=None, planner=None, mode=None, inpainter=None,
                   detector=None, segmenter=None, **more) -> Settings:
+    from engine.settings import Settings
+
     return Settings.load(config, data_dir=data_dir, profile=profile, planner=planner, planning_mode=mode,
                          inpainter=inpainter, detector=detector, segmenter=segmenter, **more)

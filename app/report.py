@@ -28,8 +28,7 @@ def _image(session, out: Path, name: str, image_id: str | None) -> str:
     """`name` relative to OUT, written from the store unless Session.export already wrote it."""
     path = out / name
     if image_id and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(session.store.path(image_id).read_bytes())
+        session.store.export_png(image_id, path)  # a verified PNG (creates the folder)
     return name
 
 

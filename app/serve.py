@@ -56,6 +56,10 @@ def create_app(settings: Settings | None = None, backends=None, *, ui: bool = Tr
     def index():
         return RedirectResponse(f"{UI_PATH}/", status_code=307)
 
+    @app.get("/manifest.json", include_in_schema=False)  # Gradio's page links it from the root
+    def manifest():
+        return {"name": "BrushEdit Agent", "start_url": f"{UI_PATH}/", "display": "browser"}
+
     @app.get("/health", response_model=dict, summary="Liveness (no auth)")
     def health():
         return {"status": "ok"}

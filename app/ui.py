@@ -49,13 +49,16 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
     with gr.Blocks(title="BrushEdit Agent", analytics_enabled=False) as demo:
         notes = gr.State([])
         picked = gr.State(None)
+        # the head the page shows, sent by the browser with the click: an edit applies to it or not at all
+        seen = gr.Textbox(visible="hidden", elem_id="brushedit-seen")
         gr.Markdown("## BrushEdit Agent\nUpload a photo, paint over what to change, say what to do. "
                     "Every result is a version: undo, redo, or click any version to branch from it.")
         with gr.Row():
             sessions = gr.Dropdown(label="Session", choices=[], allow_custom_value=False, scale=2,
                                    elem_id="brushedit-sessions")
             new_name = gr.Textbox(label="New session name", placeholder="trip", scale=2, max_length=64)
-            upload = gr.File(label="Photo", file_types=["image"], type="filepath", scale=3, height=90)
+            upload = gr.File(label="Photo", file_types=["image"], type="filepath", scale=3, height=90,
+                             elem_id="brushedit-photo")
             create = gr.Button("Create", scale=1, elem_id="brushedit-create")
         session = gr.Textbox(visible="hidden", elem_id="brushedit-session")
         status = gr.Markdown(elem_id="brushedit-status")
@@ -116,9 +119,9 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
             delete = gr.Button("Delete session", variant="stop")
 
         view = [session, sessions, status, editor, compare, chat, tree, review_box, pending, attempts_box,
-                attempts, preview, notes]
+                attempts, preview, seen, notes]
         edit_inputs = [session, instruction, editor, mode, grow, flip, review, seed, candidates, steps, guidance,
-                       cond, blur, notes]
+                       cond, blur, seen, notes]
         go = dict(outputs=view, concurrency_limit=1)
         demo.load(ctx.on_load, [notes], view)
         sessions.input(ctx.on_open, [sessions, notes], view)

@@ -7,6 +7,7 @@ page as HTML.
 from __future__ import annotations
 
 import html
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.ui_logic import marks, note, plan_card, text, thumb, tree_rows
 from app.uploads import decode_image
 from engine.errors import BrushEditError, ImageTooLargeError
 
+THUMBS = Path(tempfile.gettempdir()) / "brushedit-ui-thumbs"
 CHAT_IMAGES = 12  # the last N turns show their image inline; older ones are text (click the tree)
 
 
@@ -37,7 +39,7 @@ class UiActions:
         if not name:
             return ("", gr.update(choices=names, value=None), "Create a session: a name and a photo, then **Create**.",
                     None, None, [], [], gr.update(visible=False), None, gr.update(visible=False), [],
-                    gr.update(visible=False), notes)
+                    gr.update(visible=False), "", notes)
         s = open_session(self.state, name)
         hist = s.history_json()
         head = s.head
@@ -52,7 +54,7 @@ class UiActions:
                 {"background": head_img, "layers": [], "composite": None}, (before, head_img),
                 self._chat(s, notes), tree_rows(hist["versions"], hist["head"]),
                 gr.update(visible=bool(pending)), pending_img, gr.update(visible=bool(items)), items,
-                gr.update(visible=False), notes)
+                gr.update(visible=False), head.id, notes)
 
     def _chat(self, s, notes: list) -> list[dict]:
         lineage = s.versions.lineage(s.name)
@@ -66,13 +68,27 @@ class UiActions:
                 msgs.append({"role": "user", "content": text(v.instruction)})
                 msgs.append({"role": "assistant", "content": plan_card(v.plan, v.model_dump(mode="json"))})
                 if len(lineage) - i <= CHAT_IMAGES:
-                    msgs.append({"role": "assistant", "content": gr.Image(thumb(s.store.get_image(v.image_id)))})
+                    msgs.append({"role": "assistant", "content": gr.Image(self._thumb_file(s, v.image_id))})
             for n in by_head.get(v.id, []):
                 msgs.append({"role": n["role"], "content": n["content"]})
         pending = s.pending()
         if pending and pending.get("result_id"):
             msgs.append({"role": "assistant", "content": "Proposed (waiting for review):  \n" + plan_card(pending.get("plan"))})
         return msgs
+
+    @staticmethod
+    def _thumb_file(s, image_id: str) -> str:
+        """A display copy of a stored image, encoded once (a chat of 12 inline results re-encoded on every
+        refresh took ~0.8 s): WebP, long side 640, named by the image's sha256 in the temp dir Gradio serves."""
+        path = THUMBS / f"{image_id}.webp"
+        if not path.exists():
+            from PIL import Image
+
+            THUMBS.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: these are the user's photos
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            Image.fromarray(thumb(s.store.get_image(image_id))).save(tmp, format="WEBP", quality=85)
+            os.replace(tmp, path)
+        return str(path)
 
     def _attempt_items(self, s, head) -> list:
         turn = {head.id, head.parent}
@@ -82,8 +98,9 @@ class UiActions:
         self._attempt_ids = [a.id for a in rows]
         out = []
         for a in rows:
-            verdict = (a.verdict or {}).get("reason") if isinstance(a.verdict, dict) else getattr(a.verdict, "reason", "")
-            out.append((thumb(s.store.get_image(a.result_id), 256), f"{a.id} · {a.status}" + (f" · {verdict}" if verdict else "")))
+            v = a.verdict or {}
+            verdict = v.get("reason") if v.get("by") not in (None, "none") else ""
+            out.append((self._thumb_file(s, a.result_id), f"{a.id} · {a.status}" + (f" · {verdict}" if verdict else "")))
         return out
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -129,13 +146,16 @@ class UiActions:
             info = self.jobs.submit(kind, name, payload)
         except BrushEditError as exc:
             return self._fail(name, notes, exc, head)
-        if said:
-            notes = self._note(notes, name, head, "user", text(said))
+        before = len(notes)
         info, notes = self._follow(info, name, head, notes, progress)
         result = info.result or {}
-        if info.status == "done" and result.get("status") == "rejected":
-            why = "; ".join(result.get("feedback") or []) or "every attempt was rejected"
-            notes = self._note(notes, name, head, "assistant", note("info", f"Nothing kept: {why}."))
+        if said and not (kind == "edit" and result.get("status") == "committed"):  # a commit shows it in the lineage
+            said_note = self._note([], name, head, "user", text(said))
+            notes = [*notes[:before], *said_note, *notes[before:]]
+        if info.status == "done" and (result.get("note") or result.get("status") == "rejected"):
+            why = result.get("note") or "; ".join(result.get("feedback") or []) or "every attempt was rejected"
+            kept = "" if result.get("status") != "rejected" else "Nothing kept. "
+            notes = self._note(notes, name, head, "assistant", note("info", kept + why))
         return self.view(name, notes)
 
     # --- handlers ---------------------------------------------------------------------------------
@@ -168,12 +188,16 @@ class UiActions:
         return self.view(name.strip(), notes)
 
     def on_edit(self, name, instruction, editor, mode, grow, flip, review, seed, candidates, steps, guidance, cond,
-                blur, notes, progress=gr.Progress()):
+                blur, seen, notes, progress=gr.Progress()):
         if not name:
             gr.Warning("Open or create a session first.")
             return self.view(None, notes)
         try:
             s = open_session(self.state, name)
+            if seen and s.head.id != seen:  # a second click, or another tab: edit only what the user saw
+                gr.Info(html.escape(f"Not run: the session moved on to {s.head.id} since this edit was asked for "
+                                    f"(on {seen}). Look at it, then edit again."))
+                return self.view(name, notes)
             w, h = s.head.source_size or s.image().shape[1::-1]
             box, mask = marks(editor, (w, h), mode, int(grow or 0), bool(flip))
             st = self.settings

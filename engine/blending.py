@@ -14,15 +14,30 @@ from engine.errors import BadMaskError
 from engine.images import validate_image, validate_mask
 
 
-def feather(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
-    """float32 alpha in [0, 1]: 1 inside `mask`, 0 farther than blur_kernel//2 px outside, smooth between."""
+def _check_kernel(blur_kernel: int) -> None:
     if blur_kernel < 1 or blur_kernel % 2 == 0:
         raise BadMaskError(f"blur_kernel must be a positive odd number, got {blur_kernel}.", fix="Use e.g. 21.")
+
+
+def band_box(mask: np.ndarray, blur_kernel: int = 21) -> tuple[slice, slice] | None:
+    """(rows, cols) slices of the box holding every pixel the blend may change; None for an empty mask."""
+    _check_kernel(blur_kernel)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return None
+    pad = blur_kernel // 2 + 2  # the band reaches blur_kernel // 2 px beyond the mask
+    h, w = mask.shape
+    return (slice(max(0, rows[0] - pad), min(h, rows[-1] + 1 + pad)),
+            slice(max(0, cols[0] - pad), min(w, cols[-1] + 1 + pad)))
+
+
+def _feather_crop(mask: np.ndarray, blur_kernel: int) -> np.ndarray:
     m = mask.astype(np.float32)
     if blur_kernel == 1:
         return m
     r = blur_kernel // 2
-    # Distance (px) of every pixel outside the mask to the nearest mask pixel.
+    # Distance (px) of every pixel outside the mask to the nearest mask pixel. Within a crop that
+    # holds the whole mask plus the band this equals the full image's distance: the crop is enough.
     dist = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5)
     t = np.clip(1.0 - dist / (r + 1), 0.0, 1.0)
     alpha = t * t * (3.0 - 2.0 * t)  # smoothstep: C1-continuous ramp, exactly 0 at distance > r
@@ -30,19 +45,45 @@ def feather(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
     return alpha.astype(np.float32)
 
 
+def feather(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
+    """Full-size float32 alpha in [0, 1]: 1 inside `mask`, 0 farther than blur_kernel//2 px outside, smooth between."""
+    box = band_box(mask, blur_kernel)
+    alpha = np.zeros(mask.shape, np.float32)
+    if box is not None:
+        alpha[box] = _feather_crop(mask[box], blur_kernel)
+    return alpha
+
+
 def blend(source: np.ndarray, generated: np.ndarray, mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
-    """uint8 RGB; equals `source` exactly wherever feather(mask) == 0."""
+    """uint8 RGB; equals `source` exactly wherever feather(mask) == 0. Only the band's box is computed."""
     validate_image(source, "source")
     validate_image(generated, "generated")
     if generated.shape != source.shape:
         raise BadMaskError(f"generated image {generated.shape} and source {source.shape} differ in size.")
     mask = validate_mask(mask, source.shape[:2])
-    alpha = feather(mask, blur_kernel)[..., None]
-    mixed = source.astype(np.float32) * (1.0 - alpha) + generated.astype(np.float32) * alpha
-    out = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    out = source.copy()
+    box = band_box(mask, blur_kernel)
+    if box is None:
+        return out
+    alpha = _feather_crop(mask[box], blur_kernel)[..., None]
+    src = source[box].astype(np.float32)
+    mixed = src * (1.0 - alpha) + generated[box].astype(np.float32) * alpha
+    crop = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
     outside = alpha[..., 0] == 0.0
-    out[outside] = source[outside]
+    crop[outside] = source[box][outside]
+    out[box] = crop
     return out
+
+
+def changed_fraction(source: np.ndarray, result: np.ndarray, mask: np.ndarray, blur_kernel: int = 21) -> float:
+    """Fraction of pixels where `result` (made by blend() with this mask) differs from `source`.
+
+    Counted inside the band's box only: outside it blend() returns the source bit for bit."""
+    box = band_box(mask, blur_kernel)
+    if box is None:
+        return 0.0
+    changed = np.count_nonzero(np.any(result[box] != source[box], axis=2))
+    return changed / float(source.shape[0] * source.shape[1])
 
 
 def band(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:

@@ -151,6 +151,10 @@ class Settings(BaseModel):
                                  f"side of the {unit} image).",
                                  fix=f"Use a smaller {name} (env BRUSHEDIT_{name.upper()}).")
 
+    # image store: also write each raw (unblended) generation to disk, for a judge or an eval that
+    # reopens it later; off = kept in memory for the turn only (`ImageStore.put(durable=False)`)
+    store_raw_generations: bool = False
+
     # HTTP API and web UI (`brushedit serve`; app/security.py)
     api_token: str | None = None  # bearer token; required to serve on a non-loopback host
     api_hosts: list[str] = Field(default_factory=list)  # Host names accepted besides loopback ("*" = any)

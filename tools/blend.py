@@ -1,10 +1,9 @@
 """blend: paste the generated pixels into the source through a feathered mask."""
 from __future__ import annotations
 
-import numpy as np
 from pydantic import BaseModel, Field
 
-from engine.blending import blend as blend_images
+from engine.blending import blend as blend_images, changed_fraction
 from tools.context import ToolContext
 
 
@@ -22,8 +21,8 @@ class BlendResult(BaseModel):
 
 def blend(inp: BlendInput, ctx: ToolContext) -> BlendResult:
     """Blend: outside the mask's feather band the result equals the source bit for bit."""
-    source = ctx.image(inp.source_id)
-    out = blend_images(source, ctx.image(inp.generated_id), ctx.mask(inp.mask_id),
-                       inp.blur_kernel or ctx.settings.blur_kernel)
-    changed = float(np.any(out != source, axis=2).mean())
+    source, mask = ctx.image(inp.source_id), ctx.mask(inp.mask_id)
+    kernel = inp.blur_kernel or ctx.settings.blur_kernel
+    out = blend_images(source, ctx.image(inp.generated_id), mask, kernel)
+    changed = changed_fraction(source, out, mask, kernel)  # over the band's box: the rest is the source
     return BlendResult(image_id=ctx.store.put(out), changed_fraction=changed)

@@ -26,7 +26,6 @@ from faults import BOX, assert_one_line_error, assert_unchanged, run_disk_full, 
 from helpers import PHOTO
 
 OK = None  # the command must succeed
-ANY = ""  # the command must fail with one typed line, whatever it says
 
 
 def _garbage(path: Path, start: int = 0, n: int | None = None) -> None:
@@ -80,27 +79,28 @@ DAMAGE = {
 CORRUPT_DB = ["damaged", "brushedit doctor --data-dir"]
 
 CASES = {  # damage -> [(command args, needle (None: must succeed), extra needle)]
-    "versions-corrupt": [(["history", "-s", "s"], *CORRUPT_DB), (["edit", "-s", "s", "remove it", "--box", BOX],
+    "versions-corrupt": [(["history", "-s", "s"], *CORRUPT_DB), (["edit", "-s", "s", "remove the spoon", "--box", BOX],
                                                                   *CORRUPT_DB), (["undo", "-s", "s"], *CORRUPT_DB)],
     "versions-truncated": [(["history", "-s", "s"], *CORRUPT_DB), (["new", PHOTO, "-s", "n"], *CORRUPT_DB)],
     "versions-not-a-database": [(["history", "-s", "s"], *CORRUPT_DB), (["sessions"], *CORRUPT_DB)],
     "versions-is-a-directory": [(["history", "-s", "s"], "versions.sqlite", "is not a file")],
     "checkpoints-corrupt": [(["history", "-s", "s"], OK, None),
-                            (["edit", "-s", "s", "remove it", "--box", BOX], "checkpoints.sqlite", "mv ")],
-    "checkpoints-not-a-database": [(["edit", "-s", "s", "remove it", "--box", BOX], "checkpoints.sqlite", "mv ")],
-    "checkpoints-is-a-directory": [(["edit", "-s", "s", "remove it", "--box", BOX], "checkpoints.sqlite", None)],
+                            (["edit", "-s", "s", "remove the spoon", "--box", BOX], "checkpoints.sqlite", "mv ")],
+    "checkpoints-not-a-database": [(["edit", "-s", "s", "remove the spoon", "--box", BOX], "checkpoints.sqlite", "mv ")],
+    "checkpoints-is-a-directory": [(["edit", "-s", "s", "remove the spoon", "--box", BOX], "checkpoints.sqlite", None)],
     "version-row-broken-json": [(["history", "-s", "s"], "version v1", "--salvage s"),
                                 (["export", "-s", "s", "--out", "{tmp}/e"], "version v1", None),
                                 (["undo", "-s", "s"], "version v1", None)],
     "redo-list-broken-json": [(["redo", "-s", "s"], "redo list", "doctor")],
     "pending-broken-json": [(["history", "-s", "s"], "pending review", "doctor"),
-                            (["edit", "-s", "s", "remove it", "--box", BOX], "pending review", None)],
-    "images-is-a-file": [(["edit", "-s", "s", "remove it", "--box", BOX], "images", "in the way")],
-    "locks-is-a-file": [(["edit", "-s", "s", "remove it", "--box", BOX], "locks", "in the way")],
+                            (["edit", "-s", "s", "remove the spoon", "--box", BOX], "pending review", None)],
+    "images-is-a-file": [(["edit", "-s", "s", "remove the spoon", "--box", BOX], "images", "in the way")],
+    "locks-is-a-file": [(["edit", "-s", "s", "remove the spoon", "--box", BOX], "locks", "in the way")],
     "image-overwritten-with-garbage": [(["history", "-s", "s"], OK, None),
                                        (["export", "-s", "s", "--out", "{tmp}/e"], "v1 (", "do not verify"),
-                                       (["edit", "-s", "s", "remove it", "--box", BOX], ANY, None)],
-    "image-swapped-for-another-png": [(["export", "-s", "s", "--out", "{tmp}/e"], "v1 (", "do not verify")],
+                                       (["edit", "-s", "s", "remove the spoon", "--box", BOX], "corrupt", None)],
+    "image-swapped-for-another-png": [(["export", "-s", "s", "--out", "{tmp}/e"], "v1 (", "do not verify"),
+                                      (["edit", "-s", "s", "remove the spoon", "--box", BOX], "corrupt", None)],
     "image-missing": [(["export", "-s", "s", "--out", "{tmp}/e"], "v0 (", "do not verify"),
                       (["history", "-s", "s"], OK, None)],
     "mask-missing": [(["export", "-s", "s", "--out", "{tmp}/e"], "v1 (", "do not verify")],
@@ -208,7 +208,7 @@ def test_locked_database_waits_briefly_then_says_busy(cli, home):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert locker.stdout.readline().strip() == "locked"
-        for args in (["history", "-s", "s"], ["edit", "-s", "s", "remove it", "--box", BOX]):
+        for args in (["history", "-s", "s"], ["edit", "-s", "s", "remove the spoon", "--box", BOX]):
             t0 = time.monotonic()
             line = assert_one_line_error(cli(*args, env={"BRUSHEDIT_HOME": home}), "busy: another brushedit process")
             assert 4 <= time.monotonic() - t0 < 15, line

@@ -85,7 +85,7 @@ def test_gc_during_an_edit_that_recreates_an_old_attempts_bytes(settings, tmp_pa
 def test_gc_prunes_checkpoints_of_finished_runs_keeping_a_pending_review(settings):
     s = Session.new("c", PHOTO, settings)
     for box in (SPOON_BOX, (100, 200, 200, 100)):
-        s.edit("remove it", box=box)
+        s.edit("remove the spoon", box=box)
     p = Session.new("p", PHOTO, settings, interactive=True)
     assert p.edit("remove the spoon", box=SPOON_BOX).status == "pending"
     path = settings.data_dir / "checkpoints.sqlite"

@@ -136,7 +136,7 @@ def test_doctor_reports_and_salvage_keeps_every_intact_picture(cli, tree, tmp_pa
     for v in saved.history():
         assert np.array_equal(saved.store.get_image(v.image_id, verify=True), tree.store.get_image(v.image_id))
     assert cli("export", "-s", "t", "--out", tmp_path / "exp", "--data-dir", new).code == 0
-    assert saved.edit("remove it", box=SPOON_BOX).version.id == "v4"  # ids go on after the highest kept
+    assert saved.edit("remove the spoon", box=SPOON_BOX).version.id == "v4"  # ids go on after the highest kept
 
 
 def test_doctor_on_an_unreadable_database_says_what_is_left(cli, tree):

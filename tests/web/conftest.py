@@ -50,6 +50,7 @@ def live(tmp_path):
     def start(ui=False, given=None, **settings):
         s = Settings.load(env={}, data_dir=tmp_path / f"data{len(started)}", **settings)
         srv = LiveServer(create_app(s, Backends(s, **(given or {})), ui=ui), free_port()).__enter__()
+        srv.settings = s
         started.append(srv)
         return srv
 

@@ -156,3 +156,20 @@ def test_docs_and_redoc_work_offline(live):
                 if src.startswith("/"):
                     assert c.get(src).status_code == 200, src
         assert c.get("/openapi.json").json()["info"]["title"] == "BrushEdit Agent"
+
+
+def test_ui_asks_for_the_token_and_pages_carry_the_headers(live):
+    srv = live(ui=True, api_token="ui-token-42")
+    with httpx.Client(base_url=srv.url) as c:
+        page = c.get("/ui/")
+        assert page.status_code == 200 and "nosniff" == page.headers["x-content-type-options"]
+        csp = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp.split(";")[0]
+        assert c.get("/ui/config").status_code == 401  # nothing of the app before logging in
+        bad = c.post("/ui/login", data={"username": "me", "password": "nope"}, headers={"Origin": srv.url})
+        assert bad.status_code == 400
+        good = c.post("/ui/login", data={"username": "me", "password": "ui-token-42"}, headers={"Origin": srv.url})
+        assert good.status_code == 200 and c.get("/ui/config").status_code == 200
+        # the login form cannot be posted from another site
+        assert c.post("/ui/login", data={"username": "me", "password": "x"},
+                      headers={"Origin": "http://evil.example"}).status_code == 403

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.blending import band, blend, feather
+from engine.blending import band, blend, changed_fraction, feather
 from engine.errors import BadMaskError
 
 
@@ -56,3 +56,51 @@ def test_bad_kernel_and_shape_raise_typed_errors():
         blend(src, gen, mask, 20)
     with pytest.raises(BadMaskError, match="differ"):
         blend(src, gen[:50], mask)
+
+
+def _reference_blend(source, generated, mask, blur_kernel):
+    """The whole-image blend this module used before it worked on the band's box only."""
+    import cv2
+
+    r = blur_kernel // 2
+    if blur_kernel == 1:
+        alpha = mask.astype(np.float32)
+    else:
+        dist = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5)
+        t = np.clip(1.0 - dist / (r + 1), 0.0, 1.0)
+        alpha = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+        alpha[mask] = 1.0
+    a = alpha[..., None]
+    out = np.clip(np.rint(source.astype(np.float32) * (1 - a) + generated.astype(np.float32) * a), 0, 255)
+    out = out.astype(np.uint8)
+    out[alpha == 0] = source[alpha == 0]
+    return out, alpha
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kernel", [1, 9, 21])
+def test_box_only_blend_equals_the_whole_image_blend(seed, kernel):
+    # random blobs, some touching the image border, some tiny: the crop must never change a pixel
+    rng = np.random.default_rng(seed)
+    src, gen, _ = _case(seed, size=120)
+    mask = np.zeros((120, 120), bool)
+    for _ in range(rng.integers(1, 4)):
+        y, x = rng.integers(-10, 120, 2)
+        h, w = rng.integers(1, 40, 2)
+        mask[max(0, y):y + h, max(0, x):x + w] = True
+    ref, alpha = _reference_blend(src, gen, mask, kernel)
+    assert np.array_equal(blend(src, gen, mask, kernel), ref)
+    assert np.array_equal(feather(mask, kernel), alpha)
+
+
+def test_empty_mask_blend_is_the_source_copy():
+    src, gen, _ = _case()
+    out = blend(src, gen, np.zeros(src.shape[:2], bool))
+    assert np.array_equal(out, src) and out is not src
+
+
+def test_changed_fraction_counted_in_the_box_equals_the_whole_image_count():
+    src, gen, mask = _case(3)
+    out = blend(src, gen, mask, 21)
+    assert changed_fraction(src, out, mask, 21) == np.any(out != src, axis=2).mean() > 0
+    assert changed_fraction(src, src, np.zeros_like(mask), 21) == 0.0
