@@ -17,9 +17,11 @@ from engine.plan import EditPlan
 
 
 def _inside(mask: np.ndarray, box) -> bool:
-    x0, y0, x1, y1 = box
-    cx, cy = int((x0 + x1) / 2), int((y0 + y1) / 2)
-    return 0 <= cy < mask.shape[0] and 0 <= cx < mask.shape[1] and bool(mask[cy, cx])
+    """The detection lies on the edited region: mask pixels cover 10 % of its box or more (a tight object
+    mask need not contain the box centre: a diagonal spoon's bbox centre is on the cup)."""
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    part = mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+    return part.size > 0 and float(part.mean()) >= 0.1
 
 
 def detector_verdict(plan: EditPlan, result: np.ndarray, mask: np.ndarray, detector, settings) -> dict:

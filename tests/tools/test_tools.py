@@ -10,6 +10,7 @@ from engine.errors import BadBoxError, BadMaskError, EmptyInstructionError, Unsu
 from engine.image_store import ImageStore
 from engine.plan import EditPlan
 from engine.settings import Settings
+from engine.vision.box import BoxSegmenter
 from helpers import SPOON_BOX, FakeDetector, ScriptedPlanner
 from tools import all_tools
 from tools.blend import BlendInput, blend
@@ -28,8 +29,10 @@ PLAN = {"category": "remove", "target": "spoon", "caption": "an empty saucer"}
 @pytest.fixture
 def ctx(tmp_path):
     settings = Settings.load(env={}, data_dir=tmp_path)
+    # the box itself as the segment keeps these tool-mechanics tests exact (GrabCut: tests/tools/test_ground_tool.py)
     return ToolContext(settings, ImageStore(tmp_path / "img"),
-                       Backends(settings, planner=ScriptedPlanner(PLAN), detector=FakeDetector()))
+                       Backends(settings, planner=ScriptedPlanner(PLAN), detector=FakeDetector(),
+                                segmenter=BoxSegmenter()))
 
 
 @pytest.fixture
