@@ -9,7 +9,9 @@ def start(state: EditState, mode: str) -> str:
 
 
 def after_ground(state: EditState) -> str:
-    return "inpaint" if state.get("mask_id") else "retry"
+    if not state.get("mask_id"):
+        return "retry"
+    return "adjust" if (state.get("plan") or {}).get("operations") else "inpaint"  # photo adjustments: no model
 
 
 def after_verify(state: EditState, budget: int) -> str:

@@ -152,6 +152,8 @@ def history_cmd(session: SessionOpt, as_json: Annotated[bool, typer.Option("--js
     for v in data["versions"]:
         mark = "*" if v["is_head"] else " "
         what = v["instruction"] or "(original)"
+        ops = ", ".join(f"{o['op']} {o['strength']:g}" for o in (v.get("plan") or {}).get("operations") or [])
+        what += f"  [{ops}]" if ops else ""
         typer.echo(f"{mark} {v['id']:<5} parent={v['parent'] or '-':<5} {v['category'] or '':<10} {what}")
     if data["pending"]:
         typer.echo(f"  an edit of {data['head']} is waiting for review: brushedit accept|reject -s {session}")

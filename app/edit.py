@@ -20,7 +20,9 @@ def _progress():
             status.update(f"{data['name']}…")
         elif kind == "plan":
             p = data["plan"]
-            console.print(f"plan: [bold]{p['category']}[/] '{p['target']}' — {p['caption']}")
+            ops = ", ".join(f"{o['op']} {o['strength']:g}" for o in p.get("operations") or [])
+            console.print(f"plan: [bold]{p['category']}[/] '{p['target']}' — {p['caption']}"
+                          + (f" (adjust: {ops})" if ops else ""))
         elif kind == "retry":
             console.print(f"[yellow]retry {data['attempt']}[/]: {data['feedback']}")
         elif kind == "verdict" and not data.get("ok"):
