@@ -1,4 +1,5 @@
-"""Eval runner: `python -m evals.runner planner --cases FILE [--planner rules] [--out report.json]`.
+"""Eval runner: `python -m evals.runner planner --cases FILE [--planner rules] [--out report.json]`
+(also `edit` and `removal`).
 
 Prints a readable summary and writes the full report as JSON. The planner is built by
 engine.backends.make_planner from Settings.load(planner=...), so any backend plugs in.
@@ -31,7 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--verify", default=None, choices=["none", "detector", "vlm"])
     e.add_argument("--config", default=None)
     e.add_argument("--out", default=None)
+    r = sub.add_parser("removal", help="removal with ground truth on synthetic cases (evals/removal_suite.py)")
+    r.add_argument("--n", type=int, default=30)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", default=None)
     return ap
+
+
+def run_removal(args: argparse.Namespace) -> dict:
+    from evals.removal_suite import run
+
+    return run(n=args.n, seed=args.seed, out=args.out)
 
 
 def run_edit(args: argparse.Namespace) -> dict:
@@ -67,7 +78,7 @@ def run_planner(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        (run_edit if args.suite == "edit" else run_planner)(args)
+        {"edit": run_edit, "removal": run_removal}.get(args.suite, run_planner)(args)
     except BrushEditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ PATCH = 7  # patch side (px)
 R = PATCH // 2
 DESCRIPTOR = np.arange(-R, R + 1, 2)  # sparse patch: every other pixel (16 samples of 7x7)
 COARSEST = 40  # hole extent (px) at the coarsest level
+SHARP_FINAL = 4.0  # at the finest level the best matches dominate the vote: sharper texture
 LOCALITY = 1.0  # a source `reach` away costs as much as an RMS colour error of 10 per sample
 
 
@@ -164,10 +165,11 @@ def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tup
             level.vote()  # rebuild the hole from the finer source pixels: keeps texture sharp
         frac = i / max(1, len(levels) - 1)
         em = round(iterations[0] + (iterations[1] - iterations[0]) * frac)
+        last = i == len(levels) - 1
         for _ in range(max(1, em)):
             level.refresh()
             level.search(2 if prev is None else 1)
-            level.vote()
+            level.vote(SHARP_FINAL if last else 1.0)
         prev = level
     out = image.copy()
     out[hole] = np.clip(np.rint(prev.image[hole]), 0, 255).astype(image.dtype)
