@@ -10,7 +10,7 @@ import time
 
 from pydantic import BaseModel
 
-from agent.versions import VersionStore
+from agent.stores import make_version_store
 from engine.image_store import ImageStore
 from engine.settings import Settings
 
@@ -24,7 +24,7 @@ class GcReport(BaseModel):
 
 def collect_garbage(settings: Settings, grace_s: float = 3600.0, dry_run: bool = False) -> GcReport:
     store = ImageStore(settings.images_dir)
-    keep = VersionStore(settings.data_dir / "versions.sqlite").referenced_ids()
+    keep = make_version_store(settings).referenced_ids()  # the configured store: SQLite or PostgreSQL
     cutoff = time.time() - grace_s
     kept = removed = freed = 0
     for image_id in list(store.ids()):

@@ -1,31 +1,39 @@
-"""Session API — what the CLI, the evals and any UI call.
+"""Session API — what the CLI, the evals, the HTTP API and any UI call.
 
     s = Session.new("trip", "photo.jpg")      # v0 = the original
-    s.edit("remove the spoon", box=(320, 60, 110, 270))
+    s.edit("remove the spoon", box=(320, 60, 110, 270), candidates=3, review=True)
+    s.reject("the spoon is still there")      # the policy changes what the problem implies
+    s.accept()                                # or s.pick("a2"): any stored attempt becomes a version
+    s.attempts(); s.show("pending"); s.show("a2")
     s.undo(); s.redo(); s.checkout("v0"); s.edit("...")   # an edit from v0 starts a branch
-    s.history(); s.image("v1"); s.export("out/")
+    s.history(); s.image("v1"); s.export("out/"); s.delete()
 
-Reading and head moves (history, undo, redo, checkout) touch only the version store, so they
-never import the graph runtime or a model. Edits run the LangGraph graph with a SQLite
-checkpointer (thread = session name), so an edit waiting for review survives the process.
+Reading and head moves touch only the version store, so they never import the graph runtime or a
+model. Each edit runs the LangGraph graph on its own thread (its run id) with a SQLite
+checkpointer, so an edit waiting for review survives the process, and the next edit starts from
+its input alone. Whether it stops for review is part of that input: accept() / reject() on a
+freshly opened session do what they say.
 """
 from __future__ import annotations
 
-import json
-import sqlite3
+import re
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.versions import Version, VersionStore, validate_name
+from agent.session_export import export_session, history_json
+from agent.stores import make_checkpointer, make_version_store
+from agent.versions import AttemptRecord, Version, validate_name
 from engine.errors import BrushEditError, EmptyInstructionError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
 from engine.masks import clip_box
 from engine.settings import Settings
+
+_ATTEMPT = re.compile(r"^a\d+$")
 
 
 class EditOutcome(BaseModel):
@@ -34,24 +42,32 @@ class EditOutcome(BaseModel):
     result_id: str | None = None
     mask_id: str | None = None
     plan: dict | None = None
-    attempts: int = 1
-    feedback: list[str] = Field(default_factory=list)
+    attempts: int = 1  # attempts made in this turn
+    attempt_id: str | None = None  # the stored attempt proposed / committed
+    attempt_ids: list[str] = Field(default_factory=list)  # every stored attempt and candidate of the turn
+    feedback: list[str] = Field(default_factory=list)  # why earlier attempts were rejected
     warnings: list[str] = Field(default_factory=list)
     verdict: dict | None = None
+    note: str | None = None  # one line: why the loop stopped (nothing left to change, budget spent)
+    offered: bool = False  # the judges rejected every attempt; this is the best of them
     timings: dict = Field(default_factory=dict)
 
 
 class Session:
     def __init__(self, name: str, settings: Settings | None = None, *, backends=None, interactive: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None):
+                 on_event: Callable[[str, dict], None] | None = None, judges: Mapping[str, object] | None = None,
+                 graph=None):
         self.name = validate_name(name)
         self.settings = settings or Settings.load()
         self.store = ImageStore(self.settings.images_dir)
-        self.versions = VersionStore(self.settings.data_dir / "versions.sqlite")
-        self.interactive = interactive
+        self.versions = make_version_store(self.settings)
+        self.interactive = interactive  # only the default of edit(review=...)
         self._backends = backends
         self._on_event = on_event or (lambda kind, data: None)
-        self._graph = None
+        self._judges = dict(judges or {})
+        self._graph = graph  # a compiled graph shared by the process (app/runtime.py); None = build one
+        self._saver = graph.checkpointer if graph is not None else None
+        self._ctx = None
 
     # --- opening ----------------------------------------------------------------------------
     @classmethod
@@ -70,7 +86,7 @@ class Session:
     @staticmethod
     def list_names(settings: Settings | None = None) -> list[str]:
         settings = settings or Settings.load()
-        return VersionStore(settings.data_dir / "versions.sqlite").sessions()
+        return make_version_store(settings).sessions()
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -86,6 +102,22 @@ class Session:
     def pending(self) -> dict | None:
         return self.versions.pending(self.name)
 
+    def attempts(self) -> list[AttemptRecord]:
+        """Every stored attempt and candidate of every turn, oldest first."""
+        return self.versions.attempts(self.name)
+
+    def show(self, ref: str | None = None) -> np.ndarray:
+        """The image of a version id, "pending" (the result waiting for review) or an attempt id; head if None."""
+        if ref == "pending":
+            pending = self.pending()
+            if not pending:
+                raise BrushEditError(f"Session '{self.name}' has no edit waiting for review.",
+                                     fix="Show a version (see `brushedit history`) or an attempt id.")
+            return self.store.get_image(pending["result_id"])
+        if ref and _ATTEMPT.match(ref):
+            return self.store.get_image(self.versions.attempt(self.name, ref).result_id)
+        return self.image(ref)
+
     # --- head moves -------------------------------------------------------------------------
     def undo(self) -> Version:
         return self.versions.undo(self.name)
@@ -96,22 +128,57 @@ class Session:
     def checkout(self, version: str) -> Version:
         return self.versions.checkout(self.name, version)
 
+    def pick(self, attempt_id: str) -> Version:
+        """Commit a stored attempt (a new version, parent = its turn's parent); ends that turn's review."""
+        pending = self.pending()
+        version = self.versions.pick(self.name, attempt_id)
+        if pending and pending.get("run_id") == self.versions.attempt(self.name, attempt_id).run_id:
+            self._forget(pending["run_id"])
+        return version
+
+    def delete(self) -> None:
+        """Remove the session (versions, attempts, review); images stay until `brushedit gc`."""
+        pending = self.pending()
+        self.versions.delete(self.name)
+        if pending and pending.get("run_id"):
+            self._forget(pending["run_id"])
+
     # --- editing ----------------------------------------------------------------------------
+    @staticmethod
+    def make_graph(settings: Settings):
+        """(compiled graph, its checkpoint connection to close at shutdown, or None for PostgreSQL, whose
+        checkpoint pool the process shares): thread-safe, so one per process can serve every session (pass
+        it as `Session(..., graph=)`). The checkpointer comes from agent/stores.py (SQLite file or PostgreSQL)."""
+        from agent.graph import build_graph
+
+        s, saver = settings, make_checkpointer(settings)
+        conn = None if settings.uses_postgres else saver.conn
+        return build_graph(s.planning_mode, s.retry_budget, saver, s.budget_exhausted), conn
+
     def _runtime(self):
         if self._graph is None:
-            from langgraph.checkpoint.sqlite import SqliteSaver
-
-            from agent.context import AgentContext
             from agent.graph import build_graph
+
+            s = self.settings
+            self._graph = build_graph(s.planning_mode, s.retry_budget, self._checkpointer(), s.budget_exhausted)
+        if self._ctx is None:
+            from agent.context import AgentContext
             from engine.backends import Backends
             from tools.context import ToolContext
 
-            conn = sqlite3.connect(self.settings.data_dir / "checkpoints.sqlite", check_same_thread=False)
-            self._graph = build_graph(self.settings.planning_mode, self.settings.retry_budget, SqliteSaver(conn))
             backends = self._backends or Backends(self.settings)
             self._ctx = AgentContext(ToolContext(self.settings, self.store, backends), self.versions,
-                                     self.interactive, self._on_event)
+                                     self._on_event, self._judges)
         return self._graph, self._ctx
+
+    def _checkpointer(self):
+        if getattr(self, "_saver", None) is None:
+            self._saver = make_checkpointer(self.settings)
+        return self._saver
+
+    def _forget(self, run_id: str) -> None:
+        """Drop a finished run's checkpoints (its attempts and versions are in the version store)."""
+        self._checkpointer().delete_thread(run_id)
 
     def _user_mask(self, mask, size: tuple[int, int]) -> str | None:
         if mask is None:
@@ -123,64 +190,78 @@ class Session:
 
     def edit(self, text: str, *, mask: str | Path | np.ndarray | None = None,
              box: tuple[float, float, float, float] | None = None,
-             combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None) -> EditOutcome:
+             combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None,
+             review: bool | None = None, candidates: int | None = None, run_id: str | None = None) -> EditOutcome:
+        """`run_id` names this edit (its LangGraph thread, its attempts, its version): a commit whose run_id is
+        already committed returns that version, so a queued job retried after its worker died commits once."""
         if not text or not text.strip():
             raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
+        n = self.settings.candidates if candidates is None else candidates
+        if not isinstance(n, int) or not 1 <= n <= 8:
+            raise BrushEditError(f"candidates={n!r} is out of range.", fix="Use 1 to 8 candidates per attempt.")
         if self.pending():
             raise BrushEditError(f"Session '{self.name}' has an edit waiting for review.",
-                                 fix="Accept or reject it first.")
+                                 fix="Accept, reject or pick first.")
         head = self.head
         source = self.store.get_image(head.image_id)
         size = (source.shape[1], source.shape[0])
         if box is not None:
             clip_box(box, *size)
-        from langchain_core.messages import HumanMessage
-
         graph, ctx = self._runtime()
+        if run_id is not None:  # the same run again (a job retried after its worker died): start from the input
+            self._forget(run_id)
+        run_id = run_id or uuid.uuid4().hex
         state = {
-            "messages": [HumanMessage(text.strip())], "session": self.name, "instruction": text.strip(),
-            "parent": head.id, "source_id": head.image_id,
+            "session": self.name, "run_id": run_id, "instruction": text.strip(), "parent": head.id,
+            "source_id": head.image_id, "user_mask_id": self._user_mask(mask, size),
+            "user_box": tuple(box) if box else None, "combine": combine,
+            "seed": self.settings.seed if seed is None else seed, "candidates": n,
+            "review": self.interactive if review is None else bool(review),
             "history": [{"instruction": v.instruction, "plan": v.plan, "version": v.id}
                         for v in self.versions.lineage(self.name) if v.instruction],
-            "user_mask_id": self._user_mask(mask, size), "user_box": tuple(box) if box else None,
-            "combine": combine, "seed": self.settings.seed if seed is None else seed, "attempt": 0,
-            "feedback": None, "plan": None, "plan_meta": {}, "mask_id": None, "mask_info": {}, "prompt": "",
-            "negative_prompt": "", "generated_id": None, "result_id": None, "verdict": None, "timings": {},
-            "attempts": [], "decision": None, "committed": None, "error": None,
-            "extra": {"run_id": uuid.uuid4().hex},
         }
-        return self._run(graph, ctx, state)
+        return self._run(graph, ctx, state, run_id)
 
-    def _run(self, graph, ctx, payload: Any) -> EditOutcome:
-        config = {"configurable": {"thread_id": self.name}}
-        out = graph.invoke(payload, config, context=ctx)
+    def _run(self, graph, ctx, payload: Any, run_id: str) -> EditOutcome:
+        out = graph.invoke(payload, {"configurable": {"thread_id": run_id}}, context=ctx)
         if out.get("__interrupt__"):
-            info = {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"), "plan": out.get("plan")}
-            self.versions.set_pending(self.name, info)
+            self.versions.set_pending(self.name, {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"),
+                                                  "plan": out.get("plan"), "run_id": run_id,
+                                                  "attempt_id": out.get("attempt_id")})
             return self._outcome("pending", out)
         self.versions.set_pending(self.name, None)
+        self._forget(run_id)
         if out.get("committed"):
             return self._outcome("committed", out, self.versions.get(self.name, out["committed"]))
         return self._outcome("rejected", out)
 
-    @staticmethod
-    def _outcome(status: str, out: dict, version: Version | None = None) -> EditOutcome:
-        attempts = out.get("attempts") or []
+    def _outcome(self, status: str, out: dict, version: Version | None = None) -> EditOutcome:
+        note = out.get("stop")
+        if status == "rejected" and not note:
+            note = (f"No attempts left (retry_budget {self.settings.retry_budget}); nothing committed. Every attempt "
+                    f"is kept: `brushedit attempts -s {self.name}`, then `brushedit pick -s {self.name} ID`.")
+        elif status != "rejected" and out.get("offered"):
+            v = out.get("verdict") or {}
+            note = (note or "No attempt passed the judges within the retry budget.") + (
+                f" Offered the best, {out.get('attempt_id')} ({v.get('by')}: {v.get('reason')}).")
         return EditOutcome(
             status=status, version=version, result_id=out.get("result_id"), mask_id=out.get("mask_id"),
-            plan=out.get("plan"), attempts=len(attempts) + 1, verdict=out.get("verdict"),
-            feedback=[a.get("error") for a in attempts if a.get("error")],
-            warnings=(out.get("mask_info") or {}).get("warnings", []), timings=out.get("timings") or {},
+            plan=out.get("plan"), attempts=int(out.get("attempt", 0)) + 1, attempt_id=out.get("attempt_id"),
+            attempt_ids=[a["id"] for a in out.get("attempts") or []], verdict=out.get("verdict"),
+            feedback=[r.get("reason", "") for r in out.get("rejections") or []], note=note,
+            offered=bool(out.get("offered")), warnings=(out.get("mask_info") or {}).get("warnings", []),
+            timings=out.get("timings") or {},
         )
 
     def _resume(self, answer: dict) -> EditOutcome:
-        if not self.pending():
+        pending = self.pending()
+        if not pending:
             raise BrushEditError(f"Session '{self.name}' has no edit waiting for review.",
                                  fix="Run `brushedit edit --review ...` first.")
         from langgraph.types import Command
 
         graph, ctx = self._runtime()
-        return self._run(graph, ctx, Command(resume=answer))
+        return self._run(graph, ctx, Command(resume=answer), pending.get("run_id") or self.name)
 
     def accept(self) -> EditOutcome:
         return self._resume({"action": "accept"})
@@ -190,20 +271,8 @@ class Session:
 
     # --- export -----------------------------------------------------------------------------
     def export(self, out_dir: str | Path) -> Path:
-        """Writes head.png, <version>.png for every version, <version>_mask.png and history.json."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        history = self.history()
-        head = self.head
-        for v in history:
-            (out / f"{v.id}.png").write_bytes(self.store.path(v.image_id).read_bytes())
-            if v.mask_id:
-                (out / f"{v.id}_mask.png").write_bytes(self.store.path(v.mask_id).read_bytes())
-        (out / "head.png").write_bytes(self.store.path(head.image_id).read_bytes())
-        (out / "history.json").write_text(json.dumps(self.history_json(), indent=2))
-        return out
+        """head.png, <version>.png (+ _mask), pending.png, attempts/<id>.png (+ _mask) and history.json."""
+        return export_session(self, Path(out_dir))
 
     def history_json(self) -> dict:
-        head = self.head.id
-        return {"session": self.name, "head": head, "pending": self.pending(),
-                "versions": [{**v.model_dump(mode="json"), "is_head": v.id == head} for v in self.history()]}
+        return history_json(self)

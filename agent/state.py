@@ -1,31 +1,39 @@
 """The graph's state: plain data, checkpointed after every node. Images are store ids.
 
-One graph run = one edit instruction on one session (thread). The durable version DAG lives
-in agent.versions.VersionStore; the state carries what the run needs and what it produced.
+One graph run = one turn (an instruction on one session), on its own thread, so every run starts
+from its input alone: `EditInput` is all a caller gives (the graph's input schema); the rest is
+written by the nodes. Per attempt: the policy's params (engine.replan.AttemptParams as a dict),
+the plan, the mask, the candidates' results and verdicts. `timings` add up over the attempts,
+`attempts` mirror the records stored in the version store (merged by id), `rejections` collect the
+verdicts that made the policy re-plan.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+import operator
+from typing import Annotated
 
-from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
-
-
-class Attempt(TypedDict, total=False):
-    n: int
-    plan: dict
-    mask_id: str
-    result_id: str
-    seed: int
-    verdict: dict  # {ok, reason, by}
-    error: str
+from typing_extensions import TypedDict  # pydantic reads its schema on Python < 3.12 too
 
 
-class EditState(TypedDict, total=False):
-    # conversation across turns (add_messages appends / replaces by id)
-    messages: Annotated[list[AnyMessage], add_messages]
-    # inputs of this edit
+def add_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
+    """Seconds per stage, summed over the attempts."""
+    out = dict(old or {})
+    for key, seconds in (new or {}).items():
+        out[key] = out.get(key, 0.0) + seconds
+    return out
+
+
+def merge_attempts(old: list[dict] | None, new: list[dict] | None) -> list[dict]:
+    """Attempt records by id: a record with a known id replaces the old one (a status change)."""
+    out = {r["id"]: r for r in old or []}
+    for rec in new or []:
+        out[rec["id"]] = rec
+    return list(out.values())
+
+
+class EditInput(TypedDict, total=False):
     session: str
+    run_id: str  # this turn's graph run (its thread id; makes commit idempotent)
     instruction: str
     parent: str  # version id the edit starts from
     source_id: str  # image id of the parent version
@@ -34,22 +42,26 @@ class EditState(TypedDict, total=False):
     user_box: tuple[float, float, float, float] | None
     combine: str
     seed: int
-    # the attempt in flight
-    attempt: int
-    feedback: str | None
+    candidates: int  # results per attempt
+    review: bool  # stop for a person's accept / reject before committing
+
+
+class EditState(EditInput, total=False):
+    attempt: int  # 0-based attempt number
+    params: dict  # engine.replan.AttemptParams of this attempt
     plan: dict | None
     plan_meta: dict
     mask_id: str | None
-    mask_info: dict
-    prompt: str
-    negative_prompt: str
-    generated_id: str | None
-    result_id: str | None
-    verdict: dict | None
-    timings: dict[str, float]  # seconds per stage (nodes add to a copy; reset by each edit's input)
-    attempts: list[Attempt]  # failed attempts of this edit (reset by each edit's input)
-    # outcome
-    decision: str | None  # accept | reject | None
+    mask_info: dict  # what grounding found (source, detections, coverage, warnings)
+    generated_ids: list[str]  # raw inpainter outputs, one per candidate
+    result_ids: list[str]  # blended results, one per candidate
+    result_id: str | None  # the proposed (best) result
+    verdict: dict | None  # engine.verification.Verdict of the proposed result
+    attempt_id: str | None  # stored record of the proposed result
+    rejections: Annotated[list[dict], operator.add]
+    stop: str | None  # the policy can change nothing more: why, in one line
+    offered: bool  # the best attempt is offered after the judges rejected every attempt
+    decision: str | None  # accept | reject
     committed: str | None  # version id
-    error: str | None
-    extra: dict[str, Any]
+    timings: Annotated[dict[str, float], add_timings]
+    attempts: Annotated[list[dict], merge_attempts]

@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent.attempt_store import AttemptRecord, AttemptStore
+from agent.db import VERSION_MIGRATIONS, SqliteDatabase, migrate
 from engine.errors import BrushEditError, NothingToUndoError, SessionNotFoundError, VersionNotFoundError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-  name TEXT PRIMARY KEY, created REAL, head TEXT, redo TEXT, next_n INTEGER, pending TEXT);
-CREATE TABLE IF NOT EXISTS versions (
-  session TEXT, id TEXT, parent TEXT, image_id TEXT, mask_id TEXT, instruction TEXT, category TEXT,
-  record TEXT, created REAL, PRIMARY KEY (session, id));
-"""
 
 
 class Version(BaseModel):
@@ -45,6 +39,7 @@ class Version(BaseModel):
     prompt_sha256: str | None = None
     source_size: tuple[int, int] | None = None
     run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
+    attempt_id: str | None = None  # the stored attempt it came from (agent.attempt_store)
     created: float = 0.0
 
 
@@ -57,29 +52,23 @@ def validate_name(name: str) -> str:
     return name
 
 
-class VersionStore:
+__all__ = ["AttemptRecord", "Version", "VersionStore", "validate_name"]
+
+
+class VersionStore(AttemptStore):
+    """The SQL here is portable (agent/db.py runs it on SQLite or PostgreSQL); this class opens a SQLite
+    file, agent.versions_pg.PgVersionStore the same SQL on PostgreSQL. Schema: agent.db.VERSION_MIGRATIONS."""
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-        finally:
-            db.close()
+        self.db = SqliteDatabase(path)
+        self.path = self.db.path
+        self.location = str(self.path.parent)
+        migrate(self.db, "versions", VERSION_MIGRATIONS)
 
     @contextmanager
     def _tx(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+        with self.db.tx() as tx:
+            yield tx
 
     # --- sessions ---------------------------------------------------------------------------
     def create(self, name: str, image_id: str, size: tuple[int, int] | None = None) -> Version:
@@ -101,32 +90,37 @@ class VersionStore:
             return [r[0] for r in db.execute("SELECT name FROM sessions ORDER BY created")]
 
     def _session(self, db, name: str) -> tuple[str, list[str], int]:
-        row = db.execute("SELECT head, redo, next_n FROM sessions WHERE name=?", (validate_name(name),)).fetchone()
+        row = db.execute("SELECT head, redo, next_n FROM sessions WHERE name=?" + db.for_update,
+                         (validate_name(name),)).fetchone()
         if row is None:
-            raise SessionNotFoundError(f"No session named '{name}' in {self.path.parent}.",
+            raise SessionNotFoundError(f"No session named '{name}' in {self.location}.",
                                        fix="Create it with `brushedit new IMAGE --session NAME`.")
         return row[0], json.loads(row[1]), row[2]
 
     # --- versions ---------------------------------------------------------------------------
     @staticmethod
     def _insert(db, name: str, v: Version) -> None:
-        db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?)",
+        db.execute("INSERT INTO versions (session, id, parent, image_id, mask_id, instruction, category, record, "
+                   "created, n) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    (name, v.id, v.parent, v.image_id, v.mask_id, v.instruction, v.category,
-                    v.model_dump_json(), v.created))
+                    v.model_dump_json(), v.created, int(v.id[1:])))
 
     def commit(self, name: str, version: Version) -> Version:
         """Add `version` (its id is assigned here) as a child of its parent; it becomes head."""
         with self._tx() as db:
-            _, _, n = self._session(db, name)
-            self._get(db, name, version.parent)
-            if version.run_id:
-                for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
-                    done = Version.model_validate_json(rec)
-                    if done.run_id == version.run_id:
-                        return done
-            v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
-            self._insert(db, name, v)
-            db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
+            return self._commit(db, name, version)
+
+    def _commit(self, db, name: str, version: Version) -> Version:
+        _, _, n = self._session(db, name)
+        self._get(db, name, version.parent)
+        if version.run_id:
+            for (rec,) in db.execute("SELECT record FROM versions WHERE session=?", (name,)):
+                done = Version.model_validate_json(rec)
+                if done.run_id == version.run_id:
+                    return done
+        v = version.model_copy(update={"id": f"v{n}", "created": time.time()})
+        self._insert(db, name, v)
+        db.execute("UPDATE sessions SET head=?, redo='[]', next_n=?, pending=NULL WHERE name=?", (v.id, n + 1, name))
         return v
 
     def _get(self, db, name: str, vid: str | None) -> Version:
@@ -153,7 +147,7 @@ class VersionStore:
     def history(self, name: str) -> list[Version]:
         with self._tx() as db:
             self._session(db, name)
-            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY created, rowid", (name,))
+            rows = db.execute("SELECT record FROM versions WHERE session=? ORDER BY n", (name,))
             return [Version.model_validate_json(r[0]) for r in rows]
 
     def lineage(self, name: str, vid: str | None = None) -> list[Version]:
@@ -168,12 +162,20 @@ class VersionStore:
         return out[::-1]
 
     def referenced_ids(self) -> set[str]:
-        """Image and mask ids used by any version or pending review of any session."""
+        """Image and mask ids used by any version, pending review or stored attempt of any session."""
         with self._tx() as db:
             ids = {i for row in db.execute("SELECT image_id, mask_id FROM versions") for i in row if i}
             for (pending,) in db.execute("SELECT pending FROM sessions WHERE pending IS NOT NULL"):
                 ids |= {v for v in json.loads(pending).values() if isinstance(v, str)}
+            ids |= self._attempt_ids(db)
         return ids
+
+    def delete(self, name: str) -> None:
+        """Remove the session, its versions and its attempts (their images stay until `brushedit gc`)."""
+        with self._tx() as db:
+            self._session(db, name)
+            for table, key in (("attempts", "session"), ("versions", "session"), ("sessions", "name")):
+                db.execute(f"DELETE FROM {table} WHERE {key}=?", (name,))
 
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:

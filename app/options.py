@@ -20,6 +20,8 @@ SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | 
 SessionOpt = Annotated[str, typer.Option("--session", "-s", help="Session name.")]
 BoxOpt = Annotated[Optional[str], typer.Option("--box", help="Target box x,y,w,h in image pixels.")]
 MaskOpt = Annotated[Optional[Path], typer.Option("--mask", help="Mask image, white = edit, same size as the image.")]
+StoreOpt = Annotated[Optional[str], typer.Option("--store", help='"sqlite" (files in the data dir) or '
+                                                 '"postgresql://user@host/db" (env BRUSHEDIT_STORE).')]
 
 
 def parse_box(text: str | None) -> tuple[float, float, float, float] | None:

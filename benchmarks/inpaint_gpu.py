@@ -10,6 +10,7 @@ UNet in the same plain loop, for scale. Prints a markdown table; JSON to $OUT wh
 
     python benchmarks/inpaint_gpu.py            # CUDA, real size
     python benchmarks/inpaint_gpu.py --tiny     # CPU, tiny configs, seconds
+    python benchmarks/inpaint_gpu.py --steps 50 --batches 1,4 --candidates   # N=4 candidates, one batched call
 """
 from __future__ import annotations
 
@@ -120,6 +121,8 @@ def make_ours(m, **fast):
 
     def edit(m, image, mask, steps, batch, seed, guidance=7.5):
         gen = torch.Generator(device=m["device"]).manual_seed(seed)
+        if m.get("candidates") and batch > 1:  # the agent's --candidates path: one generator per candidate
+            gen = [torch.Generator(device=m["device"]).manual_seed(seed + k) for k in range(batch)]
         return pipe(image, mask, prompt_embeds=m["pos"], negative_prompt_embeds=m["neg"], num_inference_steps=steps,
                     guidance_scale=guidance, num_images_per_prompt=batch, generator=gen, output_type="pt")
 
@@ -226,11 +229,13 @@ def run(args) -> None:
     mask = np.zeros((size, size), bool)
     mask[size // 4: 3 * size // 4, size // 4: 3 * size // 4] = True
     unet, brushnet, vae, sd_inpaint, pos, neg = build(args.tiny, device, dtype)
-    m = dict(unet=unet, brushnet=brushnet, vae=vae, sd_inpaint=sd_inpaint, pos=pos, neg=neg, device=device)
+    m = dict(unet=unet, brushnet=brushnet, vae=vae, sd_inpaint=sd_inpaint, pos=pos, neg=neg, device=device,
+             candidates=args.candidates)
     gpu = torch.cuda.get_device_name() if device.type == "cuda" else "CPU"
     import diffusers
 
-    info = dict(device=gpu, torch=torch.__version__, diffusers=diffusers.__version__, dtype=str(dtype), size=size)
+    info = dict(device=gpu, torch=torch.__version__, diffusers=diffusers.__version__, dtype=str(dtype), size=size,
+                candidates=bool(args.candidates))
     print(f"# {info}", flush=True)
     fl_ref, fl_ours = count_flops(m, image, mask, ours=False), count_flops(m, image, mask, ours=True)
     info["gflop_per_step_b1"] = dict(reference=fl_ref[0] / 1e9, ours=fl_ours[0] / 1e9, vae_ref=fl_ref[1] / 1e9)
@@ -294,6 +299,8 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="CPU, tiny configs, 64x64 (a smoke test in seconds)")
     parser.add_argument("--steps", type=lambda s: [int(v) for v in s.split(",")], default=None)
     parser.add_argument("--batches", type=lambda s: [int(v) for v in s.split(",")], default=[1, 4])
+    parser.add_argument("--candidates", action="store_true",
+                        help="ours at batch > 1 draws each image with its own generator (brushedit edit --candidates N)")
     parser.add_argument("--budget-s", type=float, default=300.0, help="skip optional variants after this long")
     parser.add_argument("--out", default=os.environ.get("OUT"), help="folder for inpaint_gpu.json")
     args = parser.parse_args()

@@ -116,3 +116,7 @@ class CheckpointConversionError(ModelNotAvailableError):
             detail += (f" Unexpected ({len(self.unexpected)}): {', '.join(self.unexpected[:8])}"
                        f"{' …' if len(self.unexpected) > 8 else ''}.")
         super().__init__(message + detail, fix=fix)
+
+
+class StoreUnavailableError(BrushEditError):
+    """The configured store (PostgreSQL) cannot be reached, or has no schema yet / an older one."""

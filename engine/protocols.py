@@ -66,6 +66,11 @@ class InpaintRequest:
     conditioning_scale: float = 1.0
     method: str | None = None  # one of the inpainter's `methods` (None = its first, the default)
     extra: dict = field(default_factory=dict)
+    seeds: tuple[int, ...] = ()  # candidates: one result per seed (then `seed` is unused); () = just `seed`
+
+    @property
+    def candidate_seeds(self) -> tuple[int, ...]:
+        return tuple(self.seeds) or (self.seed,)
 
 
 @runtime_checkable
@@ -77,4 +82,13 @@ class Inpainter(Protocol):
 
     def inpaint(self, request: InpaintRequest) -> np.ndarray:
         """Returns uint8 RGB of the same size as request.image (NOT yet blended)."""
+        ...
+
+
+@runtime_checkable
+class BatchInpainter(Inpainter, Protocol):
+    """An inpainter that makes all of `request.candidate_seeds` in ONE call (batched denoise loop)."""
+
+    def inpaint_batch(self, request: InpaintRequest) -> list[np.ndarray]:
+        """One uint8 RGB result per seed, in the order of `request.candidate_seeds` (NOT blended)."""
         ...

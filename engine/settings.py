@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engine.errors import BrushEditError
 
@@ -24,6 +24,10 @@ PROFILES: dict[str, dict[str, str]] = {
     "lite": {"planner": "rules", "detector": "none", "segmenter": "classical", "inpainter": "classical"},
     "full": {"planner": "transformers", "detector": "grounding-dino", "segmenter": "sam", "inpainter": "brushnet"},
 }
+
+
+# judges of engine.verification, combinable in order: `verify = "preservation,quality"`
+JUDGES: tuple[str, ...] = ("preservation", "quality", "detector", "vlm", "scripted")
 
 
 def default_home() -> Path:
@@ -81,8 +85,57 @@ class Settings(BaseModel):
 
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
-    verify: Literal["none", "detector", "vlm"] = "none"
+    verify: str = "none"  # "none" or judges in order, comma-separated (JUDGES); see engine.verification
+    candidates: int = Field(1, ge=1, le=8)  # results per attempt (one batched call on BrushNet / SD)
+    budget_exhausted: Literal["review", "commit"] = "review"  # no attempt passed the judges: offer the best
+    tool_error_budget: int = Field(4, ge=0, le=50)  # failed tool calls sent back to the model per edit
     seed: int = 0
+
+    # HTTP API and web UI (`brushedit serve`; app/security.py)
+    api_token: str | None = None  # bearer token; required to serve on a non-loopback host
+    api_hosts: list[str] = Field(default_factory=list)  # Host names accepted besides loopback ("*" = any)
+    api_max_upload_bytes: int = Field(25_000_000, ge=1024)
+    api_max_pixels: int = Field(40_000_000, ge=64 * 64)
+    api_max_instruction_chars: int = Field(2000, ge=16)
+
+    @field_validator("verify")
+    @classmethod
+    def _judges(cls, v: str) -> str:
+        names = [n.strip().lower() for n in str(v).split(",") if n.strip()]
+        if names in ([], ["none"]):
+            return "none"
+        bad = [n for n in names if n not in JUDGES]
+        if bad:
+            raise ValueError(f"unknown judge {bad[0]!r}; use 'none' or a comma-separated list of {', '.join(JUDGES)}")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def judges(self) -> tuple[str, ...]:
+        """The judges of `verify`, in order (empty for 'none')."""
+        return () if self.verify == "none" else tuple(self.verify.split(","))
+
+    # storage (docs/scale_out.md): "sqlite" = files in data_dir, one machine; "postgresql://user@host/db" =
+    # sessions, checkpoints and the edit queue in PostgreSQL, edits run by `brushedit worker` processes
+    store: str = "sqlite"
+    # the image store: content-addressed PNGs; with PostgreSQL, a directory every process mounts
+    images_dir: Path | None = None  # default: data_dir / "images" (resolved when the settings are built)
+
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, value: str) -> str:
+        if value != "sqlite" and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError('use "sqlite" or a URL "postgresql://user[:password]@host[:port]/database"')
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_images_dir(self) -> "Settings":
+        if self.images_dir is None:
+            self.__dict__["images_dir"] = self.data_dir / "images"
+        return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.store != "sqlite"
 
     def backend(self, kind: str) -> str:
         """The chosen backend for planner/detector/segmenter/inpainter (explicit > profile)."""
@@ -91,10 +144,6 @@ class Settings(BaseModel):
     @property
     def sessions_dir(self) -> Path:
         return self.data_dir / "sessions"
-
-    @property
-    def images_dir(self) -> Path:
-        return self.data_dir / "images"
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict | None = None, **overrides: Any) -> "Settings":
@@ -113,6 +162,8 @@ class Settings(BaseModel):
             key = f"BRUSHEDIT_{name.upper()}"
             if key in env and env[key] != "":
                 values[name] = env[key]
+        if isinstance(values.get("api_hosts"), str):  # BRUSHEDIT_API_HOSTS=a.example,b.example
+            values["api_hosts"] = [h.strip() for h in values["api_hosts"].split(",") if h.strip()]
         for std, name in (("OPENAI_BASE_URL", "openai_base_url"), ("OPENAI_API_KEY", "openai_api_key")):
             if env.get(std) and name not in values:
                 values[name] = env[std]

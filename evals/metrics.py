@@ -135,3 +135,100 @@ def image_stats(image: np.ndarray, mask: np.ndarray | None = None) -> dict[str, 
         "sharpness": float(lap[sel].var()),
         "clipped": float(np.mean((vals <= 0) | (vals >= 255))),
     }
+
+
+# --- protocol metrics (PIE-Bench, MagicBrush) and ground-truth comparisons ------------------------
+# PIE-Bench's reference evaluation (cure-lab/PnPInversion, evaluation/matrics_calculator.py) scales
+# images to [0, 1] (float32 /255), multiplies BOTH images by the region mask (1 - edit mask for the
+# "unedited part") and scores the whole masked images with torchmetrics: PeakSignalNoiseRatio and
+# StructuralSimilarityIndexMeasure (data_range=1.0), MeanSquaredError. Zeroed pixels count as equal,
+# so the mean runs over all H*W*3 values. We compute in float64 (differences < 1e-5 dB).
+
+def _unit(image: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    out = image.astype(np.float64) / 255.0
+    return out * keep[..., None] if keep is not None else out
+
+
+def pie_mse(a: np.ndarray, b: np.ndarray, keep: np.ndarray | None = None) -> float:
+    """Mean squared error over all values of the [0,1] images, both multiplied by `keep` (PIE-Bench)."""
+    _check_pair(a, b, "images")
+    return float(np.mean((_unit(a, keep) - _unit(b, keep)) ** 2))
+
+
+def pie_psnr(a: np.ndarray, b: np.ndarray, keep: np.ndarray | None = None) -> float:
+    """10·log10(1 / MSE) of the [0,1] images multiplied by `keep` (torchmetrics PSNR, data_range=1)."""
+    mse = pie_mse(a, b, keep)
+    return math.inf if mse == 0 else 10.0 * math.log10(1.0 / mse)
+
+
+def pie_ssim(a: np.ndarray, b: np.ndarray, keep: np.ndarray | None = None) -> float:
+    """SSIM exactly as torchmetrics computes it (PIE-Bench's reference): 11-tap Gaussian, sigma 1.5,
+    reflect padding that excludes the edge (scipy 'mirror'), K1=0.01, K2=0.03, variances clamped at 0,
+    the map averaged over the WHOLE image and channels. scikit-image's `structural_similarity` crops the
+    5-pixel border instead, which differs in the 4th digit; see tests/evals/test_metrics.py."""
+    from scipy.ndimage import correlate1d
+
+    _check_pair(a, b, "images")
+    x, y = _unit(a, keep), _unit(b, keep)
+    t = np.arange(11) - 5.0
+    g = np.exp(-(t**2) / (2 * 1.5**2))
+    g /= g.sum()
+
+    def blur(v):
+        return correlate1d(correlate1d(v, g, axis=0, mode="mirror"), g, axis=1, mode="mirror")
+
+    mx, my = blur(x), blur(y)
+    sxx = np.maximum(blur(x * x) - mx * mx, 0.0)
+    syy = np.maximum(blur(y * y) - my * my, 0.0)
+    sxy = blur(x * y) - mx * my
+    c1, c2 = 0.01**2, 0.03**2
+    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(s.mean())
+
+
+def pie_preservation(source: np.ndarray, result: np.ndarray, edit_mask: np.ndarray) -> dict[str, float]:
+    """PIE-Bench's unedited-part columns (PSNR dB, MSE, SSIM) with keep = 1 - edit mask."""
+    keep = (~edit_mask.astype(bool)).astype(np.float64)
+    if not keep.any():
+        raise BadMaskError("the edit mask covers the whole image: no unedited part to score.",
+                           fix="PIE-Bench scores it 'nan'; give a mask with an unedited pixel.")
+    return {"psnr": pie_psnr(source, result, keep), "mse": pie_mse(source, result, keep),
+            "ssim": pie_ssim(source, result, keep)}
+
+
+def region_ssim(a: np.ndarray, b: np.ndarray, region: np.ndarray) -> float:
+    """scikit-image SSIM (Gaussian, sigma 1.5, data range 255) over the bounding box of `region`."""
+    from skimage.metrics import structural_similarity
+
+    from engine.masks import bbox
+
+    _check_pair(a, b, "images")
+    box = bbox(region.astype(bool))
+    if box is None:
+        raise BadMaskError("region SSIM over an empty region.", fix="Give a region with a True pixel.")
+    x, y, w, h = box
+    ca, cb = a[y : y + h, x : x + w], b[y : y + h, x : x + w]
+    win = min(7, (min(h, w) - 1) // 2 * 2 + 1)
+    if win < 3:
+        return float(np.mean(ca == cb))
+    return float(structural_similarity(ca, cb, data_range=255, channel_axis=-1, win_size=win,
+                                       gaussian_weights=win == 7, sigma=1.5, use_sample_covariance=False))
+
+
+def magicbrush_distance(result: np.ndarray, truth: np.ndarray, kind: str = "l1") -> float:
+    """MagicBrush's L1 / L2 (OSU-NLP-Group/MagicBrush evaluation/image_eval.py `eval_distance`): the
+    result resized to the truth's size (PIL bicubic), both as [0,1] tensors, mean |d| or mean d²."""
+    if kind not in ("l1", "l2"):
+        raise ValueError(f"kind must be 'l1' or 'l2', got {kind!r}.")
+    if result.shape[:2] != truth.shape[:2]:
+        from PIL import Image
+
+        result = np.asarray(Image.fromarray(result).resize((truth.shape[1], truth.shape[0]), Image.BICUBIC))
+    d = result.astype(np.float64) / 255.0 - truth.astype(np.float64) / 255.0
+    return float(np.mean(np.abs(d)) if kind == "l1" else np.mean(d**2))
+
+
+def cosine(u: np.ndarray, v: np.ndarray) -> float:
+    """Cosine similarity of two feature vectors (1 - scipy.spatial.distance.cosine)."""
+    u, v = np.ravel(u).astype(np.float64), np.ravel(v).astype(np.float64)
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))

@@ -109,8 +109,10 @@ def format_table(rows: dict) -> str:
 
 
 def run(n: int = 30, seed: int = 0, rows: tuple[str, ...] = ROWS, out: str | Path | None = None,
-        echo=print) -> dict:
-    """Run every row on `n` synthetic cases; print the table; return (and optionally write) the report."""
+        out_dir: str | Path | None = None, echo=print) -> dict:
+    """Run every row on `n` synthetic cases; print the table; return (and optionally write) the report
+    (`brushedit eval removal --out DIR` / `python -m evals.runner removal --out DIR` call this with
+    `out_dir` and `seed`, through evals/suites.py)."""
     import cv2
 
     from evals.synthetic import removal_cases
@@ -118,10 +120,16 @@ def run(n: int = 30, seed: int = 0, rows: tuple[str, ...] = ROWS, out: str | Pat
     cv2.setNumThreads(1)  # "on one core"
     cases = removal_cases(n, seed)
     results = [run_case(case, row) for case in cases for row in rows]
-    report = {"suite": "removal", "n": n, "seed": seed, "rows": summarise(results), "cases": results}
-    echo(format_table(report["rows"]))
-    if out:
-        path = Path(out)
+    table = summarise(results)
+    text = format_table(table)
+    report = {"suite": "removal", "n": n, "seed": seed, "table": table,
+              "rows": [{"row": name, **summary} for name, summary in table.items()],
+              "summary": {f"{name} {k}": v for name, summary in table.items()
+                          for k, v in summary.items() if k in ("iou_mean", "psnr_mean", "psnr_gain", "cpu_seconds_mean")},
+              "text": text, "cases": results}
+    echo(text)
+    path = Path(out) if out else (Path(out_dir) / "removal.json" if out_dir else None)
+    if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         echo(f"\nreport written to {path}")

@@ -56,3 +56,19 @@ def timed(fn, *args, **kw):
 def changed_outside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> int:
     """Number of pixels that differ outside `allowed` (bool)."""
     return int(np.any(a != b, axis=2)[~allowed].sum())
+
+
+def stepping_inpainter(n: int = 4, delay: float = 0.0):
+    """The offline classical fill that reports `n` denoise steps through engine.progress (and takes
+    `delay` s per step), like a diffusion inpainter: for progress and busy-session tests."""
+    from engine import progress
+    from engine.diffusion.classical import ClassicalInpainter
+
+    class SteppingInpainter(ClassicalInpainter):
+        def inpaint(self, request):
+            for k in range(1, n + 1):
+                time.sleep(delay)
+                progress.step(k, n)
+            return super().inpaint(request)
+
+    return SteppingInpainter()

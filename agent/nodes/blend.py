@@ -1,4 +1,4 @@
-"""blend: exact paste of the generated pixels through the feathered mask."""
+"""blend: exact paste of each candidate's generated pixels through the feathered mask."""
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
@@ -11,10 +11,8 @@ from tools.blend import BlendInput, blend as blend_tool
 
 def blend(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     emit(runtime, "stage", name="blend")
-    timings = dict(state.get("timings") or {})
+    timings: dict = {}
     with timed(timings, "blend"):
-        res = blend_tool(
-            BlendInput(source_id=state["source_id"], generated_id=state["generated_id"], mask_id=state["mask_id"]),
-            runtime.context.tools,
-        )
-    return {"result_id": res.image_id, "timings": timings}
+        ids = [blend_tool(BlendInput(source_id=state["source_id"], generated_id=g, mask_id=state["mask_id"]),
+                          runtime.context.tools).image_id for g in state["generated_ids"]]
+    return {"result_ids": ids, "timings": timings}

@@ -1,7 +1,6 @@
-"""commit: the accepted result becomes a new version, child of the parent (head moves to it)."""
+"""commit: the accepted attempt becomes a new version, child of the parent (head moves to it)."""
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
@@ -14,16 +13,19 @@ def commit(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     ctx = runtime.context
     plan = state["plan"] or {}
     meta = state.get("plan_meta") or {}
-    extra = state.get("extra") or {}
-    models = {"planner": meta.get("planner"), "inpainter": extra.get("inpainter"),
-              **ctx.tools.backends.names()}
+    rec = next((a for a in state.get("attempts") or [] if a["id"] == state.get("attempt_id")), {})
+    models = {"planner": meta.get("planner"), "inpainter": meta.get("inpainter"), **ctx.backends.names(),
+              "method": rec.get("method")}
     version = ctx.versions.commit(state["session"], Version(
         id="pending", parent=state["parent"], image_id=state["result_id"], mask_id=state["mask_id"],
         instruction=state["instruction"], category=plan.get("category"), plan=plan,
-        seed=extra.get("seed", state.get("seed")), models={k: v for k, v in models.items() if v},
+        seed=rec.get("seed", state.get("seed")), models={k: v for k, v in models.items() if v},
         timings=state.get("timings") or {}, attempts=int(state.get("attempt", 0)) + 1,
-        prompt_sha256=meta.get("prompt_sha256"), run_id=extra.get("run_id"),
+        prompt_sha256=meta.get("prompt_sha256"), run_id=state.get("run_id"), attempt_id=rec.get("id"),
     ))
-    emit(runtime, "commit", version=version.id)
-    text = f"{version.id}: {plan.get('category')} '{plan.get('target')}' — {plan.get('caption')}"
-    return {"committed": version.id, "messages": [AIMessage(content=text)]}
+    update: dict = {"committed": version.id}
+    if rec:
+        update["attempts"] = [ctx.versions.update_attempt(state["session"], rec["id"], "committed",
+                                                          version.id).model_dump()]
+    emit(runtime, "commit", version=version.id, attempt_id=rec.get("id"))
+    return update

@@ -1,64 +1,73 @@
-"""verify: judge the result; a rejection routes back to plan with the reason as feedback.
+"""verify: the configured judges (engine.verification) on every candidate; rank; store the attempt.
 
-- `detector`: re-run the detector on the result: a removed target must be gone from the mask,
-  an added target must be found inside it;
-- `vlm`: ask the planning VLM yes/no with a reason (engine.planners.verifier);
-- `none`: accept.
+Only wiring: the judges live in engine/. The best candidate is proposed; every candidate is
+stored with the turn at once (agent.attempt_store), so none is lost whatever happens next.
+A result identical to an earlier attempt's is not proposed again: the run stops and says so.
 """
 from __future__ import annotations
 
-import numpy as np
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.nodes._util import emit, timed
 from agent.state import EditState
+from agent.versions import AttemptRecord
 from engine.plan import EditPlan
+from engine.replan import AttemptParams
+from engine.verification import Case, Verdict, build_judges, judge_all, rank
 
 
-def _inside(mask: np.ndarray, box) -> bool:
-    """The detection lies on the edited region: mask pixels cover 10 % of its box or more (a tight object
-    mask need not contain the box centre: a diagonal spoon's bbox centre is on the cup)."""
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
-    part = mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
-    return part.size > 0 and float(part.mean()) >= 0.1
+def _verdicts(state: EditState, ctx: AgentContext) -> list[Verdict]:
+    judges = build_judges(ctx.settings.judges, detector=lambda: ctx.backends.detector,
+                          chat_model=lambda: ctx.backends.chat_model, settings=ctx.settings, given=ctx.judges)
+    source, mask = ctx.store.get_image(state["source_id"]), ctx.store.get_mask(state["mask_id"])
+    plan = EditPlan.model_validate(state["plan"])
+    return [judge_all(judges, Case(source=source, result=ctx.store.get_image(rid), mask=mask, plan=plan,
+                                   instruction=state["instruction"], blur_kernel=ctx.settings.blur_kernel))
+            for rid in state["result_ids"]]
 
 
-def detector_verdict(plan: EditPlan, result: np.ndarray, mask: np.ndarray, detector, settings) -> dict:
-    if detector is None or plan.category not in ("remove", "addition") or not plan.target:
-        return {"ok": True, "reason": "not checkable by the detector", "by": "detector"}
-    found = [d for d in detector.detect(result, plan.target, settings.box_threshold, settings.text_threshold)
-             if _inside(mask, d.box)]
-    if plan.category == "remove" and found:
-        best = max(found, key=lambda d: d.score)
-        return {"ok": False, "by": "detector",
-                "reason": f"'{plan.target}' is still visible in the edited region (score {best.score:.2f})."}
-    if plan.category == "addition" and not found:
-        return {"ok": False, "by": "detector", "reason": f"No '{plan.target}' is visible in the added region."}
-    return {"ok": True, "reason": "detector re-check passed", "by": "detector"}
+def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict) -> list[AttemptRecord]:
+    params = AttemptParams.model_validate(state["params"])
+    generated = state.get("generated_ids") or []
+    out = []
+    for k, (rid, verdict) in enumerate(zip(state["result_ids"], verdicts)):
+        status = ("pending" if verdict.ok else "rejected") if k == best else "candidate"
+        out.append(AttemptRecord(
+            run_id=state["run_id"], turn_parent=state["parent"], instruction=state["instruction"], n=params.n,
+            candidate=k, plan=state["plan"], mask_id=state["mask_id"], result_id=rid,
+            generated_id=generated[k] if k < len(generated) else None, verdict=verdict.model_dump(),
+            seed=params.seeds[k] if k < len(params.seeds) else None, method=params.method, change=params.change,
+            timings=timings, status=status))
+    return out
+
+
+def _repeat(state: EditState, result_id: str) -> str | None:
+    earlier = [a for a in state.get("attempts") or [] if a.get("result_id") == result_id]
+    if not earlier:
+        return None
+    change = AttemptParams.model_validate(state["params"]).change
+    return (f"Attempt {int(state.get('attempt', 0)) + 1} ({change}) gave the same image as attempt "
+            f"{earlier[0]['n'] + 1} ({earlier[0]['id']}): that change does not affect this result.")
 
 
 def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     ctx = runtime.context
-    mode = ctx.settings.verify
-    if mode == "none":
-        return {"verdict": {"ok": True, "reason": "verification off", "by": "none"}}
-    emit(runtime, "stage", name="verify")
-    plan = EditPlan.model_validate(state["plan"])
-    result = ctx.store.get_image(state["result_id"])
-    timings = dict(state.get("timings") or {})
+    if ctx.settings.judges:
+        emit(runtime, "stage", name="verify")
+    timings: dict = {}
     with timed(timings, "verify"):
-        if mode == "detector":
-            verdict = detector_verdict(plan, result, ctx.store.get_mask(state["mask_id"]),
-                                       ctx.tools.backends.detector, ctx.settings)
-        else:
-            from engine.planners.verifier import VLMVerifier
-
-            ok, reason = VLMVerifier(ctx.tools.backends.chat_model).verify(
-                ctx.store.get_image(state["source_id"]), result, state["instruction"], plan)
-            verdict = {"ok": ok, "reason": reason, "by": "vlm"}
-    emit(runtime, "verdict", **verdict)
-    update = {"verdict": verdict, "timings": timings}
-    if not verdict["ok"]:
-        update["feedback"] = f"Verifier rejected the result: {verdict['reason']}"
+        verdicts = _verdicts(state, ctx)
+    order = rank(verdicts)
+    best = order[0]
+    repeat = _repeat(state, state["result_ids"][best])
+    records = ctx.versions.add_attempts(state["session"], _records(state, verdicts, best, {
+        **(state.get("timings") or {}), **timings}))
+    verdict = verdicts[best]
+    emit(runtime, "verdict", **verdict.model_dump(), candidate=best, attempt_id=records[best].id,
+         ranking=[records[i].id for i in order])
+    update = {"result_id": state["result_ids"][best], "verdict": verdict.model_dump(), "attempt_id": records[best].id,
+              "attempts": [r.model_dump() for r in records], "timings": timings, "stop": repeat}
+    if not verdict.ok:
+        update["rejections"] = [verdict.model_dump()]
     return update

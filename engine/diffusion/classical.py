@@ -2,6 +2,9 @@
 
 Methods (`ClassicalInpainter.methods`, default first; `InpaintRequest.method` picks one, and the
 re-plan policy tries the next on an `artifact` verdict):
+- `auto` (default): the Telea fill when the offline quality judge (engine/quality.py) finds it
+  seamless, i.e. around smooth surroundings, where the smooth guess is also the closest one;
+  otherwise `patch`;
 - `patch`: exemplar-based completion (multi-scale PatchMatch + voting, engine/diffusion/patchmatch.py):
   copies real texture and continues edges; masks thinner than a few pixels go to Telea instead;
 - `fsr`: OpenCV contrib xphoto frequency-selective reconstruction (FSR_FAST), smooth but structured;
@@ -56,10 +59,11 @@ def fade_weight(mask: np.ndarray, grow_px: int) -> np.ndarray:
 
 class ClassicalInpainter:
     name = "classical"
-    methods = ("patch", "fsr", "telea", "ns")
+    methods = ("auto", "patch", "fsr", "telea", "ns")
 
-    def __init__(self, grow_px: int = 6, work_short_side: int = 640, radius: int = 5):
+    def __init__(self, grow_px: int = 3, work_short_side: int = 640, radius: int = 5, judge_kernel: int = 21):
         self.grow_px = grow_px
+        self.judge_kernel = judge_kernel  # the blend's feather, to judge the smooth fill as the user will see it
         self.work_short_side = work_short_side
         self.radius = radius
 
@@ -67,7 +71,8 @@ class ClassicalInpainter:
     def from_settings(cls, settings) -> "ClassicalInpainter":
         """Grow by a third of the blend's feather band (3 px for the default 21): enough to hide the seam,
         little enough to keep the true pixels next to the object."""
-        return cls(grow_px=max(2, settings.blur_kernel // 7), work_short_side=settings.working_short_side)
+        return cls(grow_px=max(2, settings.blur_kernel // 7), work_short_side=settings.working_short_side,
+                   judge_kernel=settings.blur_kernel)
 
     def supports(self, category: str) -> bool:
         return category == "remove"
@@ -94,7 +99,20 @@ class ClassicalInpainter:
             raise BadMaskError(
                 f"The mask covers {hole.mean():.0%} of the image: a classical fill needs surroundings to copy from.",
                 fix="Give a --box or --mask around the object only.")
-        fill, (y0, y1, x0, x1) = self._fill(image, hole, method, request.seed)
+        if method != "auto":
+            return self._faded(image, weight, *self._fill(image, hole, method, request.seed))
+        from engine.blending import blend
+        from engine.quality import assess
+
+        smooth = self._faded(image, weight, *self._fill(image, hole, "telea", request.seed))
+        if assess(image, blend(image, smooth, mask, self.judge_kernel), mask).ok:
+            return smooth  # smooth surroundings: the smooth fill is the closest guess and looks right
+        return self._faded(image, weight, *self._fill(image, hole, "patch", request.seed))
+
+    @staticmethod
+    def _faded(image: np.ndarray, weight: np.ndarray, fill: np.ndarray, bounds) -> np.ndarray:
+        """The source with `fill` faded in by `weight` (1 on the mask, 0 beyond the margin)."""
+        y0, y1, x0, x1 = bounds
         out = image.copy()
         w = weight[y0:y1, x0:x1, None]
         src = image[y0:y1, x0:x1].astype(np.float32)

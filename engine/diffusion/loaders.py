@@ -9,10 +9,12 @@ on the first `inpaint`: fp16 on CUDA, fp32 on CPU unless `settings.dtype` says o
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import torch
 
+from engine import progress
 from engine.diffusion.model_refs import load_part, resolve_ref
 from engine.errors import EmptyMaskError
 from engine.images import resize_image, resize_mask, validate_image, validate_mask, working_size
@@ -25,6 +27,7 @@ CATEGORIES = ("addition", "remove", "local", "global", "background")
 class _DiffusionInpainter:
     name = "diffusion"
     methods = ("unipc",)  # the scheduler; the re-plan policy varies the seed and steps instead
+    seeded = True  # seed, prompt and steps change the result (engine.replan)
 
     def __init__(self, settings):
         self.settings = settings
@@ -61,7 +64,11 @@ class _DiffusionInpainter:
         raise NotImplementedError
 
     def inpaint(self, request: InpaintRequest) -> np.ndarray:
-        """uint8 RGB of request.image's size (not blended)."""
+        """uint8 RGB of request.image's size (not blended), for `request.seed`."""
+        return self.inpaint_batch(replace(request, seeds=(request.seed,)))[0]
+
+    def inpaint_batch(self, request: InpaintRequest) -> list[np.ndarray]:
+        """One result per seed of `request.candidate_seeds`, from ONE batched pipeline call."""
         image = validate_image(request.image)
         mask = validate_mask(request.mask, image.shape[:2])
         if not mask.any():
@@ -69,11 +76,12 @@ class _DiffusionInpainter:
                                  fix="Ground the target again or give a mask / box.")
         h, w = image.shape[:2]
         size = working_size(w, h, short_side=self.settings.working_short_side)
-        out = self._run(self.pipeline, resize_image(image, size), resize_mask(mask, size), request)
-        return resize_image(out, (w, h))
+        outs = self._run(self.pipeline, resize_image(image, size), resize_mask(mask, size), request)
+        return [resize_image(out, (w, h)) for out in outs]
 
-    def _generator(self, seed: int) -> torch.Generator:
-        return torch.Generator(device="cpu").manual_seed(int(seed))
+    def _generators(self, request: InpaintRequest) -> list[torch.Generator]:
+        """One CPU generator per candidate seed (the same noise on every device)."""
+        return [torch.Generator(device="cpu").manual_seed(int(seed)) for seed in request.candidate_seeds]
 
     def _negative(self, request: InpaintRequest) -> str:
         return request.negative_prompt or self.settings.negative_prompt
@@ -125,9 +133,10 @@ class BrushNetInpainter(_DiffusionInpainter):
         return pipe
 
     def _run(self, pipe, image, mask, request):
-        return pipe(image, mask, request.prompt, self._negative(request), num_inference_steps=request.steps,
-                    guidance_scale=request.guidance_scale, brushnet_conditioning_scale=request.conditioning_scale,
-                    generator=self._generator(request.seed))[0]
+        return list(pipe(image, mask, request.prompt, self._negative(request), num_inference_steps=request.steps,
+                         guidance_scale=request.guidance_scale, brushnet_conditioning_scale=request.conditioning_scale,
+                         generator=self._generators(request),
+                         callback=lambda i, t, latents: progress.step(i + 1, request.steps)))
 
 
 class SDInpainter(_DiffusionInpainter):
@@ -147,8 +156,10 @@ class SDInpainter(_DiffusionInpainter):
         from PIL import Image
 
         h, w = image.shape[:2]
+        gens = self._generators(request)
         out = pipe(prompt=request.prompt, negative_prompt=self._negative(request), image=Image.fromarray(image),
                    mask_image=Image.fromarray(mask.astype(np.uint8) * 255), height=h, width=w,
                    num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
-                   generator=self._generator(request.seed), output_type="np").images[0]
-        return np.round(np.clip(out, 0, 1) * 255).astype(np.uint8)
+                   num_images_per_prompt=len(gens), generator=gens, output_type="np",
+                   callback_on_step_end=progress.diffusers_callback(request.steps)).images
+        return [np.round(np.clip(o, 0, 1) * 255).astype(np.uint8) for o in out]

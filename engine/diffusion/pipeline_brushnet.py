@@ -27,6 +27,15 @@ def branch_is_text_free(brushnet) -> bool:
     return not attends and brushnet.config.addition_embed_type is None
 
 
+def _batch_size(num_images: int, generator) -> int:
+    if not isinstance(generator, list):
+        return num_images
+    if not generator or num_images not in (1, len(generator)):
+        raise ValueError(f"Got {len(generator)} generators for `num_images_per_prompt`={num_images}: "
+                         "give one generator per image.")
+    return len(generator)
+
+
 class BrushNetInpaintPipeline(DiffusionPipeline):
     """vae + text_encoder + tokenizer + unet (stock) + brushnet + scheduler (UniPC by default)."""
 
@@ -70,11 +79,16 @@ class BrushNetInpaintPipeline(DiffusionPipeline):
         return torch.cat([negative, embeds])
 
     def _condition(self, image, mask, batch, generator, device) -> torch.Tensor:
-        """[batch, 5, h, w]: VAE latent of the masked image (posterior sample) + keep-mask at latent size."""
+        """[batch, 5, h, w]: VAE latent of the masked image (posterior sample) + keep-mask at latent size.
+
+        One VAE encode; with a list of generators each candidate draws its own posterior sample with
+        its own generator (as a single call with that generator would), else all share one draw."""
         masked, keep = image_tensors(image, mask, device, self.vae.dtype)
         posterior = self.vae.encode(masked).latent_dist
-        latent = posterior.sample(generator=generator) * self.vae.config.scaling_factor
-        cond = torch.cat([latent, latent_mask(keep, latent.shape[-2:])], dim=1)
+        gens = generator if isinstance(generator, list) else [generator]
+        latent = torch.cat([posterior.sample(generator=g) for g in gens]) * self.vae.config.scaling_factor
+        small = latent_mask(keep, latent.shape[-2:]).expand(len(latent), -1, -1, -1)
+        cond = torch.cat([latent, small], dim=1)
         return cond.to(self.brushnet.dtype).expand(batch, -1, -1, -1)
 
     def _noise_prediction(self, latents, t, embeds, cond, scale, guidance):
@@ -88,15 +102,19 @@ class BrushNetInpaintPipeline(DiffusionPipeline):
                  negative_prompt: str | None = None,
                  *, prompt_embeds: torch.Tensor | None = None, negative_prompt_embeds: torch.Tensor | None = None,
                  num_inference_steps: int = 50, guidance_scale: float = 7.5, brushnet_conditioning_scale: float = 1.0,
-                 num_images_per_prompt: int = 1, generator: torch.Generator | None = None,
+                 num_images_per_prompt: int = 1, generator: torch.Generator | list[torch.Generator] | None = None,
                  latents: torch.Tensor | None = None, output_type: str = "np", callback=None):
-        """uint8 [N, H, W, 3] (output_type="np"), or latents / VAE output tensor ("latent" / "pt")."""
+        """uint8 [N, H, W, 3] (output_type="np"), or latents / VAE output tensor ("latent" / "pt").
+
+        Candidates: `generator=[g0, g1, ...]` makes one result per generator in ONE batched denoise
+        loop (batch N, prompt embeddings repeated), each equal to a single call with that generator."""
         # 1. check inputs (image uint8 [H, W, 3], mask: True / 255 / 1.0 = inpaint)
         image = validate_image(image, self.vae_scale_factor)
         mask = binarize_mask(mask, image.shape[:2])
         if num_inference_steps < 1:
             raise ValueError(f"`num_inference_steps` must be >= 1, got {num_inference_steps}.")
-        device, batch, cfg = self._execution_device, num_images_per_prompt, guidance_scale > 1.0
+        batch = _batch_size(num_images_per_prompt, generator)
+        device, cfg = self._execution_device, guidance_scale > 1.0
         # 2. encode the prompt (or take the given embeddings); CFG order: [negative, positive]
         embeds = self._embeddings(prompt, negative_prompt, prompt_embeds, negative_prompt_embeds, batch, cfg, device)
         # 3. timesteps and initial noise

@@ -3,9 +3,8 @@ and the tool-calling mode driven by a scripted chat model."""
 import json
 
 import pytest
-from langchain_core.language_models.chat_models import BaseChatModel
+from fakes import ScriptedChat
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agent.session import Session
 from engine.errors import BrushEditError, EmptyMaskError, StepBudgetError
@@ -33,10 +32,11 @@ def test_rejections_beyond_budget_commit_nothing(settings, make_backends):
     settings = settings.model_copy(update={"retry_budget": 1})
     s = Session.new("b", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE)), interactive=True)
     s.edit("remove the spoon", box=SPOON_BOX)
-    assert s.reject("no").status == "pending"
-    out = s.reject("still no")
+    assert s.reject("the spoon is still there").status == "pending"
+    out = s.reject("still there")
     assert out.status == "rejected" and s.head.id == "v0" and s.pending() is None
-    assert [v.id for v in s.history()] == ["v0"]
+    assert [v.id for v in s.history()] == ["v0"] and "No attempts left" in out.note
+    assert [(a.id, a.status) for a in s.attempts()] == [("a1", "rejected"), ("a2", "rejected")]  # kept
 
 
 class FlakyDetector(FakeDetector):
@@ -51,14 +51,19 @@ class FlakyDetector(FakeDetector):
         return found if self.calls <= self.misses else []
 
 
-def test_detector_verifier_rejects_then_retry_with_new_seed_passes(settings, make_backends):
+def test_detector_verifier_rejects_then_retry_with_a_larger_mask_passes(settings, make_backends):
     settings = settings.model_copy(update={"verify": "detector"})
     det = FlakyDetector(misses=1)
     s = Session.new("v", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE), detector=det))
     out = s.edit("remove the spoon", box=SPOON_BOX)
     assert out.status == "committed" and out.attempts == 2 and det.calls == 2
     assert "still visible" in out.feedback[0]
-    assert out.version.seed == settings.seed + 1
+    first, second = s.attempts()
+    assert first.verdict["problem"] == "target_still_present" and first.status == "rejected"
+    assert second.status == "committed" and second.version == out.version.id and "mask grown" in second.change
+    m1, m2 = s.store.get_mask(first.mask_id), s.store.get_mask(second.mask_id)
+    assert m2[m1].all() and m2.sum() > m1.sum()  # target still present -> a larger mask
+    assert out.version.seed == first.seed == settings.seed  # the classical fill has no seed to vary
 
 
 class CopyInpainter:
@@ -91,24 +96,6 @@ def test_unrecoverable_after_budget_raises_typed_error(settings, make_backends):
     with pytest.raises(EmptyMaskError, match="needs a place"):
         s.edit("add a cookie")
     assert len(planner.requests) == settings.retry_budget + 1 and s.head.id == "v0"
-
-
-class ScriptedChat(BaseChatModel):
-    """Answers with script(messages) -> AIMessage; records the tools it was bound to."""
-
-    script: object
-    bound: list = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools, **kw):
-        self.bound = [t.name for t in tools]
-        return self
-
-    def _generate(self, messages, stop=None, run_manager=None, **kw):
-        return ChatResult(generations=[ChatGeneration(message=self.script(messages))])
 
 
 def _last_tool(messages, name=None):
@@ -180,7 +167,8 @@ def test_vlm_verifier_rejection_feeds_back_into_replanning(settings, make_backen
         return AIMessage(content=next(answers))
 
     planner = ScriptedPlanner(REMOVE)
-    s = Session.new("vv", PHOTO, settings, backends=make_backends(planner=planner, chat_model=ScriptedChat(script=script)))
+    backends = make_backends(planner=planner, chat_model=ScriptedChat(script=script))
+    s = Session.new("vv", PHOTO, settings, backends=backends)
     out = s.edit("remove the spoon", box=SPOON_BOX)
     assert out.status == "committed" and out.attempts == 2 and out.verdict["by"] == "vlm"
     assert "shadow of the spoon" in planner.requests[1].feedback

@@ -94,7 +94,7 @@ def test_review_accept_reject_via_cli(cli):
     cli("new", PHOTO, "-s", "r")
     assert "waiting for review" in cli("edit", "-s", "r", "remove the spoon", "--box", _box(SPOON_BOX),
                                        "--review").stdout
-    assert "waiting for review" in cli("reject", "-s", "r", "--reason", "smudged").stdout
+    assert "waiting for review" in cli("reject", "-s", "r", "--reason", "the spoon is still there").stdout
     assert "v1 committed (parent v0, 2 attempt(s))" in cli("accept", "-s", "r").stdout
 
 

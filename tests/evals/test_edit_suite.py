@@ -1,26 +1,31 @@
+"""The edit suite (coffee-photo sessions) through the eval runner, and expectations that must fail."""
 import json
-from pathlib import Path
 
-from evals.edit_suite import EditCase, format_edit_summary, load_edit_cases, run_edit_suite
-from evals.runner import main
+from evals.edit_suite import cases as edit_cases
+from evals.runner import EvalOptions, main, run_eval
 
 
 def test_offline_edit_cases_pass_and_keep_outside_pixels(tmp_path):
-    out = tmp_path / "r.json"
-    assert main(["edit", "--out", str(out)]) == 0
-    report = json.loads(out.read_text())
-    assert report["passed"] == report["turns"] >= 6
-    committed = [r for r in report["rows"] if r["status"] == "committed"]
-    assert committed and all(r["outside_unchanged"] == 1.0 for r in committed)
-    assert any(r["status"] == "error" and r["error"] == "UnsupportedEditError" for r in report["rows"])
+    assert main(["edit", "--out", str(tmp_path / "r"), "--no-progress"]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    turns = [t for c in report["cases"] for t in c["turns"]]
+    assert len(turns) == len([t for c in edit_cases() for t in c.turns]) >= 6
+    committed = [t for t in turns if t["status"] == "committed"]
+    assert committed and all(t["metrics"]["outside_unchanged"] == 1.0 for t in committed)
+    assert any(t["status"] == "error" and t["error"]["type"] == "UnsupportedEditError" and t["outcome"] == "passed"
+               for t in turns)
+    # every inpainted turn is also judged for quality (the lite box removal of the spoon is a smudge today)
+    assert all(any(c["name"] == "quality" for c in t["checks"]) for t in committed)
+    assert all(t["outcome"] == "passed" for t in turns if t["status"] == "error")
 
 
 def test_wrong_expectation_is_reported_as_failure(tmp_path):
-    from evals.edit_suite import default_factory
-
-    case = EditCase.model_validate({"id": "c", "image": str(load_edit_cases(
-        Path(__file__).parents[2] / "evals/cases/edit_offline.jsonl")[0].image), "turns": [
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "c", "image": "bundled:coffee", "turns": [
         {"instruction": "remove the spoon", "box": [322, 62, 108, 266], "expect_category": "global"},
-        {"instruction": "remove the spoon", "expect_error": "EmptyMaskError"}]})
-    report = run_edit_suite([case], default_factory({"data_dir": tmp_path}))
-    assert report["passed"] == 0 and "FAIL" in format_edit_summary(report)
+        {"instruction": "remove the spoon", "expect_error": "EmptyMaskError"}]}) + "\n")
+    rep = run_eval(EvalOptions(target=str(path), out=tmp_path / "r", progress=False))
+    t0, t1 = rep["cases"][0]["turns"]
+    assert rep["cases"][0]["status"] == "failed"
+    assert "category" in [c["name"] for c in t0["checks"] if not c["ok"]]
+    assert t1["outcome"] == "failed" and "EmptyMaskError" in t1["reason"]

@@ -55,7 +55,7 @@ def test_cli_runs_rules_planner_and_writes_report(tmp_path: Path, monkeypatch, c
     ])
     out = tmp_path / "out" / "report.json"
     assert runner.main(["planner", "--cases", str(cases), "--planner", "rules", "--out", str(out)]) == 0
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text())["suite_report"]
     assert report["planner"] == "rules" and report["category_accuracy"] == 1.0 and report["n"] == 2
     assert "confusion" in capsys.readouterr().out
 

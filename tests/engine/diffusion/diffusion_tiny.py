@@ -89,3 +89,15 @@ def save_tiny_brushnet(root: Path, seed: int = 0, std: float = 0.1) -> tuple[Pat
     randomize_zero_convs(brushnet, std=std)
     brushnet.save_pretrained(root / "brushnet")
     return base, root / "brushnet"
+
+
+class CountingPipe:
+    """Wraps a pipeline and records each call's number of generators (a batched call has N)."""
+
+    def __init__(self, pipe):
+        self.pipe, self.calls = pipe, []
+
+    def __call__(self, *args, **kw):
+        gens = kw.get("generator")
+        self.calls.append(len(gens) if isinstance(gens, list) else 1)
+        return self.pipe(*args, **kw)

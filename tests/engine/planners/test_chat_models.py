@@ -9,7 +9,7 @@ from engine.errors import ModelNotAvailableError, PlannerBackendError
 from engine.planners.chat_models import make_chat_model
 from engine.plan import EditPlan
 from engine.planners.transformers_vlm import TransformersVLM, _LOADED
-from engine.planners.verifier import VLMVerifier, read_verdict
+from engine.verification_vlm import VLMJudge, read_verdict
 from engine.settings import Settings
 
 
@@ -53,16 +53,17 @@ def test_chat_model_choice_follows_the_planner_setting(tmp_path):
 
 
 @pytest.mark.parametrize("answer,expected", [
-    ('{"ok": false, "reason": "the cup is still visible"}', (False, "the cup is still visible")),
-    ('```json\n{"ok": "yes", "reason": "cup gone",}\n```', (True, "cup gone")),
-    ("No. The cup is still there.", (False, "The cup is still there")),
-    ("Yes, looks right.", (True, "looks right")),
+    ('{"ok": false, "reason": "the cup is still visible"}', (False, "target_still_present", "the cup is still visible")),
+    ('```json\n{"ok": "yes", "reason": "cup gone",}\n```', (True, "none", "cup gone")),
+    ("No. The cup is still there.", (False, "target_still_present", "The cup is still there")),
+    ("Yes, looks right.", (True, "none", "looks right")),
+    ('{"ok": false, "problem": "artifact", "reason": "a grey smear"}', (False, "artifact", "a grey smear")),
 ])
 def test_verifier_reads_yes_no_with_reason(server, openai_settings, photo, answer, expected):
     server.set_script([{"content": answer}])
     plan = EditPlan(category="remove", target="cup", caption="a table")
-    verdict = VLMVerifier(make_chat_model(openai_settings)).verify(photo, photo[::-1].copy(), "remove the cup", plan)
-    assert verdict == expected
+    verdict = VLMJudge(make_chat_model(openai_settings)).verify(photo, photo[::-1].copy(), "remove the cup", plan)
+    assert (verdict.ok, verdict.problem, verdict.reason) == expected and verdict.by == "vlm"
     parts = server.requests[0]["messages"][0]["content"]
     assert [p["type"] for p in parts] == ["image_url", "image_url", "text"]  # before, after, question
     assert "remove the cup" in parts[2]["text"] and "a table" in parts[2]["text"]
@@ -70,7 +71,7 @@ def test_verifier_reads_yes_no_with_reason(server, openai_settings, photo, answe
 
 def test_unreadable_verdict_keeps_the_result_and_says_so(server, openai_settings, photo):
     server.set_script([{"content": "Hmm, hard to say."}])
-    ok, reason = VLMVerifier(make_chat_model(openai_settings)).verify(
+    verdict = VLMJudge(make_chat_model(openai_settings)).verify(
         photo, photo, "remove the cup", EditPlan(category="remove", target="cup", caption="a table"))
-    assert ok and "could not be read" in reason and "hard to say" in reason
+    assert verdict.ok and "could not be read" in verdict.reason and "hard to say" in verdict.reason
     assert read_verdict("maybe") is None
