@@ -25,7 +25,7 @@ from engine.protocols import Detection, Detector, Segmenter
 Combine = Literal["override", "union", "subtract"]
 LOCAL_COVERAGE_WARNING = 0.95
 CLASSICAL_DILATE = 2  # px: growth of a classical (GrabCut) mask from a user box, at the default dilation
-PLAUSIBLE_BOX_FILL = (0.0, 0.9)  # a segment filling none or more than 90 % of its box is no object
+PLAUSIBLE_BOX_FILL = (0.0, 0.9)  # a segment filling none or over 90 % of its box is no object (or the box)
 WHOLE_IMAGE_BOX = 0.95
 SALIENT_PROMPT = "main object"  # what to look for when a background edit names no subject
 _GENERIC = {"", "background", "backdrop", "scene", "surroundings", "setting", "the", "a", "an"}

@@ -117,7 +117,7 @@ def test_caption_inpaint_blend_chain_keeps_outside_pixels(ctx, image_id):
 def test_structured_tools_schema_and_error_channel(ctx, image_id):
     tools = {t.name: t for t in all_tools(ctx)}
     assert set(tools) == {"classify_edit", "detect_target", "segment", "ground_edit", "edit_mask",
-                          "write_caption", "inpaint", "blend"}
+                          "write_caption", "inpaint", "blend", "adjust"}
     schema = tools["segment"].args
     assert "boxes" in schema and "x, y, w, h" in schema["boxes"]["description"]
     # recoverable error -> text for the model, not an exception
