@@ -48,31 +48,6 @@ def _print_version(v) -> None:
     typer.echo(f"head: {v.id}" + (f"  ({v.instruction})" if v.instruction else "  (original)"))
 
 
-@command("plan")
-def plan_cmd(instruction: str, image: Annotated[Optional[Path], typer.Option("--image")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False, planner: PlannerOpt = None,
-             data_dir: DataDir = None, config: ConfigFile = None, profile: Profile = None):
-    """Print the edit plan for INSTRUCTION (category, target, caption, box)."""
-    from engine.backends import make_planner
-    from engine.errors import EmptyInstructionError
-    from engine.protocols import PlanRequest
-
-    if not instruction.strip():
-        raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the dog".')
-    img = None
-    if image is not None:
-        from engine.images import load_image
-
-        img = load_image(image)
-    result = make_planner(load_settings(data_dir, config, profile, planner)).plan(PlanRequest(instruction, img))
-    data = result.plan.model_dump(exclude_none=True)
-    if as_json:
-        typer.echo(json.dumps(data))
-    else:
-        for k, v in data.items():
-            typer.echo(f"{k:>9}: {v}")
-
-
 @command("new")
 def new_cmd(image: Path, session: SessionOpt, data_dir: DataDir = None, config: ConfigFile = None,
             store: StoreOpt = None):
@@ -218,8 +193,10 @@ def serve_cmd(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotate
 
 from app.commands.attempts import attempts_command, pick_command, show_command  # noqa: E402
 from app.commands.mask import mask_command  # noqa: E402
+from app.commands.plan import plan_command  # noqa: E402
 
 command("mask")(mask_command)
+command("plan")(plan_command)
 command("attempts")(attempts_command)
 command("pick")(pick_command)
 command("show")(show_command)

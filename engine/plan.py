@@ -50,8 +50,27 @@ class AdjustOp(BaseModel):
         return float(v)
 
 
+class Reference(BaseModel):
+    """How one referring phrase of an instruction was resolved ("it" -> "hat", from turn 0)."""
+
+    model_config = ConfigDict(frozen=True)
+    phrase: str = Field(description="the words that refer: 'it', 'the other one', 'same for', 'instead', 'bigger'")
+    resolved: str = Field(description="what they stand for: an object ('hat'), or the edit repeated / redone")
+    kind: Literal["object", "repeat", "same-edit", "alternative", "comparative", "undo"] = "object"
+    turn: int | None = Field(None, description="index into PlanRequest.history (0 = oldest); None = this instruction")
+    version: str | None = Field(None, description="the version of that turn, when known")
+
+
 class EditPlan(BaseModel):
-    """One edit: what kind, on what, and the caption of the desired result."""
+    """One edit: what kind, on what, and the caption of the desired result.
+
+    Conversation fields (all default to "nothing special"): `undo` > 0 means "take back that many of the
+    latest versions first, then edit" ("undo that and try a hat instead", "make it blue instead");
+    `references` says how words pointing at earlier turns were resolved; `clause` is this edit's
+    instruction with those references resolved. `steps` holds an ordered list of single edits when the
+    instruction asks for several ("remove the dog and add a cat"); the top-level fields are then those
+    of the first step, so a reader that ignores `steps` performs the first edit only.
+    """
 
     category: Category
     target: str = Field(description="the object to edit, at most 5 words; '' for global edits")
@@ -63,6 +82,10 @@ class EditPlan(BaseModel):
         default_factory=list,
         description="photometric adjustments (global) or background_blur (background): when given, the "
         "`adjust` tool performs the edit instead of an inpainter")
+    undo: int = Field(0, ge=0, le=20, description="latest versions to take back before this edit")
+    references: list[Reference] = Field(default_factory=list)
+    clause: str = Field("", description="this edit's instruction with references resolved")
+    steps: list["EditPlan"] = Field(default_factory=list, description="several edits, in order (empty = one edit)")
 
     @field_validator("category", mode="before")
     @classmethod
@@ -73,6 +96,18 @@ class EditPlan(BaseModel):
     @classmethod
     def _short_target(cls, v: str) -> str:
         return " ".join(v.split()[:5])
+
+    def all_steps(self) -> list["EditPlan"]:
+        """The single edits in order: `steps` when there are several, else [self]."""
+        return list(self.steps) if self.steps else [self]
+
+    @classmethod
+    def from_steps(cls, steps: list["EditPlan"]) -> "EditPlan":
+        """One plan for several edits: the first step's fields on top, all steps in `steps`."""
+        if len(steps) == 1:
+            return steps[0]
+        first = steps[0].model_dump(exclude={"steps"})
+        return cls(**first, steps=[s.model_copy(update={"steps": []}) for s in steps])
 
 
 class Turn(BaseModel):

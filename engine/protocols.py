@@ -6,11 +6,12 @@ detectors/segmenters are (x0, y0, x1, y1) float pixel corners of the image given
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 from engine.plan import PlanResult, Turn
+
+if TYPE_CHECKING:  # annotations only: model-free commands need not load numpy
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """The planner suite: run a planner over `{instruction, category, target}` cases and score it.
 
 Cases are JSON lines: {"id": str, "instruction": str, "category": one of CATEGORIES,
-"target": str ('' when the plan names none)}. The report is a plain dict (JSON-ready).
+"target": str ('' when the plan names none), "operations": optional list of adjust operations
+written "grayscale", "brightness+", "warmth-" ... ([] = a diffusion edit, no operations; absent =
+not scored)}. A plan with several steps is scored on its first step (its top-level fields).
+Refusal cases ({"id", "instruction"}) score whether the planner answers NotUnderstoodError.
+The reports are plain dicts (JSON-ready).
 """
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import BrushEditError
-from engine.plan import CATEGORIES, Category
+from engine.errors import BrushEditError, NotUnderstoodError
+from engine.plan import CATEGORIES, Category, EditPlan
 from engine.protocols import Planner, PlanRequest
 from evals.metrics import category_accuracy, target_accuracy, target_match
 
@@ -23,28 +27,72 @@ class PlannerCase(BaseModel):
     instruction: str
     category: Category
     target: str = ""
+    operations: list[str] | None = None
 
 
-def load_cases(path: str | Path) -> list[PlannerCase]:
-    """Read a JSONL file of planner cases; a bad line raises BrushEditError naming its number."""
-    path = Path(path)
+class RefusalCase(BaseModel):
+    id: str = ""
+    instruction: str
+
+
+_SIGNED = ("brightness", "contrast", "saturation", "warmth", "sharpness")
+
+
+def op_labels(plan: EditPlan) -> list[str]:
+    """The plan's operations as sorted labels: 'grayscale', 'brightness+', 'warmth-'."""
+    return sorted(o.op + ("+" if o.strength > 0 else "-") if o.op in _SIGNED else o.op for o in plan.operations)
+
+
+def ops_match(plan: EditPlan, gold: list[str] | None) -> bool:
+    return gold is None or op_labels(plan) == sorted(gold)
+
+
+def _lines(path: Path, model: type[BaseModel], what: str) -> list:
     if not path.is_file():
         raise BrushEditError(
             f"Cases file not found: '{path}'.", fix="Pass e.g. --cases evals/cases/planner_dev.jsonl."
         )
-    cases = []
+    out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            case = PlannerCase.model_validate(json.loads(line))
+            case = model.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError) as exc:
-            raise BrushEditError(
-                f"{path}:{n} is not a valid planner case: {exc}.",
-                fix='Each line must be {"instruction": ..., "category": ..., "target": ...}.',
-            ) from exc
-        cases.append(case.model_copy(update={"id": case.id or f"line-{n}"}))
-    return cases
+            raise BrushEditError(f"{path}:{n} is not a valid {what} case: {exc}.",
+                                 fix=f"Each line must be {what_fields(model)}.") from exc
+        out.append(case.model_copy(update={"id": case.id or f"line-{n}"}))
+    return out
+
+
+def what_fields(model: type[BaseModel]) -> str:
+    return "{" + ", ".join(f'"{k}": ...' for k in model.model_fields if k != "id") + "}"
+
+
+def load_refusals(path: str | Path) -> list[RefusalCase]:
+    """Read a JSONL file of instructions that are not edits (the planner must refuse them)."""
+    return _lines(Path(path), RefusalCase, "refusal")
+
+
+def run_refusal_suite(planner: Planner, cases: list[RefusalCase]) -> dict[str, Any]:
+    """Fraction of not-an-edit instructions answered with NotUnderstoodError (with a hint)."""
+    rows = []
+    for case in cases:
+        try:
+            plan = planner.plan(PlanRequest(instruction=case.instruction)).plan
+            rows.append({"id": case.id, "instruction": case.instruction, "refused": False,
+                         "got": f"{plan.category}/{plan.target!r}"})
+        except NotUnderstoodError as exc:
+            rows.append({"id": case.id, "instruction": case.instruction, "refused": bool(exc.fix),
+                         "got": str(exc)})
+    n = len(rows)
+    return {"suite": "refusals", "n": n, "refusal_accuracy": sum(r["refused"] for r in rows) / n if n else 0.0,
+            "failures": [r for r in rows if not r["refused"]], "rows": rows}
+
+
+def load_cases(path: str | Path) -> list[PlannerCase]:
+    """Read a JSONL file of planner cases; a bad line raises BrushEditError naming its number."""
+    return _lines(Path(path), PlannerCase, "planner")
 
 
 def _predict(planner: Planner, case: PlannerCase) -> dict[str, Any]:
@@ -53,10 +101,13 @@ def _predict(planner: Planner, case: PlannerCase) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         plan = planner.plan(PlanRequest(instruction=case.instruction)).plan
-        row.update(category=plan.category, target=plan.target, caption=plan.caption, error=None)
+        row.update(category=plan.category, target=plan.target, caption=plan.caption, error=None,
+                   operations=op_labels(plan), steps=len(plan.all_steps()), ops_ok=ops_match(plan, case.operations))
     except BrushEditError as exc:
-        row.update(category="", target="", caption="", error=str(exc))
+        row.update(category="", target="", caption="", error=str(exc), operations=[], steps=0,
+                   ops_ok=case.operations is None)
     row["seconds"] = time.perf_counter() - start
+    row["gold_operations"] = case.operations
     row["category_ok"] = row["category"] == case.category
     row["target_ok"] = target_match(row["target"], case.target)
     return row
@@ -89,9 +140,15 @@ def run_planner_suite(planner: Planner, cases: list[PlannerCase]) -> dict[str, A
         "confusion": confusion,
         "seconds_total": total,
         "instructions_per_second": len(rows) / total if total > 0 else 0.0,
-        "failures": [r for r in rows if not (r["category_ok"] and r["target_ok"])],
+        "operations_accuracy": _ops_accuracy(rows),
+        "failures": [r for r in rows if not (r["category_ok"] and r["target_ok"] and r["ops_ok"])],
         "rows": rows,
     }
+
+
+def _ops_accuracy(rows: list[dict]) -> float | None:
+    scored = [r for r in rows if r["gold_operations"] is not None]
+    return sum(r["ops_ok"] for r in scored) / len(scored) if scored else None
 
 
 def format_summary(report: dict[str, Any], max_failures: int = 40) -> str:
@@ -99,7 +156,9 @@ def format_summary(report: dict[str, Any], max_failures: int = 40) -> str:
     lines = [
         f"planner '{report['planner']}' on {report['n']} cases: "
         f"category {report['category_accuracy']:.1%}, target {report['target_accuracy']:.1%}, "
-        f"{report['instructions_per_second']:.0f} instructions/s",
+        f"{report['instructions_per_second']:.0f} instructions/s"
+        + (f", operations {report['operations_accuracy']:.1%}" if report.get("operations_accuracy") is not None
+           else ""),
         "",
         f"{'category':<12}{'n':>5}{'cat acc':>10}{'tgt acc':>10}",
     ]
@@ -113,10 +172,11 @@ def format_summary(report: dict[str, Any], max_failures: int = 40) -> str:
     failures = report["failures"]
     lines += ["", f"failures ({len(failures)}):"]
     for r in failures[:max_failures]:
-        what = "+".join(k for k in ("category", "target") if not r[f"{k}_ok"])
+        what = "+".join(k for k in ("category", "target", "ops") if not r[f"{k}_ok"])
         lines.append(
             f"  [{what}] {r['instruction']!r}: gold {r['gold_category']}/{r['gold_target']!r}, "
             f"got {r['category'] or 'ERROR'}/{r['target']!r}" + (f" ({r['error']})" if r["error"] else "")
+            + (f" ops {r['operations']} vs gold {r['gold_operations']}" if not r["ops_ok"] else "")
         )
     if len(failures) > max_failures:
         lines.append(f"  ... and {len(failures) - max_failures} more (see the JSON report)")

@@ -26,7 +26,11 @@ class ClassifyEditResult(BaseModel):
 
 def classify_edit(inp: ClassifyEditInput, ctx: ToolContext) -> ClassifyEditResult:
     """Classify the edit (addition/remove/local/global/background) and return target, caption and
-    (for addition) a box x,y,w,h in pixels of the image."""
+    (for addition) a box x,y,w,h in pixels of the image. `history` lets the planner resolve "it",
+    "again", "instead" ...: the plan then carries `undo` (versions to take back first) and `references`;
+    an instruction with several edits comes back with `steps` (ordered single edits, the first one on
+    top); photometric requests carry `operations` (performed by the adjust tool). Raises
+    NotUnderstoodError when the instruction asks for no edit."""
     if not inp.instruction or not inp.instruction.strip():
         raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the spoon".')
     image = ctx.image(inp.image_id) if inp.image_id else None

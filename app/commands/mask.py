@@ -6,15 +6,16 @@ like every edit, then mapped back to the image's own size; white = edit.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
-import numpy as np
 import typer
 
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, MaskOpt, Profile, SegmenterOpt, load_settings,
                          parse_box)
 from engine.errors import BadBoxError, BrushEditError
-from engine.masks import overlay as mask_overlay
+
+if TYPE_CHECKING:  # numpy and OpenCV load only when the command runs (other commands start faster)
+    import numpy as np
 
 TargetOpt = Annotated[Optional[str], typer.Option("--target", help="Object to find (GroundingDINO + SAM).")]
 CategoryOpt = Annotated[str, typer.Option("--category", help="remove | local | addition | background | global")]
@@ -101,6 +102,8 @@ def mask_command(
         picture = load_image(image)
         plan = _plan(category, target, parsed_box, (picture.shape[1], picture.shape[0]))
         final, result = _compute(picture, settings, plan, parsed_box, mask, combine, dilate, erode, invert, shape)
+        from engine.masks import overlay as mask_overlay
+
         _write(out, final, overlay, mask_overlay(picture, final) if overlay else None)
     except (BrushEditError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)

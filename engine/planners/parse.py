@@ -1,5 +1,9 @@
 """A model's raw answer -> a validated `EditPlan`, repairing what is safely repairable.
 
+Several edits come as {"steps": [plan, ...]} (or a top-level list of plans); operations, undo and
+references are read by engine.planners.plan_fields. {"category": "none"} or a refusal in prose
+("I cannot plan this, it is a question") raises NotUnderstoodError, which is not re-asked.
+
 Repairs: the JSON itself (see json_repair), key synonyms ("object" -> target, "prompt" -> caption,
 "bbox" -> box ...), category casing and synonyms ("Removal" -> remove, "replace" -> local,
 "style" -> global ...), missing optional fields (box, reason; target for global edits), and the box
@@ -9,14 +13,16 @@ wrong so the planner can re-ask the model with that message.
 """
 from __future__ import annotations
 
+import json
 import re
 
 from pydantic import ValidationError
 
-from engine.errors import PlanParseError
+from engine.errors import NotUnderstoodError, PlanParseError
 from engine.planners.boxes import BoxParseError, box_without_image, normalise_box
 from engine.planners.json_repair import JSONRepairError, extract_json_object
 from engine.plan import CATEGORIES, EditPlan
+from engine.planners import plan_fields
 
 _KEY_SYNONYMS = {
     "category": ("category", "edit_category", "edit_type", "type", "task", "operation", "action", "kind"),
@@ -25,6 +31,9 @@ _KEY_SYNONYMS = {
     "box": ("box", "bbox", "bbox_2d", "bounding_box", "position", "location", "region"),
     "reason": ("reason", "reasoning", "explanation", "rationale", "why"),
     "negative_prompt": ("negative_prompt", "negative"),
+    "operations": ("operations", "ops", "adjustments", "adjust", "photometric"),
+    "undo": ("undo", "undo_count", "take_back"),
+    "references": ("references", "resolution", "resolutions", "refs"),
 }
 _CATEGORY_SYNONYMS = {
     "addition": ("add", "adding", "addition", "insert", "insertion", "object addition", "place", "put"),
@@ -71,8 +80,13 @@ def _canonical_keys(data: dict) -> dict:
     return out
 
 
-def _fields(data: dict, shown: tuple[int, int] | None, full: tuple[int, int] | None) -> dict:
+def _fields(data: dict, shown: tuple[int, int] | None, full: tuple[int, int] | None, turns: int = 0) -> dict:
+    if not isinstance(data, dict):
+        raise ValueError(f"a step must be a JSON object, got {str(data)[:60]!r}")
     fields = _canonical_keys(data.get("plan") if isinstance(data.get("plan"), dict) else data)
+    fields["operations"] = plan_fields.operations(fields.get("operations"))
+    fields["undo"] = plan_fields.undo_count(fields.get("undo"))
+    fields["references"] = plan_fields.references(fields.get("references"), turns)
     if "category" not in fields:
         raise ValueError('missing "category"; use one of ' + ", ".join(CATEGORIES))
     fields["category"] = normalise_category(fields["category"])
@@ -97,15 +111,52 @@ def _fields(data: dict, shown: tuple[int, int] | None, full: tuple[int, int] | N
     return fields
 
 
-def parse_plan(raw: str, shown: tuple[int, int] | None = None, full: tuple[int, int] | None = None) -> EditPlan:
+def parse_plan(raw: str, shown: tuple[int, int] | None = None, full: tuple[int, int] | None = None,
+               turns: int = 0) -> EditPlan:
     """Parse a model answer. `shown` and `full` are the (W, H) of the image the model saw and of the
-    full-resolution image; boxes are mapped from the first to the second. Raises PlanParseError."""
+    full-resolution image; boxes are mapped from the first to the second; `turns` = earlier turns shown
+    (references number them from 1). Raises PlanParseError, or NotUnderstoodError when the model says
+    the instruction is not an edit."""
     try:
-        data = extract_json_object(raw or "")
-        plan = EditPlan.model_validate(_fields(data, shown, full))
-    except (JSONRepairError, BoxParseError, ValueError) as exc:
+        data = _plan_list(raw or "") or extract_json_object(raw or "")
+    except JSONRepairError as exc:
+        if plan_fields.not_an_edit(None, raw):
+            raise _not_understood(raw, raw) from exc
         raise PlanValidationError(_message(exc), raw=raw or "") from exc
-    return plan
+    if plan_fields.not_an_edit(data, raw):
+        raise _not_understood(str(data.get("reason") or data.get("explanation") or ""), raw)
+    try:
+        steps = data.get("steps") if isinstance(data.get("steps"), list) and data.get("steps") else None
+        if steps is None:
+            return EditPlan.model_validate(_fields(data, shown, full, turns))
+        plans = [EditPlan.model_validate(_fields(s, shown, full, turns)) for s in steps]
+        top = {k: v for k, v in _canonical_keys(data).items() if k in ("undo", "references")}
+        if top:
+            plans[0] = plans[0].model_copy(update={
+                "undo": plan_fields.undo_count(top.get("undo")) or plans[0].undo,
+                "references": plan_fields.references(top.get("references"), turns) or plans[0].references})
+        return EditPlan.from_steps(plans)
+    except (BoxParseError, ValueError) as exc:
+        raise PlanValidationError(_message(exc), raw=raw or "") from exc
+
+
+def _plan_list(raw: str) -> dict | None:
+    """A top-level JSON list of plans ('[{...}, {...}]', maybe in a code fence) read as steps."""
+    text = raw.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+    if not text.startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return {"steps": value} if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) else None
+
+
+def _not_understood(reason: str, raw: str) -> NotUnderstoodError:
+    why = " ".join(str(reason).split())[:200] or "no edit in the instruction"
+    return NotUnderstoodError(f"The planning model did not find an edit to make: {why}.",
+                              fix='Say what to change, e.g. "remove the dog", "make the car red", "add a hat to '
+                                  'the man", "make it black and white".')
 
 
 def _message(exc: Exception) -> str:

@@ -1,7 +1,8 @@
 """Single-call planning with any langchain-core chat model that can see images.
 
-One request on the happy path: system + user message (the image as a data URL and the rendered
-plan prompt) -> parse. A malformed answer is repaired when safe (engine.planners.parse); otherwise
+One request on the happy path: system + user message (the image as a data URL, the rendered plan
+prompt with the session's earlier turns) -> parse. An answer that there is no edit to make raises
+NotUnderstoodError at once (no re-ask). A malformed answer is repaired when safe (engine.planners.parse); otherwise
 the model is re-asked with the validation error, at most `plan_retries` times, and then
 `PlanParseError` shows its last raw answer.
 """
@@ -28,6 +29,19 @@ def message_text(message: BaseMessage) -> str:
     return "".join(parts)
 
 
+def history_for_prompt(history) -> list[dict]:
+    """The earlier turns as the plan prompt lists them: instruction, category, target, caption, accepted."""
+    out = []
+    for turn in history:
+        plan = turn.plan
+        steps = plan.all_steps() if plan is not None else []
+        out.append({"instruction": turn.instruction, "accepted": turn.accepted,
+                    "category": " then ".join(s.category for s in steps),
+                    "target": " / ".join(s.target for s in steps if s.target),
+                    "caption": steps[-1].caption if steps else ""})
+    return out
+
+
 def planning_options(settings) -> dict:
     """The VLMPlanner keyword arguments that come from Settings."""
     return {"max_image_side": settings.vlm_max_image_side, "plan_retries": settings.plan_retries}
@@ -50,7 +64,7 @@ class VLMPlanner:
             full = (request.image.shape[1], request.image.shape[0])
             content.append({"type": "image_url", "image_url": {"url": url}})
         prompt = render("plan", instruction=request.instruction, width=shown[0] if shown else None,
-                        height=shown[1] if shown else None, history=[t.instruction for t in request.history],
+                        height=shown[1] if shown else None, history=history_for_prompt(request.history),
                         feedback=request.feedback)
         content.append({"type": "text", "text": prompt.text})
         messages = [SystemMessage(render("plan_system").text), HumanMessage(content=content)]
@@ -65,7 +79,7 @@ class VLMPlanner:
             requests += 1
             raw = message_text(answer)
             try:
-                plan = parse_plan(raw, shown, full)
+                plan = parse_plan(raw, shown, full, turns=len(request.history))
             except PlanValidationError as exc:
                 error = exc.reason
                 messages = [*messages, AIMessage(raw), HumanMessage(render("plan_retry", error=error).text)]

@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 
 from engine.backends import make_planner
-from engine.errors import PlannerBackendError, PlanParseError
+from engine.errors import NotUnderstoodError, PlannerBackendError, PlanParseError
 from engine.plan import Turn
 from engine.planners.openai_compat import OpenAIPlanner
+from engine.planners.parse import parse_plan
+from engine.planners.vlm_planner import history_for_prompt
 from engine.protocols import PlanRequest
 from engine.settings import Settings
 from planner_fixtures import ADD_PLAN, PLAN
@@ -44,9 +46,9 @@ def test_happy_path_is_one_request_with_the_image_as_data_url(server, openai_set
     assert body["model"] == "scripted-vlm" and body["messages"][0]["role"] == "system"
     assert _image_of(body).size == (64, 48)  # 128x96 downscaled to vlm_max_image_side=64
     prompt = _text_of(body["messages"][1])
-    assert "remove the cup" in prompt and "64x48" in prompt and "- make it brighter" in prompt
-    expected = render("plan", instruction="remove the cup", width=64, height=48, history=["make it brighter"],
-                      feedback=None)
+    assert "remove the cup" in prompt and "64x48" in prompt and '1. "make it brighter"' in prompt
+    expected = render("plan", instruction="remove the cup", width=64, height=48,
+                      history=history_for_prompt([Turn(instruction="make it brighter")]), feedback=None)
     assert result.prompt_sha256 == expected.sha256
 
 
@@ -67,12 +69,35 @@ def test_malformed_then_valid_takes_the_retry_path(server, openai_settings, phot
 
 
 def test_always_malformed_ends_in_plan_parse_error_with_raw(server, openai_settings, photo):
-    server.set_script([{"content": "I am not sure what you mean."}])
+    server.set_script([{"content": "Plan: take the cup away, probably."}])
     with pytest.raises(PlanParseError) as info:
         OpenAIPlanner.from_settings(openai_settings).plan(PlanRequest("remove the cup", photo))
     assert len(server.requests) == openai_settings.plan_retries + 1 == 3
-    assert info.value.raw == "I am not sure what you mean." and "I am not sure what you mean." in str(info.value)
+    assert info.value.raw == "Plan: take the cup away, probably." and "take the cup away" in str(info.value)
     assert "3 request(s)" in str(info.value)
+
+
+@pytest.mark.parametrize("answer", ['{"category": "none", "reason": "a question about the car colour"}',
+                                    "I am not sure what you mean: this is not an image editing request."])
+def test_model_answering_no_edit_is_not_understood_after_one_request(server, openai_settings, photo, answer):
+    server.set_script([{"content": answer}])
+    with pytest.raises(NotUnderstoodError) as info:
+        OpenAIPlanner.from_settings(openai_settings).plan(PlanRequest("what colour is the car?", photo))
+    assert len(server.requests) == 1 and info.value.fix
+
+
+def test_history_and_compound_answer_reach_the_plan(server, openai_settings, photo):
+    steps = {"steps": [PLAN, {"category": "global", "target": "", "caption": "the same photo in black and white",
+                              "operations": [{"op": "grayscale", "strength": 1}]}],
+             "references": [{"phrase": "it", "resolved": "cup", "turn": 1}]}
+    server.set_script([{"content": json.dumps(steps)}])
+    history = (Turn(instruction="add a cup", plan=parse_plan(json.dumps(ADD_PLAN)), version="v1"),)
+    plan = OpenAIPlanner.from_settings(openai_settings).plan(
+        PlanRequest("remove it and make it black and white", photo, history=history)).plan
+    assert [s.category for s in plan.all_steps()] == ["remove", "global"]
+    assert plan.steps[1].operations[0].op == "grayscale" and plan.references[0].turn == 0
+    prompt = _text_of(server.requests[0]["messages"][1])
+    assert '1. "add a cup" -> addition, target "red ball", caption "a red ball on the table"' in prompt
 
 
 def test_addition_box_is_mapped_from_shown_to_full_resolution(server, openai_settings, photo):

@@ -3,10 +3,11 @@ import json
 
 import pytest
 
-from engine.errors import PlanParseError
+from engine.errors import NotUnderstoodError, PlanParseError
 from engine.planners.boxes import normalise_box
 from engine.planners.json_repair import JSONRepairError, extract_json_object
 from engine.planners.parse import PlanValidationError, normalise_category, parse_plan
+from planner_fixtures import PLAN
 
 GOOD = '{"category": "remove", "target": "the cup", "caption": "a table", "reason": "gone"}'
 
@@ -49,7 +50,7 @@ def test_category_synonyms(value, expected):
 
 
 NOT_REPAIRABLE = {
-    "no json": ("I cannot help with that.", "no JSON object"),
+    "no json": ("The plan follows in the next message.", "no JSON object"),
     "empty": ("", "no JSON object"),
     "unknown category": ('{"category": "teleport", "target": "cup", "caption": "x"}', "unknown category"),
     "missing category": ('{"target": "cup", "caption": "x"}', 'missing "category"'),
@@ -139,3 +140,57 @@ def test_extract_json_picks_first_object_and_rejects_non_objects():
     assert extract_json_object('a {"a": 1} b {"b": 2}') == {"a": 1}
     with pytest.raises(JSONRepairError):
         extract_json_object("[1, 2, 3]")
+
+
+# --- conversation and adjustment fields (issue 13) ---------------------------------------------------
+def test_operations_in_every_accepted_form_become_adjust_ops():
+    base = {"category": "global", "target": "", "caption": "the same photo, brighter"}
+    forms = [
+        [{"op": "brightness", "strength": 0.3}], {"brightness": "30%"}, ["brightness +0.3"],
+        [{"name": "exposure", "amount": 30}], [{"op": "brighten", "strength": "0.3"}],
+    ]
+    for ops in forms:
+        plan = parse_plan(json.dumps({**base, "operations": ops}))
+        assert [(o.op, o.strength) for o in plan.operations] == [("brightness", 0.3)], ops
+    dark = parse_plan(json.dumps({**base, "operations": [{"op": "darken", "strength": 0.5}]}))
+    assert dark.operations[0].strength == -0.5  # the verb gives the sign
+    bw = parse_plan(json.dumps({**base, "operations": ["black and white", {"op": "sepia", "strength": 7}]}))
+    assert [(o.op, o.strength) for o in bw.operations] == [("grayscale", 1.0), ("sepia", 0.07)]
+    clamp = parse_plan(json.dumps({**base, "operations": [{"op": "contrast", "strength": -3}]}))
+    assert clamp.operations[0].strength == -0.03  # -3 read as -3 % (a 0..100 scale), never out of range
+
+
+def test_unknown_operation_is_re_asked_naming_the_allowed_ones():
+    raw = json.dumps({"category": "global", "caption": "x", "operations": [{"op": "teleport"}]})
+    with pytest.raises(PlanValidationError) as info:
+        parse_plan(raw)
+    assert "unknown operation 'teleport'" in info.value.reason and "grayscale" in info.value.reason
+
+
+def test_steps_become_an_ordered_plan_with_the_first_step_on_top():
+    raw = json.dumps({"steps": [PLAN, {"category": "addition", "target": "cat", "caption": "a cat on the table",
+                                        "box": [10, 10, 20, 20]}], "undo": 1})
+    plan = parse_plan(raw, (100, 100), (100, 100))
+    assert [s.category for s in plan.all_steps()] == ["remove", "addition"]
+    assert plan.category == "remove" and plan.target == "cup" and plan.undo == 1 and plan.steps[1].box is not None
+    listed = parse_plan("```json\n" + json.dumps([PLAN, PLAN]) + "\n```")
+    assert len(listed.steps) == 2
+
+
+def test_undo_and_references_are_read_and_turns_renumbered():
+    raw = json.dumps({**PLAN, "undo": "1", "references": [
+        {"phrase": "it", "resolved": "cup", "turn": 2}, {"phrase": "that", "resolved": "x", "turn": 9}, "junk"]})
+    plan = parse_plan(raw, turns=2)
+    assert plan.undo == 1
+    assert [(r.phrase, r.turn) for r in plan.references] == [("it", 1), ("that", None)]
+
+
+@pytest.mark.parametrize("raw", [
+    '{"category": "none", "reason": "this is a question about the colour of the car"}',
+    '{"category": "not_understood", "target": "", "caption": ""}',
+    "I cannot plan an edit for this: it is not an image editing request.",
+])
+def test_model_saying_there_is_no_edit_is_not_understood_not_a_parse_error(raw):
+    with pytest.raises(NotUnderstoodError) as info:
+        parse_plan(raw)
+    assert not isinstance(info.value, PlanParseError) and "e.g." in info.value.fix

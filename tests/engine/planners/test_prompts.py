@@ -17,14 +17,20 @@ def test_plan_prompt_names_categories_schema_and_image_size():
     for word in ("addition", "remove", "local", "global", "background", '"caption"', '"box"', "640x480",
                  "add a cat on the sofa"):
         assert word in r.text
-    assert "rejected" not in r.text and "Earlier instructions" not in r.text
+    assert "rejected" not in r.text and "Earlier turns" not in r.text
+    for word in ('"operations"', '"steps"', '"undo"', '"references"', '"none"'):
+        assert word in r.text
     assert r.sha256 == hashlib.sha256(r.text.encode()).hexdigest() and r.name == "plan"
 
 
 def test_context_and_feedback_change_the_prompt_and_its_hash():
     base = render("plan", **PLAN_VARS)
-    ctx = render("plan", **{**PLAN_VARS, "history": ["remove the cup"], "feedback": "the cat is too small"})
-    assert "- remove the cup" in ctx.text and "the cat is too small" in ctx.text
+    turn = {"instruction": "remove the cup", "category": "remove", "target": "cup", "caption": "a bare table",
+            "accepted": True}
+    ctx = render("plan", **{**PLAN_VARS, "history": [turn, {**turn, "instruction": "add a lamp", "accepted": False}],
+                            "feedback": "the cat is too small"})
+    assert '1. "remove the cup" -> remove, target "cup", caption "a bare table"' in ctx.text
+    assert '2. "add a lamp"' in ctx.text and "(rejected)" in ctx.text and "the cat is too small" in ctx.text
     assert ctx.sha256 != base.sha256
     assert render("plan", **PLAN_VARS).sha256 == base.sha256  # deterministic
 

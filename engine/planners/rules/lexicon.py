@@ -26,7 +26,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "maybe", "perhaps", "i think we should", "we should", "you should", "you can", "i want to",
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
-    "in the picture", "for this image", "for this photo",
+    "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
+    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -45,13 +46,15 @@ TYPOS: dict[str, str] = {
     "they're": "they are", "we're": "we are", "you're": "you are", "here's": "here is",
     "where's": "where is", "which's": "which is", "u": "you", "ur": "your", "pls": "please",
     "plz": "please", "pic": "picture", "rm": "remove", "bg": "background", "thx": "thanks",
+    "theres": "there is", "heres": "here is", "wheres": "where is", "whats": "what is", "thats": "that is",
     "we'd": "we would", "you'd": "you would", "wouldn't": "would not",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
 FUZZY_TARGETS: tuple[str, ...] = (
     "remove", "delete", "erase", "eliminate", "change", "replace", "transform", "convert", "insert",
-    "background", "backdrop", "disappear", "include", "instead", "switch", "scenery",
+    "background", "backdrop", "disappear", "include", "instead", "switch", "scenery", "blur", "brighten",
+    "darken", "sharpen", "saturate", "desaturate", "colorize",
 )
 NOT_TYPOS = _words("remote charge range hinge chance ranger mover remover drove devote")
 
@@ -73,7 +76,7 @@ NP_STOPS = _words(
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
-    "toward towards up down within without"
+    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat"
 )
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
@@ -140,17 +143,18 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
-    "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade"
+    "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
+    "shut light extinguish fold unfold"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(
     "brighten darken lighten increase decrease boost reduce enhance saturate desaturate sharpen "
-    "apply warm cool age colorize"
+    "apply warm cool age colorize improve"
 )
 
 # Noun phrases that mean the whole picture (-> global) or its background (-> background).
@@ -189,7 +193,7 @@ GLOBAL_CUES = _words(
     "brighten darken contrast vibrant colorful saturated desaturated warmer cooler dreamy dream "
     "renaissance impressionist impressionism ukiyo-e 1920s 1950s 80s 90s noir film photograph "
     "black-and-white bw pastel neon surreal futuristic steampunk disney sketchy charcoal crayon "
-    "etching engraving cubist cubism baroque pop art lighting light filter tone hazy gloomy snow rain fog "
+    "etching engraving cubist cubism baroque lighting light filter tone hazy gloomy snow rain fog "
     "mist storm thunderstorm blizzard grayscale greyscale"
 )
 
@@ -208,7 +212,9 @@ ADJECTIVES = _words(
     "chocolate vanilla strawberry polka-dotted checkered floral fiery icy wooly woolen knitted "
     "velvet silk denim cotton crystal diamond pixelated blurry sharp smooth rough bare empty full "
     "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
-    "light deep dull vivid faded upside upside-down inside-out warm cool cold hot"
+    "light deep dull vivid faded upside upside-down inside-out warm cool cold hot calm clear quiet loud "
+    "soft hard strong weak rich poor cheap fresh neat wild fast slow high low wide narrow thick tight "
+    "loose fair sweet plain simple green thick strange calm stormy sunny"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
 NOUN_ING = _words(
@@ -230,3 +236,24 @@ PLACES = _words(
     "ruins cemetery graveyard carnival fair circus paris london tokyo france italy japan china "
     "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square"
 )
+
+# Auxiliaries and verb forms the sentence shapes key on.
+MODALS = _words("can could would will should may might shall must does do is are ought")
+AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
+MARKS: tuple[str, ...] = ("to", "into", "with", "for", "as", "be")  # words before the new content
+ABSENT = _words("there here visible present anywhere in on at stay remain")
+BE = _words("be is are was were being been become became")
+PAST: dict[str, str] = {
+    "added": "add", "removed": "remove", "changed": "change", "made": "make", "replaced": "replace",
+    "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",
+    "placed": "place", "moved": "move", "painted": "paint", "took": "take", "got": "get",
+}
+HEDGES = _words("would really do not also kind of am will rather")  # "I would really like ..."
+PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
+UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
+EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
+TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
+                                                 ("rid", "off"): ["rid", "of"]}
+# Verbs of making a picture: "sketch the scene" restyles it, "sketch a bird" adds one.
+STYLE_VERBS: dict[str, str] = {"sketch": "sketch", "draw": "drawing", "paint": "painting", "doodle": "doodle",
+                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor"}

@@ -1,22 +1,21 @@
 """Questions and wishes for the rules planner: "what if ...", "what would it look like ...",
-"there should be ...", "I'd like ...". Each returns a Parsed or None (not this shape)."""
+"there should be ...", "I'd like ...". Each returns a Parsed or None (not this shape).
+
+Leaf module: a clause inside the sentence is parsed through `ctx.parse`."""
 from __future__ import annotations
 
-from engine.planners import rules_clauses as cl
-from engine.planners import rules_lexicon as lx
-from engine.planners.rules_clauses import BE, MODALS, PAST, Parsed
-from engine.planners.rules_text import noun_phrase
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import subject as sj
+from engine.planners.rules.base import Ctx, Parsed, addition_plan, is_global, remove_plan
+from engine.planners.rules.text import noun_phrase
 
 
-_HEDGES = frozenset("would really do not also kind of am will rather".split())
-
-
-def there_be(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
     """'there should be a bird' -> addition; 'there should be no bird' -> remove."""
     if "there" not in w[:2]:
         return None
     j, neg = w.index("there") + 1, False
-    skip = MODALS | BE | {"needs", "need", "has", "have", "to", "also", "not"}
+    skip = lx.MODALS | lx.BE | {"needs", "need", "has", "have", "to", "also", "not"}
     while j < len(w) and w[j] in skip:
         neg = neg or w[j] == "not"
         j += 1
@@ -24,11 +23,11 @@ def there_be(w: list[str], proper: frozenset[str]) -> Parsed | None:
         neg, j = True, j + 1
     np, end, det = noun_phrase(w, j)
     if neg:
-        return cl.remove_plan(np, w[end:])
-    return cl.addition_plan(np, det, w[end:]) if np else None
+        return remove_plan(np, w[end:])
+    return addition_plan(np, det, w[end:]) if np else None
 
 
-def what_if(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
     """'what if the cat were a dog / sitting in a forest / wasn't there' and 'how about ...'."""
     for lead in (["what", "if"], ["imagine", "if"], ["suppose"], ["how", "about"], ["imagine"], ["if"]):
         if w[: len(lead)] == lead:
@@ -37,46 +36,48 @@ def what_if(w: list[str], proper: frozenset[str]) -> Parsed | None:
     else:
         return None
     if rest[:1] == ["there"]:
-        return there_be(rest, proper)
-    if rest[:1] in (["we"], ["you"]) and len(rest) > 1 and rest[1] in PAST:
-        return cl.imperative([PAST[rest[1]]] + rest[2:], proper)
+        return there_be(rest, ctx)
+    if rest and rest[0].endswith("ing") and rest[0] not in lx.NOUN_ING and len(rest) > 1:  # "how about making ..."
+        return ctx.parse(rest, ctx)
+    if rest[:1] in (["we"], ["you"]) and len(rest) > 1 and rest[1] in lx.PAST:
+        return ctx.parse([lx.PAST[rest[1]]] + rest[2:], ctx)
     np, end, det = noun_phrase(rest, 0)
     r = rest[end:]
-    if r and r[0] in BE | {"looked", "got"}:
+    if r and r[0] in lx.BE | {"looked", "got"}:
         neg = r[1:2] == ["not"]
-        return cl.copula(np, det, r[1 + neg:], neg, proper)
+        return sj.copula(np, det, r[1 + neg:], neg, ctx)
     if r and r[0] in ("had", "has", "wore"):
-        return cl.about(np, det, ["have"] + r[1:], proper)
-    return cl.about(np, det, r, proper)
+        return sj.about(np, det, ["have"] + r[1:], ctx)
+    return sj.about(np, det, r, ctx)
 
 
-def what_look(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def what_look(w: list[str], ctx: Ctx) -> Parsed | None:
     """'what would it look like at night / with a boat / without the car / if ...'."""
     if w[:1] not in (["what"], ["how"]) or "look" not in w and "looks" not in w:
         return None
     k = w.index("look") if "look" in w else w.index("looks")
-    i = 2 if len(w) > 2 and w[1] in MODALS else 1
+    i = 2 if len(w) > 2 and w[1] in lx.MODALS else 1
     np, _, det = noun_phrase(w, i)
     tail = w[k + 1:]
     tail = tail[1:] if tail[:1] == ["like"] else tail
     if tail[:1] == ["with"]:
         obj, end, odet = noun_phrase(tail, 1)
-        return cl.addition_plan(obj, odet, tail[end:])
+        return addition_plan(obj, odet, tail[end:])
     if tail[:1] == ["without"]:
-        return cl.remove_plan(noun_phrase(tail, 1)[0], [])
+        return remove_plan(noun_phrase(tail, 1)[0], [])
     if tail[:1] == ["if"]:
-        return what_if(["what", "if"] + tail[1:], proper)
-    if cl.is_global(np, det) or not np:
+        return what_if(["what", "if"] + tail[1:], ctx)
+    if is_global(np, det) or not np:
         return Parsed("global", [], tail, "look-global")
-    return cl.about(np, det, ["look", "like"] + tail, proper)
+    return sj.about(np, det, ["look", "like"] + tail, ctx)
 
 
-def wish(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle'."""
     if w[:1] not in (["i"], ["we"]):
         return None
     j, neg = 1, False
-    while j < len(w) and w[j] in _HEDGES:
+    while j < len(w) and w[j] in lx.HEDGES:
         neg = neg or w[j] == "not"
         j += 1
     verbs = ("like", "want", "need", "wish", "prefer", "love", "hope") + (("have", "see") if neg else ())
@@ -84,28 +85,31 @@ def wish(w: list[str], proper: frozenset[str]) -> Parsed | None:
         return None
     j += 1
     if w[j:j + 1] == ["there"]:  # "I wish there was a parrot"
-        return there_be(w[j:], proper)
+        return there_be(w[j:], ctx)
     if w[j:j + 2] == ["it", "if"]:  # "I would like it if you could add a cat"
         k = j + 2
         while k < len(w) and w[k] in ("you", "could", "would", "can", "will", "please"):
             k += 1
-        return cl.parse_words(w[k:], proper) if k < len(w) else None
+        return ctx.parse(w[k:], ctx) if k < len(w) else None
+    if neg and w[j:j + 2] in (["to", "see"], ["to", "have"]):  # "I don't want to see the bins"
+        np, end, _ = noun_phrase(w, j + 2)
+        return remove_plan(np, w[end:]) if np else None
     if w[j:j + 1] == ["to"] and len(w) > j + 1 and w[j + 1] not in ("be",):
-        return cl.parse_words(w[j + 1:], proper)
+        return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"
         neg, j = True, j + 1
     np, end, det = noun_phrase(w, j)
     r = w[end:]
     if neg:
-        return cl.remove_plan(np, r)
+        return remove_plan(np, r)
     if r[:2] == ["to", "be"]:
-        return cl.copula(np, det, r[2:], False, proper)
+        return sj.copula(np, det, r[2:], False, ctx)
     if r[:1] == ["not"]:  # "I'd prefer the wire not be there"
-        return cl.copula(np, det, r[2:] if r[1:2] == ["be"] else r[1:], True, proper)
+        return sj.copula(np, det, r[2:] if r[1:2] == ["be"] else r[1:], True, ctx)
     if r[:1] == ["to"]:
-        return cl.about(np, det, r[1:], proper)
+        return sj.about(np, det, r[1:], ctx)
     if r and (r[0] in lx.GONE_WORDS or r[0] in ("out", "off", "away")):
-        return cl.remove_plan(np, r)
+        return remove_plan(np, r)
     if det in lx.INDEFINITE or (det == "" and np):
-        return cl.addition_plan(np, det, r)
-    return cl.about(np, det, r, proper)
+        return addition_plan(np, det, r)
+    return sj.about(np, det, r, ctx)

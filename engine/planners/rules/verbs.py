@@ -1,40 +1,43 @@
-"""Imperative sentences of the rules planner ("remove the dog", "give the man a hat", ...)
-and the dispatcher `parse_words` that tries every sentence shape in order."""
+"""Imperative sentences of the rules planner ("remove the dog", "give the man a hat", ...).
+
+Leaf module: a clause inside the sentence ("make it so that ...") is parsed through `ctx.parse`."""
 from __future__ import annotations
 
-from engine.planners import rules_clauses as cl
-from engine.planners import rules_lexicon as lx
-from engine.planners.rules_arrow import arrow
-from engine.planners.rules_clauses import Parsed
-from engine.planners.rules_questions import there_be, what_if, what_look, wish
-from engine.planners.rules_text import has_global_cue, head, noun_phrase, skip_determiners
-
-_PARTICLES = ("off", "out", "away", "up", "down")
-_UNWANTED = frozenset("include show want need keep have put add like".split())
-_VERBS = lx.ADD_VERBS | lx.REMOVE_VERBS | lx.CHANGE_VERBS | lx.PLACE_VERBS | lx.MOVE_VERBS | {"give"}
+from engine.planners.rules import base as cl
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules import subject as sj
+from engine.planners.rules.base import Ctx, Parsed
+from engine.planners.rules.text import has_global_cue, head, noun_phrase, skip_determiners
 
 
-def _remove_verb(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     v = w[0]
     if v == "get" and w[1:3] in (["rid", "of"], ["rid", "off"]) or v == "rid" and w[1:2] == ["of"]:
         j = 3 if v == "get" else 2
         np, end, _ = noun_phrase(w, j)
         return cl.remove_plan(np, w[end:])
+    if v in ("rid", "clear", "strip", "clean", "empty", "free") and "of" in w[2:]:  # "rid the lawn of leaves"
+        return cl.remove_plan(noun_phrase(w, w.index("of", 2) + 1)[0], [])
     if v in ("take", "get", "pull", "knock", "cut", "crop", "wipe", "clear", "strip", "clean"):
-        j = 2 if w[1:2] and w[1] in _PARTICLES else 1
+        j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, det = noun_phrase(w, j)
-        moved = j == 2 or (end < len(w) and w[end] in _PARTICLES + ("from",))
+        if w[end:end + 1] == ["to"] and v in ("take", "get") and scenic(w[end:], ctx):  # "take the family to a beach"
+            return Parsed("background", np, w[end:], "take-to-place")
+        if w[end:end + 1] == ["of"] and v in ("clear", "strip", "clean", "rid"):  # "clear the table of dishes"
+            return cl.remove_plan(noun_phrase(w, end + 1)[0], [])
+        moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
         return None
     if v in lx.REMOVE_VERBS:
-        j = 2 if w[1:2] and w[1] in _PARTICLES else 1
+        j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, _ = noun_phrase(w, j)
         return cl.remove_plan(np, w[end:])
     return None
 
 
-def _give(w: list[str], proper: frozenset[str]) -> Parsed:
+def _give(w: list[str], ctx: Ctx) -> Parsed:
     if w[1] in lx.PRONOUNS and w[1] not in ("this", "that"):
         recv, j, rdet = [w[1]], 2, "pron"
     else:
@@ -55,7 +58,7 @@ def _give(w: list[str], proper: frozenset[str]) -> Parsed:
     return cl.addition_plan(obj, odet, w[end:])
 
 
-def _place(w: list[str], proper: frozenset[str]) -> Parsed:
+def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     v = w[0]
     j = 2 if w[1:2] in (["down"], ["up"], ["what"]) else 1  # "see what the car looks like in green"
     if w[1] in ("in", "on") and len(w) > 2 and w[2] in lx.DETERMINERS:  # "put in a bird"
@@ -65,26 +68,33 @@ def _place(w: list[str], proper: frozenset[str]) -> Parsed:
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "set-background")
     if cl.is_global(np, det):
+        if v in lx.MOVE_VERBS and not scenic(rest, ctx):  # "send this to my friend": not an edit
+            return None
+        if v in ("set", "put", "place", "move") and head(np) in lx.SCENE_WORDS | {"image", "photo", "picture"} \
+                and scenic(rest, ctx):  # "set the scene in a jungle"
+            return Parsed("background", [], rest, "place-scene")
         return Parsed("global", [], cl.global_new(rest), "place-global")
     if rest[:1] == ["behind"]:  # "put a beach behind the man"
         return Parsed("background", cl.behind_subject(rest), np, "place-behind")
     definite = det in lx.DEFINITE or det == "pron"
-    if v in lx.MOVE_VERBS or (definite and _scenic(rest, proper)):
+    if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
+        return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
+    if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
     if v in ("see", "show", "imagine", "picture") and definite:
-        return cl.about(np, det, rest, proper)
+        return sj.about(np, det, rest, ctx)
     return cl.addition_plan(np, det, rest)
 
 
-def _scenic(rest: list[str], proper: frozenset[str]) -> bool:
+def scenic(rest: list[str], ctx: Ctx) -> bool:
     """'on a beach', 'in Paris', 'in front of ...': a new scene rather than a spot in this one."""
     if not rest or rest[0] not in lx.LOCATIVE_PREPS | {"to", "against"}:
         return False
     _, pdet = skip_determiners(rest, 1)
-    return pdet in lx.INDEFINITE or "front" in rest[:3] or any(x in lx.PLACES or x in proper for x in rest)
+    return pdet in lx.INDEFINITE or "front" in rest[:3] or any(x in lx.PLACES or x in ctx.proper for x in rest)
 
 
-def _change(w: list[str], proper: frozenset[str]) -> Parsed:
+def _change(w: list[str], ctx: Ctx) -> Parsed:
     v = w[0]
     split = v in ("turn", "paint", "color", "recolor", "dye", "make", "render", "tint", "get")
     j = 2 if w[1] in ("out", "up") else 1  # "swap out the cat for a rabbit"
@@ -93,7 +103,7 @@ def _change(w: list[str], proper: frozenset[str]) -> Parsed:
     if v in ("have", "let") and len(np) > 1 and rest and (rest[0] in lx.DETERMINERS or rest[0] in lx.NP_STOPS):
         np, rest = np[:-1], [np[-1]] + rest  # "have the dog catch a ball": an unknown verb
     if rest[:1] == ["so"] and len(rest) > 2:  # "make it so that there is a cat on the bed"
-        return parse_words(rest[2:] if rest[1] == "that" else rest[1:], proper)
+        return ctx.parse(rest[2:] if rest[1] == "that" else rest[1:], ctx)
     if rest[:1] == ["and"] and head(noun_phrase(rest, 1)[0]) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], cl.words_after(rest), "change-and-background")
     if not np:
@@ -104,7 +114,7 @@ def _change(w: list[str], proper: frozenset[str]) -> Parsed:
     if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])):
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "change-background")
     if v in lx.CAUSATIVE_VERBS:
-        return cl.about(np, det, rest, proper)
+        return sj.about(np, det, rest, ctx)
     if cl.is_global(np, det):
         return Parsed("global", [], cl.global_new(rest), "change-global")
     if v in ("paint", "draw") and det in lx.INDEFINITE:
@@ -112,8 +122,8 @@ def _change(w: list[str], proper: frozenset[str]) -> Parsed:
     return Parsed("local", np, rest, "change")
 
 
-def _global_verb(w: list[str], proper: frozenset[str]) -> Parsed:
-    np, end, det = noun_phrase(w, 1)
+def _global_verb(w: list[str], ctx: Ctx) -> Parsed:
+    np, end, det = noun_phrase(w, 2 if w[1] in lx.PARTICLES else 1)  # "blur out the backdrop"
     h = head(np)
     if h in lx.BACKGROUND_WORDS:
         return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")
@@ -127,15 +137,15 @@ def _global_verb(w: list[str], proper: frozenset[str]) -> Parsed:
     return Parsed("local", np, w, "global-verb-local")
 
 
-def imperative(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
     """Sentences that start with a verb."""
     if len(w) < 2:
         return None
     v = w[0]
-    removed = _remove_verb(w, proper)
+    removed = _remove_verb(w, ctx)
     if removed is not None:
         return removed
-    if w[:2] == ["do", "not"] and len(w) > 3 and w[2] in _UNWANTED:  # "don't include the cat"
+    if w[:2] == ["do", "not"] and len(w) > 3 and w[2] in lx.UNWANTED:  # "don't include the cat"
         np, end, _ = noun_phrase(w, 3)
         return cl.remove_plan(np, w[end:])
     if v in ("top", "decorate", "fill", "cover", "surround", "adorn", "garnish", "dress") and "with" in w:
@@ -143,75 +153,29 @@ def imperative(w: list[str], proper: frozenset[str]) -> Parsed | None:
         obj, end, det = noun_phrase(w, k + 1)
         return cl.addition_plan(obj, det, w[end:])
     if v == "give":
-        return _give(w, proper)
+        return _give(w, ctx)
+    if v == "dress" and "in" in w[2:]:  # "dress the man in a suit"
+        np, end, _ = noun_phrase(w, 1)
+        return Parsed("local", np, ["wearing", *w[end + 1:]], "dress-in")
+    if v in lx.STYLE_VERBS and len(w) > 1 and (w[1] in ("it", "this", "everything") or w[1:2] == ["the"]
+                                                and cl.is_global(noun_phrase(w, 1)[0], "the")):
+        return Parsed("global", [], ["as", "a", lx.STYLE_VERBS[v]] + w[noun_phrase(w, 1)[1]:], "style-verb")
     if v in lx.ADD_VERBS:
         j = 2 if w[1] in ("in", "on", "back") and w[2:3] and w[2] in lx.DETERMINERS else 1  # "add in a dog"
         np, end, det = noun_phrase(w, j)
         return cl.addition_plan(np, det, w[end:])
     if v in lx.PLACE_VERBS or v in lx.MOVE_VERBS or v in ("see", "imagine", "picture"):
-        return _place(w, proper)
+        return _place(w, ctx)
     if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE:
         np, end, det = noun_phrase(w, 1)
+        if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
+            np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb
         return cl.addition_plan(np, det, w[end:])
     if v in lx.CHANGE_VERBS or v in lx.CAUSATIVE_VERBS:
-        return _change(w, proper)
-    if v in lx.GLOBAL_VERBS or v == "blur":
-        return _global_verb(w, proper)
+        return _change(w, ctx)
+    if (v in lx.GLOBAL_VERBS or v == "blur") and not (v in ("cool", "warm", "age") and w[1] not in lx.DETERMINERS
+                                                       and w[1] not in lx.PRONOUNS and w[1] not in lx.PARTICLES):
+        return _global_verb(w, ctx)  # not "cool photo" (praise)
     return None
 
 
-def _fallback(w: list[str], proper: frozenset[str]) -> Parsed:
-    if has_global_cue(w):
-        return Parsed("global", [], w, "fallback-global")
-    np, end, det = noun_phrase(w, 0)
-    if det in lx.INDEFINITE and np:  # "a hat on the dog", "more clouds"
-        return cl.addition_plan(np, det, w[end:])
-    if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"
-        obj, end, odet = noun_phrase(w, 1)
-        return cl.addition_plan(obj, odet, w[end:])
-    if not det and len(w) > 2 and w[1] in _PARTICLES:  # "tear down the poster"
-        obj, end, _ = noun_phrase(w, 2)
-        return cl.remove_plan(obj, w[end:])
-    if np and np[0] in _VERBS:  # a verb with nothing to act on: "remove"
-        np = np[1:]
-    return Parsed("local", np, w[end:], "fallback")
-
-
-def _lemma(word: str) -> str:
-    """'removing' -> 'remove', 'putting' -> 'put', 'adding' -> 'add' (verbs of the grammar only)."""
-    if not word.endswith("ing"):
-        return word
-    stem = word[:-3]
-    for cand in (stem, stem + "e", stem[:-1]):
-        if cand in _VERBS:
-            return cand
-    return word
-
-
-_SHAPES = (
-    arrow, cl.label, cl.no_x, there_be, what_look, what_if, wish,
-    imperative, cl.modal_first, cl.subject_first,
-)
-
-
-def parse_words(w: list[str], proper: frozenset[str]) -> Parsed:
-    """The first sentence shape that matches decides; a bare phrase falls back to local/global."""
-    if not w:
-        return Parsed("local", [], [], "empty")
-    if w[0] in lx.LOCATIVE_PREPS:  # "in the sky, add a moon": read the verb first
-        k = next((i for i, x in enumerate(w[:8]) if x in _VERBS), 0)
-        if k:
-            w = w[k:] + w[:k]
-    if w[0].endswith("ing") and _lemma(w[0]) in _VERBS:  # "(would you mind) removing the cart"
-        w = [_lemma(w[0])] + w[1:]
-    if "by" in w[1:-1]:  # "fix the image by removing the shadow": the gerund says what to do
-        k = w.index("by", 1)
-        verb = _lemma(w[k + 1])
-        if verb in _VERBS:
-            w = [verb] + w[k + 2:]
-    for shape in _SHAPES:
-        p = shape(w, proper)
-        if p is not None:
-            p.rule = p.rule or shape.__name__.strip("_")
-            return p
-    return _fallback(w, proper)

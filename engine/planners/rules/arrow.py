@@ -6,13 +6,12 @@ background; otherwise the differing object of the source prompt is the local tar
 """
 from __future__ import annotations
 
-from engine.planners import rules_clauses as cl
-from engine.planners import rules_lexicon as lx
-from engine.planners.rules_clauses import Parsed
-from engine.planners.rules_text import has_global_cue, is_adjective, noun_phrase
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules.base import Ctx, Parsed, addition_plan
+from engine.planners.rules.text import has_global_cue, is_adjective, noun_phrase
 
 
-def arrow(w: list[str], proper: frozenset[str]) -> Parsed | None:
+def arrow(w: list[str], ctx: Ctx) -> Parsed | None:
     """'a cat on a bench -> a dog on a bench': the words that differ name the edit."""
     if "->" not in w:
         return None
@@ -31,7 +30,7 @@ def arrow(w: list[str], proper: frozenset[str]) -> Parsed | None:
         return Parsed("global", [], b, "arrow-global")
     if not da:  # "a dog -> a dog wearing a hat": the added noun phrase
         i = next((j for j, x in enumerate(db) if x in lx.DETERMINERS), 0)
-        added = cl.addition_plan(noun_phrase(db, i)[0], "a", [])
+        added = addition_plan(noun_phrase(db, i)[0], "a", [])
         if added.category == "addition":
             added.new = b
         return added

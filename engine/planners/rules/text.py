@@ -9,21 +9,23 @@ import re
 from difflib import get_close_matches
 from functools import lru_cache
 
-from engine.planners import rules_lexicon as lx
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 
 _TOKEN = re.compile(r"->|[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[,;:!?.]")
 _OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES
 _AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , . ! ?".split())
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
-    lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS,
+    lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
+    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS,
 )
 
 
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    for old, new in (("\u2019", "'"), ("\u2018", "'"), ("\u2192", " -> "), ("=>", " -> ")):
+    for old, new in (("\u2019", "'"), ("\u2018", "'"), ("\u2192", " -> "), ("=>", " -> "), ("&", " and ")):
         text = text.replace(old, new)
     proper = frozenset(
         m.group(0).lower() for m in re.finditer(r"(?<=[a-z,] )[A-Z][a-z]+", text)
@@ -32,6 +34,13 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
         words.extend(lx.TYPOS.get(tok, tok).split())
+    for wrong, right in lx.TYPO_PHRASES.items():
+        if wrong[1] not in words:
+            continue
+        n = len(wrong)
+        for i in range(len(words) - n, -1, -1):
+            if tuple(words[i:i + n]) == wrong:
+                words[i:i + n] = right
     return words, proper
 
 
@@ -44,6 +53,28 @@ def fix_typo(word: str) -> str:
     return match[0] if match else word
 
 
+_SHORT_KNOWN = _KNOWN | vb.SHORT_WORDS | lx.COLORS | lx.ADJECTIVES | lx.PLACES | lx.ARTICLES
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def fix_short_typo(word: str) -> str:
+    """A 3-4 letter unknown word in verb position one edit away from a short verb ('mak' -> 'make')."""
+    if not 3 <= len(word) <= 4 or word in _SHORT_KNOWN or not word.isalpha():
+        return word
+    return next((v for v in vb.SHORT_VERB_TARGETS if _one_edit(word, v)), word)
+
+
 def has_global_cue(w: list[str]) -> bool:
     """True when the words name a style, season, weather, time of day or lighting."""
     if any(x in lx.GLOBAL_CUES for x in w):
@@ -54,7 +85,7 @@ def has_global_cue(w: list[str]) -> bool:
 
 def is_participle(word: str) -> bool:
     """'parked', 'covered': a participle that ends a noun phrase ('a car parked on ...')."""
-    return word.endswith("ed") and len(word) > 4 and word not in lx.ADJECTIVES
+    return word.endswith("ed") and (len(word) > 4 or word.endswith("ied")) and word not in lx.ADJECTIVES
 
 
 def is_ing(word: str) -> bool:
@@ -64,7 +95,18 @@ def is_ing(word: str) -> bool:
 def is_adjective(word: str) -> bool:
     if word in lx.COLORS or word in lx.ADJECTIVES:
         return True
+    if word.endswith("er") and not word.endswith("ier"):  # a comparative of an adjective, not "brother"
+        return _comparative_of_adjective(word)
     return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery"))
+
+
+def _comparative_of_adjective(word: str) -> bool:
+    stem = word[:-2]
+    for base in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if base and (base in lx.ADJECTIVES or base in lx.COLORS or base in vb.OP_WORDS
+                     or base.endswith(("y", "ful", "ish", "ous", "ive", "ic"))):
+            return True
+    return word in vb.COMPARATIVES
 
 
 def skip_determiners(w: list[str], i: int) -> tuple[int, str]:
@@ -91,7 +133,8 @@ def _pronoun_here(w: list[str], i: int) -> bool:
     return True
 
 
-def noun_phrase(w: list[str], i: int, split_adjectives: bool = False) -> tuple[list[str], int, str]:
+def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
+                trailing_noun: bool = True) -> tuple[list[str], int, str]:
     """The noun phrase at w[i]: (its words without determiners, index after it, its determiner).
 
     A pronoun is returned as itself with determiner 'pron'. With `split_adjectives`, trailing
@@ -128,17 +171,61 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False) -> tuple[l
             out.append(x)
             i += 1
             break
-        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x)):
+        if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
+            i += 1
+            continue
+        if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
+            out.append(x)
+            i, _ = skip_determiners(w, i + 1)
+            continue
+        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+                x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
+                and det in lx.ARTICLES | lx.INDEFINITE)):
             break
         out.append(x)
         i += 1
+    while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
+        out.pop()
     if split_adjectives and len(out) > 1:
-        out, i = _split_trailing(out, start, at_end=i >= len(w))
+        out, i = _split_trailing(out, start, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
         out = owner
     return out, i, det
+
+
+def _coordinated(w: list[str], i: int, before: str) -> bool:
+    """True when the 'and' at w[i] joins two noun phrases ('the man and the dog', 'salt and pepper'),
+    not two adjectives ('black and white') or two clauses ('... and add a cat')."""
+    j, det = skip_determiners(w, i + 1)
+    if j >= len(w):
+        return False
+    nxt = w[j]
+    if nxt in lx.NP_STOPS or nxt in ",;:!?." or nxt in lx.EDIT_VERBS or nxt in lx.CLAUSE_VERBS \
+            or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS:
+        return False
+    return bool(det) or not (is_adjective(nxt) or is_adjective(before))
+
+
+def starts_with(w: list[str], phrase: tuple[str, ...]) -> bool:
+    return tuple(w[: len(phrase)]) == phrase
+
+
+class Phrases:
+    """A set of word sequences indexed by their first word, longest first (fast prefix matching)."""
+
+    def __init__(self, phrases):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in sorted((tuple(p) for p in phrases), key=len, reverse=True):
+            self.by_first.setdefault(p[0], []).append(p)
+
+    def match(self, w: list[str], i: int = 0) -> tuple[str, ...] | None:
+        """The longest phrase that starts at w[i], or None."""
+        for p in self.by_first.get(w[i], ()) if i < len(w) else ():
+            if tuple(w[i:i + len(p)]) == p:
+                return p
+        return None
 
 
 def _ends_noun_phrase(x: str) -> bool:

@@ -1,0 +1,47 @@
+"""Captions (the diffusion prompt) of a parsed step: 'a corgi', 'a blue car', 'the same scene, at night'.
+
+Leaf module: lexicon and text helpers only.
+"""
+from __future__ import annotations
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import text as tx
+from engine.planners.rules.base import Parsed
+
+EMPTY = "empty background, natural seamless continuation of the surroundings"
+_OP_WORDS = {"grayscale": "in black and white", "sepia": "in sepia tones", "vintage": "with a vintage look",
+             "background_blur": "with a softly blurred background"}
+_SIGNED_WORDS = {"brightness": ("brighter", "darker"), "contrast": ("with more contrast", "with less contrast"),
+                 "saturation": ("more saturated", "less saturated"), "warmth": ("warmer", "cooler"),
+                 "sharpness": ("sharper", "softer")}
+
+
+def target_text(words: list[str]) -> str:
+    if len(words) == 1 and words[0] in lx.PRONOUNS:
+        return lx.PRONOUNS[words[0]]
+    return " ".join(words[:5])
+
+
+def ops_caption(ops) -> str:
+    parts = [_SIGNED_WORDS[o.op][o.strength < 0] if o.op in _SIGNED_WORDS else _OP_WORDS[o.op] for o in ops]
+    return "the same photo, " + ", ".join(parts)
+
+
+def caption(p: Parsed, target: str) -> str:
+    new_words = list(p.new)
+    if p.category == "background" and new_words and new_words[0] in ("to", "into", "onto"):
+        new_words = ["in"] + new_words[1:]  # "move the goat to a farm" -> "a goat in a farm"
+    new = " ".join(new_words).strip()
+    if p.category == "addition":
+        return new or tx.article(target)
+    if p.category == "remove":
+        return f"plain empty {new}" if new else EMPTY
+    if p.category == "global":
+        return f"the same scene, {new}" if new else "the same scene, restyled"
+    if p.category == "background":
+        if target and new:
+            if new_words[0] in lx.LOCATIVE_PREPS or new_words[0] in ("in", "on", "at"):
+                return f"{tx.article(target)} {new}"
+            return f"{tx.article(target)} in front of {tx.article(new)}"
+        return new or "a new background"
+    return tx.local_caption(target, new_words)

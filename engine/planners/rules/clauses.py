@@ -1,0 +1,251 @@
+"""The clause level of the rules grammar: an instruction's words -> clauses with roles.
+
+Roles: `social` (greetings, thanks: dropped), `undo` ("undo that", a bare "no,": take back the last
+edit), `keep` ("don't touch the man": the subject a background edit keeps), `context` (a description
+or a complaint: "there's a stain on the shirt", "I don't like the car", "the table looks empty"; it
+only names what a later request refers to, unless nothing else asks for an edit) and `request`.
+A request clause is split further at "then" and at "and" before a verb or in a gapped coordination
+("make the car red and the bus yellow"); `is_edit` (the grammar, passed in) confirms each split.
+
+Leaf module: lexicon, vocabulary and text helpers only.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, starts_with
+
+_PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
+_THEN = Phrases(vb.THEN_WORDS)
+_UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
+_TRAILING = frozenset("please thanks thank you now too thx pls".split())
+_KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
+
+
+class Clause:
+    """role: social | undo | keep | context | request; raw = the words before politeness was stripped."""
+
+    __slots__ = ("role", "words", "raw", "undo", "keep")
+
+    def __init__(self, role: str, words: list[str], raw: list[str], undo: int = 0, keep: list[str] | None = None):
+        self.role, self.words, self.raw, self.undo, self.keep = role, words, raw, undo, keep
+
+    def __repr__(self) -> str:
+        return f"Clause({self.role!r}, {self.words!r})"
+
+
+def segments(words: list[str]) -> list[list[str]]:
+    """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach')."""
+    out, cur = [], []
+    for x in words:
+        if x in ",;.!?":
+            out.append(cur)
+            cur = []
+        else:
+            cur.append("to" if x == ":" else x)
+    out.append(cur)
+    return [s for s in out if s]
+
+
+def strip_polite(w: list[str]) -> list[str]:
+    while w:
+        p = _PREFIXES.match(w)
+        if p is None or len(w) <= len(p):
+            break
+        w = w[len(p):]
+    while len(w) > 1 and w[-1] in _TRAILING:
+        w = w[:-1]
+    return w
+
+
+def keep_subject(clause: list[str]) -> list[str] | None:
+    """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
+    for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
+                 ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
+        if clause[: len(lead)] == lead:
+            rest = clause[len(lead):]
+            if lead[-1] == "not" or lead == ["without"]:
+                if not rest or rest[0] not in _KEEP_VERBS:
+                    return None
+                rest = rest[1:]
+            while rest and rest[0] in ("only", "just"):
+                rest = rest[1:]
+            words, _, det = noun_phrase(rest, 0)
+            return [] if det == "pron" and words[0] in ("it", "this", "that", "them") else words  # "keep it sharp"
+    return None
+
+
+def _split_keep(clause: list[str]) -> list[list[str]]:
+    """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
+    if keep_subject(clause) is not None:
+        for i, x in enumerate(clause):
+            if x in ("but", "and", "just", "only") and i > 1:
+                return [clause[:i], clause[i + 1:]]
+        return [clause]
+    for cut in range(1, len(clause)):
+        if clause[cut] in ("without", "but", "and") and keep_subject(clause[cut:]) is not None:
+            return [clause[:cut], clause[cut:]]
+    return [clause]
+
+
+def is_social(w: list[str]) -> bool:
+    if tuple(w) in vb.SOCIAL_PHRASES:
+        return True
+    return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
+        x in vb.SOCIAL_HEADS or x in vb.SOCIAL_FILLER for x in w)
+
+
+def undo_count(w: list[str]) -> int:
+    """1 for 'undo that' / 'go back' / a bare 'no', 2 for 'undo the last two edits'; else 0."""
+    if tuple(w) in vb.UNDO_CLAUSES:
+        return 1
+    if w[:1] == ["undo"] and len(w) <= 6 and any(x in vb.NUMBER_WORDS for x in w):
+        return next(vb.NUMBER_WORDS[x] for x in w if x in vb.NUMBER_WORDS)
+    if w[:1] == ["undo"] and w[-1:] == ["twice"]:
+        return 2
+    return 0
+
+
+def is_context(w: list[str]) -> bool:
+    """A statement about the picture, not a request: 'there is a bag on the sand', 'I don't like the car',
+    'the table looks empty', 'it is way too dark', 'this is my dog'."""
+    if len(w) < 2:
+        return False
+    if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
+        return True
+    if w[0] == "not" and any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
+        return True
+    if w[0] in ("i", "we"):
+        rest = w[1:]
+        while rest and rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still"):
+            rest = rest[1:]
+        negated = "not" in w[1:4]
+        return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
+                               or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
+                               or rest[0] in ("have", "took") and not negated)
+    np, end, det = noun_phrase(w, 0)
+    if not np:
+        return False
+    k = end
+    if k < len(w) and w[k] in lx.LOCATIVE_PREPS | {"of", "with", "next"}:  # "the shadow on her face is ..."
+        k = next((i for i in range(k, min(len(w), k + 7)) if w[i] in vb.DESCRIBE_VERBS), k)
+    return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
+
+
+def classify(words: list[str]) -> list[Clause]:
+    """The clauses of an instruction (tokenised words) with their roles, in order."""
+    out: list[Clause] = []
+    for seg in segments(words):
+        for part in _split_keep(seg):
+            out.extend(_classify_part(part))
+    if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
+        first = next((c for c in out if c.role == "context"), None)
+        if first is not None:
+            first.role = "request"
+    return _merge_leading_locative(out)
+
+
+def _classify_part(part: list[str]) -> list[Clause]:
+    words = strip_polite(part)
+    if not words or is_social(words) or is_social(part):
+        return [Clause("social", words, part)]
+    n = undo_count(words)
+    if n:
+        return [Clause("undo", words, part, undo=n)]
+    for i in range(1, min(5, len(words)) if words[0] in _UNDO_FIRST else 0):  # "undo that and try a hat"
+        n = undo_count(words[:i])
+        if n and words[i] in ("and", "then") and i + 1 < len(words):
+            return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
+    keep = keep_subject(words)
+    if keep is not None:
+        return [Clause("keep", words, part, keep=keep)]
+    return [Clause("context" if is_context(words) else "request", words, part)]
+
+
+def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
+    """'in the sky, add a moon' -> one request 'add a moon in the sky'."""
+    out: list[Clause] = []
+    for c in clauses:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.role == "request" and c.role == "request" and prev.words
+                and prev.words[0] in lx.LOCATIVE_PREPS):
+            out[-1] = Clause("request", c.words + prev.words, c.raw + prev.raw)
+        else:
+            out.append(c)
+    return out
+
+
+# --- compound requests -----------------------------------------------------------------------------
+def split_then(w: list[str]) -> list[list[str]]:
+    """Split at 'then' / 'and then' / 'after that' ...; leading 'first' is dropped."""
+    parts, cur, i = [], [], 0
+    while i < len(w):
+        hit = _THEN.match(w, i)
+        if hit and (cur or i == 0):
+            if cur:
+                parts.append(cur)
+            cur, i = [], i + len(hit)
+            continue
+        cur.append(w[i])
+        i += 1
+    parts.append(cur)
+    return [p[1:] if p[:1] and p[0] in vb.LEADING_ORDER and len(p) > 2 else p for p in parts if p]
+
+
+def _verb_words(w: list[str]) -> int:
+    """Number of leading words that form the verb ('swap out', 'take off', 'make')."""
+    return 2 if len(w) > 2 and w[1] in ("out", "up", "off", "in", "down") else 1
+
+
+def _gapped(left: list[str], right: list[str]) -> list[str] | None:
+    """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared)."""
+    if not right or (right[0] not in lx.DETERMINERS and right[0] not in lx.PRONOUNS):
+        return None
+    j = _verb_words(left)
+    if left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
+        return None
+    _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
+    _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
+    if end1 >= len(left) or end2 >= len(right) or end1 == j:
+        return None
+    return left[:j] + right
+
+
+def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
+    """'remove the cup from the table' + 'the plate' -> 'remove the cup and the plate from the table'."""
+    if not right or right[0] not in lx.DETERMINERS or left[0] not in lx.EDIT_VERBS:
+        return None
+    j = _verb_words(left)
+    _, end1, _ = noun_phrase(left, j)
+    _, end2, _ = noun_phrase(right, 0)
+    if end2 < len(right) or end1 >= len(left) or end1 == j:
+        return None
+    return left[:end1] + ["and"] + right + left[end1:]
+
+
+def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[str]]:
+    """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
+    gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
+    for i in range(1, len(w) - 1):
+        if w[i] != "and" or (is_adjective(w[i - 1]) and is_adjective(w[i + 1])):
+            continue
+        left, right = w[:i], w[i + 1:]
+        gapped = _gapped(left, right)
+        if gapped is not None and is_edit(left) and is_edit(gapped):
+            return [left, *split_and(gapped, is_edit)]
+        if starts_verb(right) and is_edit(right):
+            return [left, *split_and(right, is_edit)]
+        moved = _coordinated_after(left, right)
+        if moved is not None and is_edit(moved):  # "remove the people on the left and the bike"
+            return split_and(moved, is_edit)
+    return [w]
+
+
+def starts_verb(w: list[str]) -> bool:
+    x = w[0] if w else ""
+    if x in ("please", "also", "then", "just"):
+        x = w[1] if len(w) > 1 else ""
+    return x in lx.EDIT_VERBS or x in lx.GLOBAL_VERBS or x in lx.CAUSATIVE_VERBS or x in lx.CHANGE_VERBS \
+        or x in ("blur", "try", "undo") or (x.endswith("ing") and x[:-3] in lx.EDIT_VERBS)

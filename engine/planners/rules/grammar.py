@@ -1,0 +1,215 @@
+"""The top of the rules grammar: an instruction (+ the session's earlier turns) -> ordered edit steps.
+
+1. tokens (typos, contractions) -> clauses with roles (clauses.py): small talk, "undo that",
+   "keep the X", statements that only name things ("there's a bag on the sand"), requests;
+2. each request -> parts at "then", at "and" + verb and at gapped verbs (clauses.py), each part with
+   its references resolved against earlier clauses and turns (references.py over mentions.py);
+3. each part -> `Parsed` by the sentence shapes (sentence.py; this module hands it to them as
+   `ctx.parse`, the only way a shape reaches the whole grammar);
+4. purely photometric parts -> adjust operations (photometric.py); adjustments in a row merge;
+5. no part asks for an edit -> `Analysis.unclear` says why (a question, not an edit, no edit found).
+Nothing in the package imports this module except planner.py.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.base import Ctx, Parsed
+from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb
+from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words
+from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
+from engine.planners.rules.references import Resolved, resolve
+from engine.planners.rules.sentence import parse_words
+from engine.planners.rules.text import fix_short_typo, fix_typo, starts_with, tokenize
+
+_WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
+_NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
+_MODIFIER_LEADS = frozenset("with without for like as by from using".split())
+
+
+class Step:
+    """One edit: the parse, the words it performs (references resolved), operations, references."""
+
+    __slots__ = ("parsed", "words", "ops", "refs", "weaker")
+
+    def __init__(self, parsed: Parsed, words: list[str], ops: tuple[Op, ...] = (), refs: list[Ref] | None = None,
+                 weaker: bool = False):
+        self.parsed, self.words, self.ops, self.refs, self.weaker = parsed, words, ops, list(refs or []), weaker
+
+    def __repr__(self) -> str:
+        return f"Step({self.parsed!r}, {' '.join(self.words)!r}, {self.ops!r}, {self.refs!r})"
+
+
+class Analysis:
+    """The steps of an instruction; `unclear` says why there is none: question | not-edit | undo-only | no-edit."""
+
+    __slots__ = ("steps", "undo", "keep", "unclear")
+
+    def __init__(self, steps: list[Step], undo: int = 0, keep: list[str] | None = None, unclear: str = ""):
+        self.steps, self.undo, self.keep, self.unclear = steps, undo, list(keep or []), unclear
+
+
+def _fix(words: list[str]) -> list[str]:
+    """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
+    out = []
+    for i, x in enumerate(words):
+        lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
+        if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
+            x = fix_short_typo(x)
+        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else x)
+    return out
+
+
+def _question_or_chat(w: list[str]) -> str:
+    if not w:
+        return ""
+    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) \
+            and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
+        return "question"
+    if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
+            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"]:
+        return "question"
+    if w[0] in vb.NON_EDIT_VERBS:
+        return "not-edit"
+    return ""
+
+
+def _perception_question(raw: list[str]) -> str:
+    """'can you see a cat here?', 'do you spot any birds?': asking what is in the picture."""
+    if len(raw) > 3 and raw[1] == "you" and raw[0] in ("can", "could", "do", "did") and raw[2] in vb.PERCEIVE \
+            and (raw[3] in lx.INDEFINITE or raw[3] in ("any", "anything", "anyone")):
+        return "question"
+    return ""
+
+
+def strong(p: Parsed) -> bool:
+    """Does the parse name an edit (not a bare phrase the grammar could not place)?"""
+    if p.rule in _WEAK_RULES:
+        return False
+    if p.category == "global":
+        return any(x not in lx.GLOBAL_SUBJECTS and x not in lx.DETERMINERS for x in p.new)
+    if p.category in ("addition", "remove", "local"):
+        return bool(p.target) and p.target[-1] not in _NOTHING and not (
+            len(p.target) == 1 and p.target[0] in lx.GLOBAL_SUBJECTS and p.category != "local")
+    return True
+
+
+def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, tuple[Op, ...]] | None:
+    """(category, operations) when the part is an adjustment rather than a diffusion edit."""
+    last = r.repeated
+    if last is not None and last.ops:
+        ops = tuple(Op(op, s) for op, s in last.strength.items())
+        return last.category, scaled(ops, r.factor)
+    subject = set(p.target) if p.category == "background" else set()
+    found = scan([x for x in r.words if x not in subject], background=p.category == "background")
+    if found is None:
+        return None
+    if found.ops:
+        return ("background" if found.background else "global"), found.ops
+    return ("global", problem) if problem else None
+
+
+def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
+    p = parse_words(r.words, ctx)
+    if p.category == "background" and keep and not p.target:
+        p.target = list(keep)
+    adjust = _adjustment(p, r, problem)
+    if adjust is not None:
+        category, ops = adjust
+        target = p.target if category == "background" else []
+        return Step(Parsed(category, target, p.new, "adjust"), r.words, ops, r.refs, r.factor < 1)
+    if not strong(p):
+        return None
+    return Step(p, r.words, (), r.refs, r.factor < 1)
+
+
+def _modifier(part: list[str]) -> bool:
+    x = part[0]
+    return x in lx.LOCATIVE_PREPS or x in _MODIFIER_LEADS or x.endswith(("ing", "ed")) and not starts_verb(part)
+
+
+def _step_mentions(step: Step) -> list[Mention]:
+    p = step.parsed
+    if p.category == "global":
+        return [Mention((), image=True)]
+    first = [Mention(np_words(p.target), removed=p.category == "remove")] if p.target else []
+    return first + [m for m in clause_mentions(step.words) if not first or m.words != first[0].words]
+
+
+def _merge_adjustments(steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    for s in steps:
+        prev = out[-1] if out else None
+        if prev is not None and prev.ops and s.ops and prev.parsed.category == s.parsed.category \
+                and prev.parsed.target == s.parsed.target:
+            merged = {o.op: o for o in prev.ops} | {o.op: o for o in s.ops}
+            out[-1] = Step(prev.parsed, prev.words + ["and"] + s.words, tuple(merged.values()),
+                           prev.refs + s.refs)
+        else:
+            out.append(s)
+    return out
+
+
+def _record_undo(out: Analysis, memory: Memory, phrase: str) -> None:
+    """Name the versions taken back in the first step's references (unless a reference already does)."""
+    first = out.steps[0]
+    for info in memory.turns[-out.undo:]:
+        if not any(r.turn == info.index and r.kind in ("alternative", "repeat", "comparative") for r in first.refs):
+            first.refs.insert(0, Ref(phrase, " ".join(info.words), "undo", info.index, info.version))
+
+
+def analyse(text: str, history: Sequence = ()) -> Analysis:
+    """The steps one instruction asks for, given the earlier turns (engine.plan.Turn, oldest first)."""
+    words, proper = tokenize(text)
+    ctx = Ctx(proper, parse_words)
+    memory = Memory(history, lambda w: parse_words(_fix(w), ctx))
+    clauses = classify(words)
+    out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
+    here: list[Callable[[], list[Mention]]] = []
+    problem: tuple[Op, ...] = ()
+    for c in clauses:
+        if c.role == "keep" and c.keep:
+            here.append(lambda keep=c.keep: [Mention(np_words(keep))])
+        elif c.role == "context":
+            here.append(lambda w=c.words: clause_mentions(w, stated=True))
+            problem = problem or problem_ops(c.words)
+        elif c.role == "request":
+            why = _question_or_chat(c.words) or _perception_question(c.raw)
+            if why:
+                out.unclear = out.unclear or why
+                continue
+            _request(c.words, c.raw, ctx, memory, here, problem, out)
+    out.steps = _merge_adjustments(out.steps)
+    if out.undo and out.steps and memory:
+        _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
+    if not out.steps and not out.unclear:
+        out.unclear = "undo-only" if out.undo else "no-edit"
+    return out
+
+
+def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[Callable[[], list[Mention]]],
+             problem: tuple[Op, ...], out: Analysis) -> None:
+    def is_edit(part: list[str]) -> bool:
+        found = scan(part)
+        return strong(parse_words(part, ctx)) or bool(found and found.ops)
+
+    parts = [q for p in split_then(_fix(words)) for q in split_and(p, is_edit)]
+    for part in parts:
+        r = resolve(part, raw if len(parts) == 1 else part, here, memory, out.undo)
+        step = _step(r, ctx, problem, out.keep)
+        if step is None:
+            if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
+                prev = out.steps[-1]
+                again = _step(Resolved(prev.words + r.words, prev.refs), ctx, problem, out.keep)
+                if again is not None:
+                    out.steps[-1] = again
+                    continue
+            here.append(lambda w=r.words: clause_mentions(w))
+            continue
+        out.undo = max(out.undo, r.undo)
+        if out.steps and out.steps[-1].words == step.words:  # "too much, less": the same edit twice
+            continue
+        out.steps.append(step)
+        here.append(lambda s=step: _step_mentions(s))

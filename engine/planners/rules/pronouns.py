@@ -1,0 +1,145 @@
+"""Pronouns and one-words written out as the noun phrases they stand for: "it", "them", "its", "the
+other one", "another one", "two more", "the first one", "the one on the right", "a vintage one".
+
+`substitute(words, candidates)` takes the mentions an instruction can point at (most recent first) and
+returns the clause with the noun phrases written in, plus what was resolved. Leaf module.
+"""
+from __future__ import annotations
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.mentions import Mention, Ref, make_ref
+from engine.planners.rules.text import has_global_cue, head, is_adjective, starts_with
+
+
+def _antecedent(candidates: list[Mention], plural: bool, where: bool) -> list[Mention]:
+    live = [m for m in candidates if not m.removed or where]
+    if not live:
+        return []
+    first = live[0]
+    if first.image or not plural or _is_plural(first):
+        return [first]
+    objects = []
+    for m in sorted(live, key=lambda m: not m.primary):  # the objects turns left before places they named
+        if m.image or any(head(m.words) == head(o.words) for o in objects):
+            continue
+        objects.append(m)
+        if len(objects) == 2:
+            break
+    return list(reversed(objects)) if len(objects) == 2 else [first]
+
+
+def _is_plural(m: Mention) -> bool:
+    h = head(m.words)
+    return any(x in vb.NUMBER_WORDS for x in m.words) or (h.endswith("s") and not h.endswith("ss"))
+
+
+def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], list[Ref]]:
+    """Write the noun phrases that pronouns and 'the other one' stand for into the clause."""
+    out: list[str] = []
+    refs: list[Ref] = []
+    strong_global = _strong_global(words)
+    i = 0
+    while i < len(words):
+        x = words[i]
+        span, repl, ms = _one_reference(words, i, candidates, strong_global)
+        if span:
+            out.extend(repl)
+            refs.extend(make_ref(words[i:i + span], m, "object") for m in ms)
+            i += span
+        else:
+            out.append(x)
+            i += 1
+    return out, refs
+
+
+QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one"}) \
+    | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.ORDINALS)
+_TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
+    | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
+
+
+def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+    if words[i] not in _TRIGGERS:
+        return 0, [], []
+    objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
+    for phrase in vb.OTHER_ONE:
+        if starts_with(words[i:], phrase) and objects:
+            heads = []
+            for m in objects:
+                if head(m.words) not in heads:
+                    heads.append(head(m.words))
+            if len(heads) > 1:
+                m = next(o for o in objects if head(o.words) == heads[1])
+                return len(phrase), list(m.words), [m]
+            if phrase[-1] == "one":
+                return len(phrase), ["the", "other", heads[0]], [objects[0]]
+    for phrase in vb.ANOTHER_ONE:
+        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
+            return len(phrase), ["another", head(objects[0].words)], [objects[0]]
+    x = words[i]
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])) and objects \
+            and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
+        return 1, [head(objects[0].words)], [objects[0]]
+    if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
+            i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
+        return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
+    if x in vb.ORDINALS and words[i + 1:i + 2] == ["one"] and i > 0 and words[i - 1] == "the" and objects:
+        primary = [m for m in objects if m.primary] or objects
+        ordered = sorted(primary, key=lambda m: (m.turn is None, m.turn or 0))
+        k = vb.ORDINALS[x]
+        m = ordered[k] if -len(ordered) <= k < len(ordered) else ordered[-1]
+        return 2, [head(m.words)], [m]
+    return _pronoun(words, i, candidates, strong_global)
+
+
+def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+    x = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if x in ("its", "their") and nxt and nxt not in lx.NP_STOPS:
+        ms = _antecedent(candidates, x == "their", False)
+        if ms and not ms[0].image:
+            return 1, [*_joined(ms)[:-1], _joined(ms)[-1] + "'s"], ms
+        return 0, [], []
+    if x in ("both", "all", "each") and nxt == "of":  # "both of them": the pronoun after it says who
+        return 2, [], []
+    if x in ("him", "her", "he", "she"):
+        m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
+    if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
+        return 0, [], []
+    if x in ("that", "this", "these", "those") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":
+        return 0, [], []  # a determiner: "that ugly fence"
+    if x in ("this", "that") and nxt in lx.BE:
+        return 0, [], []
+    where = i > 0 and words[i - 1] == "where"
+    ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
+    if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
+        return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
+    if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
+        return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])
+    if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
+            w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
+        return 0, [], []
+    span = 2 if x in vb.PLURAL_PRONOUNS and nxt in ("both", "all") else 1  # "make them both red"
+    return span, _joined(ms), ms
+
+
+def _joined(ms: list[Mention]) -> list[str]:
+    out: list[str] = []
+    for m in ms:
+        out.extend((["and"] if out else []) + list(m.words))
+    return out
+
+
+def _strong_global(words: list[str]) -> bool:
+    """A style, season, weather or time of day ('make it winter'): 'it' is the picture, whatever came before."""
+    return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
+
+
+def _plural(word: str) -> str:
+    if word.endswith("s"):
+        return word
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("ch", "sh", "x")) else "s")

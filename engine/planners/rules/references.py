@@ -1,0 +1,203 @@
+"""Resolve the words of one request clause that point elsewhere: at earlier clauses of the same
+instruction or at earlier turns of the session.
+
+- pronouns ("make it blue", "put flowers in it", "make them brown"), "the other one", "another one",
+  "two more", "the first one" -> the noun phrase they stand for, written into the clause;
+- "again" / "try again" / "a bit more" / "less" -> the last edit repeated (taken back first for
+  "try again" and "less", weaker for "less");
+- "bigger", "even brighter" -> that change applied to the last edit's object;
+- "same for the woman", "the cat as well", "now the pants" -> the last edit on another object;
+- "... instead", "no, I meant a plant", "what about green?" -> the last edit taken back and done
+  with the new words.
+
+The clause comes back as self-contained words for the grammar plus a record of what was resolved.
+Leaf module: mentions, vocabulary, text.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
+from engine.planners.rules.mentions import Memory, Mention, Ref, TurnInfo, make_ref, np_words
+from engine.planners.rules.pronouns import QUICK, substitute
+from engine.planners.rules.text import head, is_adjective, noun_phrase, starts_with
+
+_FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
+                            "just very really".split())
+
+
+class Resolved:
+    """A clause with its references resolved. `undo`: versions it takes back; `factor`: strength factor of
+    a repeated adjustment ("less" -> 0.5); `repeated`: the earlier turn it repeats, if any."""
+
+    __slots__ = ("words", "refs", "undo", "factor", "repeated")
+
+    def __init__(self, words: list[str], refs: list[Ref] | None = None, undo: int = 0, factor: float = 1.0,
+                 repeated: TurnInfo | None = None):
+        self.words, self.refs, self.undo, self.factor, self.repeated = words, list(refs or []), undo, factor, repeated
+
+
+def is_fragment(w: list[str]) -> bool:
+    """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
+    if not w or w[0] in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}:
+        return False
+    np, end, _ = noun_phrase(w, 0)
+    if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
+        end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
+    return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
+
+
+def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Mention]]], memory: Memory,
+            undo: int) -> Resolved:
+    """Resolve one clause. `here`: the mentions of the earlier clauses of this instruction (one callable
+    per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
+    if not memory and not any(x in QUICK for x in words):
+        return Resolved(words)
+    words, alt = _alternative(words, bool(memory))
+    extra = 1 if alt and undo == 0 and memory else 0
+    if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
+        last = memory.last()
+        new = _alternative_clause(last, words)
+        return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
+    if memory:
+        for step in (_repeat, _strength, _comparative, _same_edit):
+            found = step(words, raw, memory, undo + extra)
+            if found is not None:
+                found.undo += extra
+                return found
+        if (alt or undo) and is_fragment(words):
+            last = memory.last()
+            new = _alternative_clause(last, words)
+            return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
+    candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
+    out, refs = substitute(words, candidates)
+    return Resolved(out, refs, extra)
+
+
+def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
+    alt = False
+    if "instead" in words:
+        k = words.index("instead")
+        if words[k + 1:k + 2] != ["of"]:
+            words, alt = words[:k] + words[k + 1:], True
+    for lead in vb.CORRECTION_LEADS:
+        if starts_with(words, lead) and len(words) > len(lead):
+            return words[len(lead):], True
+    if has_history:
+        for lead in vb.ALTERNATIVE_LEADS:
+            rest = words[len(lead):]
+            if starts_with(words, lead) and rest and rest != ["again"] and is_fragment(rest) \
+                    and rest[0] not in lx.DEFINITE:  # "how about the truck": the same edit on it
+                return rest, True
+    if alt and len(words) > 2 and words[0] in ("make", "turn") and words[1] in ("it", "that", "them"):
+        rest = words[3:] if words[2:3] == ["into"] else words[2:]
+        if is_fragment(rest):  # "make it a cat instead": the new words of the edit taken back
+            return rest, True
+    return words, alt
+
+
+def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    key = tuple(words)
+    retry = key in vb.RETRY_CLAUSES
+    if not retry and key not in vb.REPEAT_CLAUSES:
+        return None
+    last = memory.last()
+    return Resolved(list(last.words), [make_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)
+
+
+def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
+    less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
+                                                         for i in range(len(words)))
+    more = any(x in vb.MORE_WORDS for x in words)
+    if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
+                                     or x in ("that", "is", "was", "way", "bit")
+                                     or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
+                                     for x in words):
+        return None
+    last = memory.last()
+    kind = "comparative"
+    if less:
+        return Resolved(list(last.words), [make_ref(words, last, kind)], 1, 0.5, repeated=last)
+    return Resolved(list(last.words), [make_ref(words, last, kind)], 0, 1.0, repeated=last)
+
+
+def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'bigger', 'even brighter', 'a bit smaller' -> 'make <the last object> bigger'."""
+    comps = [x for x in words if x in vb.COMPARATIVES]
+    if not comps or "it" in words or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
+                            or x in vb.LARGE_WORDS for x in words):
+        return None
+    rest = [x for x in words if x not in ("make", "it")]
+    target = next((m for m in memory.mentions(undo) if not m.removed), None)
+    if target is None or target.image:
+        return Resolved(["make", "it", *rest], [Ref(" ".join(words), "the picture", "comparative",
+                                                    memory.last().index, memory.last().version)])
+    return Resolved(["make", *target.words, *rest], [make_ref(words, target, "comparative")])
+
+
+def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'do the same to the bus', 'the cat as well', 'now his sister too' -> the last edit on that object."""
+    w, marked = list(raw), False
+    while w and w[-1] in ("please", "thanks", "now"):
+        w = w[:-1]
+    for tail in vb.SAME_TAILS:
+        if len(w) > len(tail) and tuple(w[-len(tail):]) == tail:
+            w, marked = w[:-len(tail)], True
+            break
+    for lead in vb.SAME_LEADS:
+        if starts_with(w, lead) and len(w) > len(lead):
+            w, marked = w[len(lead):], True
+            break
+    if not marked or not w:
+        return None
+    new_np, refs = substitute(w, memory.mentions(undo))  # "the one on the right" -> "the tree on the right"
+    if not is_fragment(new_np):
+        return None
+    own = 1 if new_np[0] in ("his", "her", "their", "its", "my", "our") else 0
+    np, end, det = noun_phrase(new_np, own)
+    if end < len(new_np) and new_np[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:
+        end = noun_phrase(new_np, end + 1 + (new_np[end] == "next"))[1]
+    if not np or end < len(new_np) or det == "pron" or all(is_adjective(x) for x in np):
+        return None
+    last = memory.last()
+    if last.category == "global":
+        return None
+    clause = replace_target(last, new_np)
+    return Resolved(clause, [make_ref(words, last, "same-edit", " ".join(last.words)), *refs])
+
+
+def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
+    """The last clause with its target noun phrase replaced ('make the man's shirt blue' + 'the woman'
+    -> 'make the woman's shirt blue'); a fixed form when the target is not in its words."""
+    L, th = last.words, (last.target.split() or [""])[-1]
+    for s in range(1, len(L)):
+        np, end, _ = noun_phrase(L, s, split_adjectives=True, trailing_noun=False)
+        if np and head(np) == th and L[s] not in lx.NP_STOPS:
+            owner = next((k for k in range(s, end) if L[k].endswith("'s")), None)
+            if owner is not None and head(new_np) in vb.PERSON_WORDS:
+                return L[:s] + new_np[:-1] + [new_np[-1] + "'s"] + L[owner + 1:]
+            if any(x in lx.LOCATIVE_PREPS for x in new_np) and end < len(L) and L[end] in lx.LOCATIVE_PREPS:
+                end = noun_phrase(L, end + 1)[1]  # "the lamp on the left" -> "the lamp on the right"
+            return L[:s] + new_np + L[end:]
+    verb = {"addition": "add", "remove": "remove", "background": "put"}.get(last.category, "change")
+    return [verb, *new_np]
+
+
+def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
+    """The last edit done with new words: 'add a cat on the sofa' + 'a dog' -> 'add a dog on the sofa'."""
+    target = (last.target.split() or [""])
+    is_np = fragment[0] in lx.DETERMINERS or not all(is_adjective(x) for x in fragment)
+    if last.category == "addition":
+        return replace_target(last, list(fragment))
+    if last.category == "remove":
+        return ["remove", *fragment]
+    if last.category == "global":
+        return ["make", "it", *fragment]
+    if last.category == "background":
+        subject = ["the", *target] if target != [""] else []
+        return ["change", "the", "background", *(["behind", *subject] if subject else []), "to", *fragment]
+    if is_np:
+        return ["replace", *np_words(target), "with", *fragment]
+    return ["make", *np_words(target), *fragment]

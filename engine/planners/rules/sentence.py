@@ -1,0 +1,84 @@
+"""One clause (lowercase words) -> `Parsed`: the sentence shapes tried in order.
+
+`parse_words` normalises the clause (a leading locative, a gerund, "by doing X") and tries the
+sentence shapes of the leaf modules (frames, arrow, subject, questions, verbs); the clauses inside
+a clause go back through `ctx.parse`, which grammar.py sets to this very function.
+"""
+from __future__ import annotations
+
+from engine.planners.rules import lexicon as lx
+from engine.planners.rules import questions as qs
+from engine.planners.rules import subject as sj
+from engine.planners.rules import frames
+from engine.planners.rules.arrow import arrow
+from engine.planners.rules.base import Ctx, Parsed, addition_plan, remove_plan
+from engine.planners.rules.text import has_global_cue, noun_phrase
+from engine.planners.rules.verbs import imperative, scenic
+
+
+def _fallback(w: list[str], ctx: Ctx) -> Parsed:
+    """A phrase without a verb: 'a hat on the dog', 'more clouds', 'the couple on a beach', 'snowy'."""
+    np, end, det = noun_phrase(w, 0)
+    if np and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):  # "the bride on a cliff"
+        return Parsed("background", np, w[end:], "fallback-place")
+    if has_global_cue(w):
+        return Parsed("global", [], w, "fallback-global")
+    if det in lx.INDEFINITE and np:  # "a hat on the dog", "more clouds"
+        p = addition_plan(np, det, w[end:])
+        p.rule = p.rule or "fallback-addition"
+        return p
+    if np and det in lx.DEFINITE and w[end:end + 1] in (["as"], ["in"], ["like"]) and len(w) > end + 1:
+        return Parsed("local", np, w[end:], "fallback-described")  # "(show me) the dog as a puppy"
+    if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"
+        obj, end, odet = noun_phrase(w, 1)
+        p = addition_plan(obj, odet, w[end:])
+        p.rule = "unknown-verb"
+        return p
+    if not det and len(w) > 2 and w[1] in lx.PARTICLES:  # "tear down the poster"
+        obj, end, _ = noun_phrase(w, 2)
+        p = remove_plan(obj, w[end:])
+        p.rule = "unknown-verb-particle"
+        return p
+    if np and np[0] in lx.EDIT_VERBS:  # a verb with nothing to act on: "remove"
+        np = np[1:]
+    return Parsed("local", np, w[end:], "fallback")
+
+
+def _lemma(word: str) -> str:
+    """'removing' -> 'remove', 'putting' -> 'put', 'adding' -> 'add' (verbs of the grammar only)."""
+    if not word.endswith("ing"):
+        return word
+    stem = word[:-3]
+    for cand in (stem, stem + "e", stem[:-1]):
+        if cand in lx.EDIT_VERBS:
+            return cand
+    return word
+
+
+_SHAPES = (
+    arrow, frames.scope, frames.replacement, sj.label, sj.no_x, qs.there_be, qs.what_look, qs.what_if, qs.wish,
+    imperative, sj.modal_first, sj.subject_first,
+)
+
+
+def parse_words(w: list[str], ctx: Ctx) -> Parsed:
+    """The first sentence shape that matches decides; a bare phrase falls back to local/global."""
+    if not w:
+        return Parsed("local", [], [], "empty")
+    if w[0] in lx.LOCATIVE_PREPS:  # "in the sky, add a moon": read the verb first
+        k = next((i for i, x in enumerate(w[:8]) if x in lx.EDIT_VERBS), 0)
+        if k:
+            w = w[k:] + w[:k]
+    if w[0].endswith("ing") and _lemma(w[0]) in lx.EDIT_VERBS:  # "(would you mind) removing the cart"
+        w = [_lemma(w[0])] + w[1:]
+    if "by" in w[1:-1]:  # "fix the image by removing the shadow": the gerund says what to do
+        k = w.index("by", 1)
+        verb = _lemma(w[k + 1])
+        if verb in lx.EDIT_VERBS:
+            w = [verb] + w[k + 2:]
+    for shape in _SHAPES:
+        p = shape(w, ctx)
+        if p is not None:
+            p.rule = p.rule or shape.__name__.strip("_")
+            return p
+    return _fallback(w, ctx)

@@ -1,0 +1,198 @@
+"""Word lists for the clause level, the conversation and the photometric operations of the rules
+planner (lexicon.py holds the sentence-level lists). Plain data, no logic; words are lowercase.
+"""
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- clause roles ------------------------------------------------------------------------------
+# A clause made only of these (with at least one SOCIAL_HEADS word) is small talk and is dropped.
+SOCIAL_HEADS = _words(
+    "hi hey hello hiya yo thanks thank thx ty cheers ok okay great perfect nice awesome cool wow hmm hm "
+    "um uh well please sure yes yeah yep appreciate appreciated sorry oops lol alright good excellent "
+    "lovely amazing brilliant morning evening afternoon"
+)
+SOCIAL_FILLER = _words(
+    "a lot so much very you there again guys buddy friend in advance it for me job that's that is thing "
+    "the bunch million ton tons looks looking all right really job work done"
+)
+SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
+    ("if", "possible"), ("if", "you", "can"), ("if", "you", "could"), ("when", "you", "can"), ("for", "me"),
+    ("when", "you", "get", "a", "chance"), ("if", "that", "is", "ok"), ("if", "you", "do", "not", "mind"),
+    ("no", "rush"), ("if", "it", "is", "possible"), ("thanks", "in", "advance"), ("you", "are", "the", "best"),
+})
+CLOTHING = _words(
+    "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
+    "swimsuit hoodie scarf skirt jeans pajamas pyjamas outfit clothes overalls cape apron vest tie raincoat "
+    "overcoat sweatshirt t-shirt tshirt nightgown wetsuit tracksuit spacesuit blouse trousers shorts tutu"
+)
+# Statements that describe the picture or a complaint; before a request they only name its object.
+DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear")
+DISLIKE_VERBS = _words("hate dislike detest")
+LIKE_VERBS = _words("like love want need fancy")
+FAN_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("am", "not", "a", "fan", "of"), ("am", "not", "happy", "with"), ("am", "not", "sure", "about"),
+    ("am", "not", "keen", "on"), ("am", "not", "crazy", "about"), ("am", "unhappy", "with"),
+)
+CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
+# Clause-level connectives: a clause break in the middle of a sentence ("..., then ...").
+THEN_WORDS: tuple[tuple[str, ...], ...] = (
+    ("and", "then"), ("and", "after", "that"), ("after", "that"), ("and", "afterwards"), ("afterwards",),
+    ("then",), ("and", "finally"), ("finally",), ("and", "next"), ("and", "also"), ("plus",),
+)
+LEADING_ORDER = _words("first firstly second secondly third lastly next also finally")
+
+# --- not an edit ---------------------------------------------------------------------------------
+QUESTION_WORDS = _words("what which who whom whose where when why how")
+EDIT_QUESTIONS: tuple[tuple[str, ...], ...] = (  # wh-questions that ask for an edit
+    ("what", "if"), ("how", "about"), ("what", "about"), ("what", "would"), ("how", "would"),
+    ("what", "will"), ("how", "will"), ("what", "could"), ("how", "could"), ("what", "does", "it", "look"),
+    ("how", "does", "it", "look"),
+)
+YES_NO_OPENERS = _words("is are was were does do did has have am")
+PERCEIVE = _words("see spot find notice detect recognize recognise identify count")
+NON_EDIT_VERBS = _words(
+    "tell describe explain save print share translate rate count identify name find search upload "
+    "download email post export exit quit help say list answer guess know think recognize recognise "
+    "caption summarize summarise analyze analyse compare read"
+)
+SHORT_WORDS = _words(  # short real words the typo repair must never touch
+    "a an the it is be to of on in at as by or and but if so no not do go up my me we us he she his her "
+    "its our you your i am are was see set put get let add cut dye mix fix tan hat cap cat dog car sun "
+    "sky man men boy toy bag box cup mug pot pan jar bed map pen key ice egg eye ear arm leg lip red "
+    "tan mat rug fan owl fox cow pig hen bee ant bat bus van jet"
+)
+# Verbs the typo repair may map a misspelled word onto, by length (short words need an exact-length match).
+SHORT_VERB_TARGETS: tuple[str, ...] = ("add", "make", "put", "set", "turn", "give", "move", "swap", "blur")
+
+# --- conversation ---------------------------------------------------------------------------------
+UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
+    ("undo",), ("undo", "that"), ("undo", "it"), ("undo", "this"), ("undo", "the", "last", "edit"),
+    ("undo", "the", "last", "change"), ("undo", "the", "last", "step"), ("go", "back"), ("revert",),
+    ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
+    ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"),
+    ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
+    ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
+)
+CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
+    ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",),
+)
+ALTERNATIVE_LEADS: tuple[tuple[str, ...], ...] = (("what", "about"), ("how", "about"), ("try",), ("use",))
+REPEAT_CLAUSES: tuple[tuple[str, ...], ...] = (
+    ("again",), ("do", "it", "again"), ("do", "that", "again"), ("once", "more"), ("one", "more", "time"),
+    ("repeat",), ("repeat", "that"), ("repeat", "it"), ("same", "again"), ("do", "that", "once", "more"),
+)
+RETRY_CLAUSES: tuple[tuple[str, ...], ...] = (
+    ("try", "again"), ("try", "that", "again"), ("try", "it", "again"), ("retry",), ("redo",),
+    ("redo", "it"), ("redo", "that"), ("give", "it", "another", "try"), ("another", "try"),
+)
+SAME_LEADS: tuple[tuple[str, ...], ...] = (
+    ("do", "the", "same", "thing", "to"), ("do", "the", "same", "thing", "for"),
+    ("do", "the", "same", "thing", "with"), ("do", "the", "same", "to"), ("do", "the", "same", "for"),
+    ("do", "the", "same", "with"), ("the", "same", "for"), ("the", "same", "to"), ("same", "for"),
+    ("same", "to"), ("same", "with"), ("same", "thing", "for"), ("same", "thing", "to"), ("now",), ("and",),
+    ("also",), ("what", "about"), ("how", "about"),
+)
+SAME_TAILS: tuple[tuple[str, ...], ...] = (("too",), ("as", "well"), ("also",), ("aswell",))
+# "bigger", "a bit more": the size or strength of the last edit, on its object.
+COMPARATIVES = _words(
+    "bigger larger smaller tinier taller shorter wider narrower longer thicker thinner higher lower "
+    "bolder lighter darker brighter stronger weaker fainter"
+)
+MORE_WORDS = _words("more stronger further")
+LESS_WORDS = _words("less weaker")
+TOO_MUCH: tuple[tuple[str, ...], ...] = (("too", "much"), ("not", "so", "much"), ("too", "strong"),
+                                         ("a", "bit", "much"), ("overdone",))
+OTHER_ONE: tuple[tuple[str, ...], ...] = (("the", "other", "one"), ("the", "other"), ("other", "one"))
+ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("another",))
+ORDINALS: dict[str, int] = {"first": 0, "second": 1, "third": 2, "last": -1, "new": -1, "latest": -1,
+                            "original": 0}
+NUMBER_WORDS: dict[str, int] = {"two": 2, "three": 3, "four": 4, "five": 5, "few": 3, "several": 3,
+                                "couple": 2}
+# Global cues that also describe an object ("make it darker" after "make the car blue" means the car).
+AMBIGUOUS_CUES = _words("brighter darker brighten darken contrast vibrant colorful saturated desaturated warmer "
+                        "cooler light lighting filter tone")
+PLURAL_PRONOUNS = _words("them they these those both")
+SINGULAR_PRONOUNS = _words("it that this")
+PERSON_WORDS = _words(
+    "man woman boy girl kid child baby person guy lady gentleman sister brother mother father mom dad "
+    "son daughter wife husband grandma grandpa grandmother grandfather friend bride groom chef teacher "
+    "player people men women kids children couple family dog cat horse bird"
+)
+
+# --- photometric operations -------------------------------------------------------------------------
+# word -> (operation, sign); sign 0 = a neutral name of the quantity ("contrast"), direction from context.
+OP_WORDS: dict[str, tuple[str, int]] = {
+    "brighter": ("brightness", 1), "brighten": ("brightness", 1), "lighten": ("brightness", 1),
+    "lighter": ("brightness", 1), "bright": ("brightness", 1), "brightness": ("brightness", 0),
+    "exposure": ("brightness", 0), "darker": ("brightness", -1), "darken": ("brightness", -1),
+    "dim": ("brightness", -1), "dimmer": ("brightness", -1), "dark": ("brightness", -1),
+    "underexposed": ("brightness", 1), "overexposed": ("brightness", -1),
+    "contrast": ("contrast", 0), "contrasty": ("contrast", 1), "punchy": ("contrast", 1),
+    "punchier": ("contrast", 1), "flat": ("contrast", -1), "flatter": ("contrast", -1),
+    "saturation": ("saturation", 0), "saturated": ("saturation", 1), "saturate": ("saturation", 1),
+    "desaturate": ("saturation", -1), "desaturated": ("saturation", -1), "vibrant": ("saturation", 1),
+    "vivid": ("saturation", 1), "colorful": ("saturation", 1), "colourful": ("saturation", 1),
+    "pop": ("saturation", 1), "muted": ("saturation", -1), "mute": ("saturation", -1),
+    "duller": ("saturation", -1), "dull": ("saturation", -1), "richer": ("saturation", 1),
+    "vibrance": ("saturation", 0),
+    "warmer": ("warmth", 1), "warm": ("warmth", 1), "warmth": ("warmth", 0), "cooler": ("warmth", -1),
+    "cool": ("warmth", -1), "colder": ("warmth", -1), "cold": ("warmth", -1), "bluer": ("warmth", -1),
+    "temperature": ("warmth", 0),
+    "sharper": ("sharpness", 1), "sharpen": ("sharpness", 1), "sharp": ("sharpness", 1),
+    "crisp": ("sharpness", 1), "crisper": ("sharpness", 1), "sharpness": ("sharpness", 0),
+    "unblur": ("sharpness", 1), "deblur": ("sharpness", 1), "detail": ("sharpness", 0),
+    "softer": ("sharpness", -1), "soften": ("sharpness", -1), "soft": ("sharpness", -1),
+    "blurrier": ("sharpness", -1), "blurry": ("sharpness", -1), "blur": ("sharpness", -1),
+    "blurred": ("sharpness", -1), "blurring": ("sharpness", -1),
+    "grayscale": ("grayscale", 1), "greyscale": ("grayscale", 1), "monochrome": ("grayscale", 1),
+    "monochromatic": ("grayscale", 1), "black-and-white": ("grayscale", 1), "bw": ("grayscale", 1),
+    "colorless": ("grayscale", 1), "colourless": ("grayscale", 1),
+    "sepia": ("sepia", 1), "sepia-toned": ("sepia", 1),
+    "vintage": ("vintage", 1), "retro": ("vintage", 1), "old-fashioned": ("vintage", 1),
+    "faded": ("vintage", 1), "old-timey": ("vintage", 1), "lights": ("brightness", 0),
+    "bokeh": ("background_blur", 1), "defocus": ("background_blur", 1), "defocused": ("background_blur", 1),
+}
+OP_PHRASES: dict[tuple[str, ...], str] = {  # replaced by one OP_WORDS token before the scan
+    ("black", "and", "white"): "black-and-white", ("black", "&", "white"): "black-and-white",
+    ("b", "and", "w"): "black-and-white", ("gray", "scale"): "grayscale", ("no", "color"): "colorless",
+    ("no", "colors"): "colorless", ("without", "color"): "colorless", ("remove", "the", "color"): "colorless",
+    ("remove", "the", "colors"): "colorless", ("remove", "color"): "colorless",
+    ("old", "fashioned"): "old-fashioned", ("old", "photo"): "vintage", ("old", "photograph"): "vintage",
+    ("out", "of", "focus"): "defocused", ("depth", "of", "field"): "bokeh", ("portrait", "mode"): "bokeh",
+    ("in", "focus"): "sharp", ("washed", "out"): "muted", ("less", "blurry"): "unblur",
+    ("white", "balance"): "temperature",
+}
+# Plain adjectives name an operation only with a verb, a direction or an intensity ("cool photo" is praise,
+# "make it cool" / "a bit cooler" are requests); comparatives, verbs and style words stand alone.
+OP_PLAIN_ADJECTIVES = _words("cool warm cold dark bright soft sharp dull flat vivid vibrant crisp muted faded "
+                             "colorful colourful punchy saturated")
+OP_VERBS = _words("make turn set give apply add change convert render adjust fix correct tone tune put get")
+BLUR_OPS = _words("blur blurry blurred blurring blurrier soft softer soften")  # on the background: background_blur
+UP_WORDS = _words("more increase increased boost raise higher enhance intensify heighten amplify add "
+                  "stronger up extra crank pump maximum max")
+DOWN_WORDS = _words("less decrease reduce reduced lower cut drop diminish weaken minimize down tame "
+                    "fewer weaker remove")
+SMALL_WORDS = _words("bit little slightly slight somewhat touch tad subtle subtly mildly gently barely "
+                     "hint smidge")
+LARGE_WORDS = _words("much lot lots alot very really way heavily strongly significantly considerably "
+                     "dramatically massively extremely super totally completely fully")
+# Words a purely photometric clause may contain besides operations, directions and intensities.
+OP_NEUTRAL = _words(
+    "make turn set give apply add change convert render adjust fix correct tone tune put it this that "
+    "the a an image photo photograph picture pic shot whole entire overall scene everything all colors "
+    "colours color colour tones tint look looks feel effect filter style version mode into to in with of "
+    "and please is be should would could can so up down levels level lighting light lights its is are "
+    "too bit little lot some even slightly shallow make me my our just also now then quite rather "
+    "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
+    "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
+    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out"
+)
+BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
+                          "apart from other than")
+OP_BASE: dict[str, float] = {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "warmth": 0.4,
+                             "sharpness": 0.4, "grayscale": 1.0, "sepia": 0.8, "vintage": 0.7,
+                             "background_blur": 0.6}
