@@ -3,7 +3,8 @@
 `assess(source, result, mask)` compares what the edit generated (the mask) with the untouched
 ring of the photo around it (beyond the feather band), on the luminance:
 - flat patch: fine texture (high-pass energy) inside vs the texture level of the nearest untouched
-  surroundings carried inward; a Telea/Navier-Stokes fill of a large mask is a smooth smudge on a
+  surroundings carried inward (counted fully once the mask is 30 px wide: a smooth brush stroke
+  over a reflection goes unseen); a Telea/Navier-Stokes fill of a large mask is a smooth smudge on a
   textured photo (ratio 0.1-0.4; a clean fill 0.5-1.5);
 - smear: directional streaks that run along the fill direction, i.e. image gradients orthogonal to
   the mask's inward normal (what diffusion-type fills draw); 0 for content unrelated to the mask
@@ -28,6 +29,8 @@ from pydantic import BaseModel, Field
 from engine.images import validate_image, validate_mask
 
 QUALITY_THRESHOLD = 0.5
+SEAM_PCT = 75  # percentile of the border steps compared (a seam along part of the border counts)
+THIN = (4.0, 15.0)  # px half-width: smoothness in a stroke thinner than this goes unseen, fully counted above
 WORK_SIDE = 512  # the crop around the mask is judged at most this large (px)
 # (measure, looks fine, clearly wrong): badness ramps linearly between the two
 LIMITS = {"texture": (0.65, 0.40), "streaks": (0.45, 0.70), "fronts": (1.8, 3.5), "seam": (1.6, 3.0),
@@ -130,8 +133,8 @@ def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[flo
     """(hard seam, soft seam): the colour step across the changed region's border (5 px windows) and
     across the whole feather band (windows wider than the band), each over the same step measured
     a few pixels farther out, in the untouched photo."""
-    hard = np.median(_steps(rgb, changed, ~changed, _contour(changed), 5))
-    hard_ref = np.median(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5))
+    hard = np.percentile(_steps(rgb, changed, ~changed, _contour(changed), 5), SEAM_PCT)
+    hard_ref = np.percentile(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5), SEAM_PCT)
     band = int(np.ceil(cv2.distanceTransform((~inner).astype(np.uint8), cv2.DIST_L2, 3)[changed].max()))
     win = 2 * (band // 2 + 8) + 1
     mid = _contour(_grow(inner, band // 2)) if band > 1 else _contour(changed)
@@ -155,6 +158,7 @@ def _measures(source, result, mask, changed) -> dict[str, float] | None:
         "streaks": streaks,
         "streak_contrast": contrast,
         "fronts": _fronts(lum, inner),
+        "half_width": float(cv2.distanceTransform(np.pad(inner, 1).astype(np.uint8), cv2.DIST_L2, 3).max()),
         "seam": seam,
         "blotch": blotch,
     }
@@ -171,7 +175,8 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
     if m is None:
         return QualityReport(score=1.0, ok=True, problem="none", measures={},
                              reason="nothing to judge: the mask is empty or leaves no surroundings to compare with")
-    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]),
+    thick = float(np.clip((m["half_width"] - THIN[0]) / (THIN[1] - THIN[0]), 0.0, 1.0))
+    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]) * thick,
            "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
            "fronts": _ramp(m["fronts"], *LIMITS["fronts"]), "seam": _ramp(m["seam"], *LIMITS["seam"]),
            "blotch": _ramp(m["blotch"], *LIMITS["blotch"])}

@@ -83,6 +83,9 @@ class QualityJudge:
     def judge(self, case: Case) -> Verdict:
         from engine.quality import assess  # owner: the offline pixels; no weights
 
+        if case.plan is not None and case.plan.operations:  # a photo adjustment is meant to change texture
+            return Verdict(ok=True, problem="none", by=self.name, score=1.0,
+                           reason="a photo adjustment, not a fill: nothing for the quality judge to check")
         report = assess(case.source, case.result, case.mask)
         return Verdict(ok=bool(report.ok), problem="none" if report.ok else "artifact", by=self.name,
                        score=float(min(1.0, max(0.0, report.score))), reason=report.reason)

@@ -59,7 +59,7 @@ def fade_weight(mask: np.ndarray, grow_px: int) -> np.ndarray:
 
 class ClassicalInpainter:
     name = "classical"
-    methods = ("auto", "patch", "fsr", "telea", "ns")
+    methods = ("auto", "fsr", "ns", "patch", "telea")  # after auto: fills that differ from its choice
 
     def __init__(self, grow_px: int = 3, work_short_side: int = 640, radius: int = 5, judge_kernel: int = 21):
         self.grow_px = grow_px

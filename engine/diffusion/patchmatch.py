@@ -16,8 +16,8 @@ PATCH = 7  # patch side (px)
 R = PATCH // 2
 DESCRIPTOR = np.arange(-R, R + 1, 2)  # sparse patch: every other pixel (16 samples of 7x7)
 COARSEST = 40  # hole extent (px) at the coarsest level
-SHARP_FINAL = 4.0  # at the finest level the best matches dominate the vote: sharper texture
-LOCALITY = 1.0  # a source `reach` away costs as much as an RMS colour error of 10 per sample
+SHARP_FINAL = 2.0  # at the finest level the best matches dominate the vote: sharper texture
+LOCALITY = 2.0  # a source `reach` away costs as much as an RMS colour error of 10 per sample
 
 
 def _features(padded: np.ndarray, h: int, w: int) -> np.ndarray:

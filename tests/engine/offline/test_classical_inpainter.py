@@ -90,11 +90,13 @@ def test_large_images_fill_at_working_size_and_keep_their_own_pixels():
     assert np.abs(out[big_mask].astype(int) - (230, 20, 20)).sum(axis=1).min() > 60
 
 
-def test_a_painted_spoon_removal_on_the_photo_is_judged_clean():
-    from app.demo import spoon_mask
+def test_a_painted_removal_of_the_reflections_on_the_photo_is_judged_clean():
+    from app.demo import glint_mask
 
     image = load_image(PHOTO)
-    mask = spoon_mask(image.shape[:2])
+    mask = glint_mask(image.shape[:2])
     _, out = fill(image, mask)
     report = assess(image, out, mask)
     assert report.ok, report.reason
+    bright = out[mask].astype(float).mean(axis=1)
+    assert bright.max() < image[mask].astype(float).mean(axis=1).max() - 40  # the highlights are gone
