@@ -94,15 +94,23 @@ def background_blur(x, s, region):
     """Depth of field: blur the region (the background), more the farther from the subject; the
     subject's pixels are left out of the blur so no halo of its colours spreads around it."""
     h, w = x.shape[:2]
-    if region is None or region.all():
-        return _blur(x, 1.0 + 0.012 * s * max(h, w))
     sigma = 1.0 + 0.012 * s * max(h, w)  # 13 px at 1024 for s = 1
+    if region is None or region.all():
+        return _blur(x, sigma)
+    step = int(max(1, sigma // 4))  # both blurs on one downscaled copy: same look, a third of the time
+    size = (max(1, w // step), max(1, h // step))
     weight = region.astype(np.float32)
-    far = _blur(x * weight[..., None], sigma) / np.maximum(_blur(weight, sigma), 1e-3)[..., None]
-    near = _blur(x * weight[..., None], sigma / 3) / np.maximum(_blur(weight, sigma / 3), 1e-3)[..., None]
+    small = cv2.resize(x * weight[..., None], size, interpolation=cv2.INTER_AREA)
+    small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+
+    def normalised(sig):
+        num = cv2.GaussianBlur(small, (0, 0), max(0.5, sig / step))
+        den = np.maximum(cv2.GaussianBlur(small_w, (0, 0), max(0.5, sig / step)), 1e-3)[..., None]
+        return cv2.resize(num / den, (w, h), interpolation=cv2.INTER_LINEAR)
+
     dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 3)
     t = np.clip(dist / (6.0 * sigma), 0, 1)[..., None]
-    return _mix(near, far, t)
+    return _mix(normalised(sigma / 3), normalised(sigma), t)
 
 
 OPERATIONS: dict[str, Callable] = {f.__name__: f for f in (grayscale, sepia, brightness, contrast, saturation,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROWS = ("box+telea", "classical+telea", "classical+patch")
+ROWS = ("box+telea", "classical+telea", "classical+auto")
 
 
 def _backends(row: str):
