@@ -15,7 +15,9 @@ def after_plan(state: EditState) -> str:
 
 
 def after_ground(state: EditState) -> str:
-    return "inpaint" if state.get("mask_id") else "replan"
+    if not state.get("mask_id"):
+        return "replan"
+    return "adjust" if (state.get("plan") or {}).get("operations") else "inpaint"  # photo adjustments: no model
 
 
 def after_verify(state: EditState, budget: int) -> str:

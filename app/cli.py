@@ -200,6 +200,8 @@ def history_cmd(session: SessionOpt, as_json: JsonOpt = False,
     for v in data["versions"]:
         mark = "*" if v["is_head"] else " "
         what = printable(v["instruction"]) if v["instruction"] else "(original)"
+        ops = ", ".join(f"{o['op']} {o['strength']:g}" for o in (v.get("plan") or {}).get("operations") or [])
+        what += f"  [{ops}]" if ops else ""
         typer.echo(f"{mark} {v['id']:<5} parent={v['parent'] or '-':<5} {printable(v['category'] or ''):<10} {what}")
     if data["pending"]:
         typer.echo(f"  an edit of {data['head']} is waiting for review: brushedit accept|reject -s {session}")

@@ -1,5 +1,10 @@
 """`brushedit demo`: a scripted multi-turn session on a bundled photo, fully offline (lite profile).
 
+What it shows: a removal from a box (the classical segmenter finds the spoon in it), a removal
+from a painted mask (used exactly as painted), a photo adjustment (background blur around the
+cup, from a box), an undo and a branch (black and white from the undone version), and one
+diffusion-only edit refused with its clear message. Every result passes the offline quality
+judge (verify = "preservation,quality"), which also tries another fill when one looks wrong.
 coffee.png is scikit-image's sample "coffee" photo (CC0, Rachel Michetti).
 """
 from __future__ import annotations
@@ -13,8 +18,9 @@ from engine.errors import BrushEditError
 from engine.settings import Settings
 
 PHOTO = Path(__file__).parent / "assets" / "coffee.png"
-SPOON = (322, 62, 108, 266)  # x, y, w, h of the spoon in coffee.png
-GLINT = (100, 222, 50, 50)  # a bright reflection on the saucer
+SPOON = (320, 60, 110, 270)  # x, y, w, h around the spoon in coffee.png
+CUP = (70, 10, 420, 385)  # around the cup and its saucer
+GLINT = (100, 190, 65, 80)  # the bright reflections on the saucer
 
 
 def spoon_mask(shape: tuple[int, int]):
@@ -28,6 +34,22 @@ def spoon_mask(shape: tuple[int, int]):
     return canvas > 0
 
 
+def glint_mask(shape: tuple[int, int]):
+    """What a user would paint over the two reflections on the saucer: two short brush strokes."""
+    import cv2
+    import numpy as np
+
+    canvas = np.zeros(shape, np.uint8)
+    cv2.line(canvas, (104, 263), (134, 244), 255, 13)
+    cv2.line(canvas, (130, 224), (160, 196), 255, 13)
+    return canvas > 0
+
+
+def _said(o) -> str:
+    ops = ", ".join(f"{op['op']} {op['strength']:g}" for op in (o.version.plan or {}).get("operations") or [])
+    return f"{o.version.id} ← {o.version.parent}: {o.version.plan['category']}" + (f" ({ops})" if ops else "")
+
+
 def run_demo(out: Path) -> Path:
     from agent.session import Session
     from app.report import write_report
@@ -38,27 +60,28 @@ def run_demo(out: Path) -> Path:
             raise BrushEditError(f"--out '{out}' exists and is not an earlier demo's output; it is left as it is.",
                                  fix="Give --out a new directory, e.g. --out brushedit-demo.")
         shutil.rmtree(out)
-    data = out / "data"
-    settings = Settings.load(data_dir=data, env={}, profile="lite")
-    say = typer.echo
-    notes = []
+    settings = Settings.load(data_dir=out / "data", env={}, profile="lite", verify="preservation,quality",
+                             budget_exhausted="commit")
+    say, notes = typer.echo, []
     s = Session.new("demo", PHOTO, settings)
     say(f"v0: {PHOTO.name} {s.head.source_size}")
-
     h, w = s.image().shape[:2]
-    o = s.edit("Please remove the spoon", mask=spoon_mask((h, w)))
-    say(f"{o.version.id}: remove the spoon (user-painted mask) — {o.status}")
-    o = s.edit("get rid of the reflection on the saucer", box=GLINT)
-    say(f"{o.version.id}: remove the reflection (box {GLINT}) — {o.status}")
-    say(f"undo -> {s.undo().id};  redo -> {s.redo().id}")
+
+    o = s.edit("remove the spoon", box=SPOON)
+    say(f"{_said(o)} — the spoon, segmented in the box {SPOON}, removed")
+    notes += [f"{o.version.id}: {warning}" for warning in o.warnings]
+    o = s.edit("get rid of the reflections on the saucer", mask=glint_mask((h, w)))
+    say(f"{_said(o)} — the painted reflections removed")
+    o = s.edit("blur the background", box=CUP)
+    say(f"{_said(o)} — the table blurred around the cup in the box {CUP}")
+    say(f"undo -> {s.undo().id}")
+    o = s.edit("make it black and white")
+    say(f"{_said(o)} — a branch: black and white from the undone version")
     try:
         s.edit("make the cup blue", box=(170, 20, 240, 260))
     except BrushEditError as exc:
         notes.append(f"'make the cup blue' was refused offline, nothing lost: {exc}")
-        say(f"refused (as expected offline): {exc.message}")
-    say(f"checkout v0 -> {s.checkout('v0').id}")
-    o = s.edit("erase the spoon", box=SPOON)
-    say(f"{o.version.id}: erase the spoon with a box {SPOON} — a branch from {o.version.parent}")
+        say(f"refused (as expected offline): {exc}")
     s.export(out)
     report = write_report(s, out, notes)
     say("history: " + ", ".join(f"{v.id}<-{v.parent or '-'}" for v in s.history()))

@@ -26,7 +26,9 @@ def _progress():
             status.update(f"{safe(data['name'])}…")
         elif kind == "plan":
             p = data["plan"]
-            console.print(f"plan: [bold]{safe(p['category'])}[/] '{safe(p['target'])}' — {safe(p['caption'])}")
+            ops = ", ".join(f"{o['op']} {o['strength']:g}" for o in p.get("operations") or [])
+            console.print(f"plan: [bold]{safe(p['category'])}[/] '{safe(p['target'])}' — {safe(p['caption'])}"
+                          + (f" (adjust: {ops})" if ops else ""))
         elif kind == "retry" and not data.get("stop"):
             console.print(f"[yellow]retry {data['attempt']}[/]: {safe(data.get('change') or data['feedback'])}")
         elif kind == "verdict" and not data.get("ok"):

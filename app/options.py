@@ -20,7 +20,7 @@ PlannerOpt = Annotated[Optional[str], typer.Option("--planner", help="rules | op
 ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="single-call | tool-calling.")]
 InpainterOpt = Annotated[Optional[str], typer.Option("--inpainter", help="classical | brushnet | sd-inpaint.")]
 DetectorOpt = Annotated[Optional[str], typer.Option("--detector", help="grounding-dino | none.")]
-SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | box.")]
+SegmenterOpt = Annotated[Optional[str], typer.Option("--segmenter", help="sam | classical (GrabCut in the box; alias box).")]
 SessionOpt = Annotated[str, typer.Option("--session", "-s", help="Session name.")]
 BoxOpt = Annotated[Optional[str], typer.Option("--box", help="Target box x,y,w,h in image pixels.")]
 MaskOpt = Annotated[Optional[Path], typer.Option("--mask", help="Mask image, white = edit, same size as the image.")]

@@ -94,7 +94,10 @@ def write_report(session, out_dir: str | Path, notes: list[str] | None = None) -
         rows.append(
             f'<section id="{v.id}"><h3>{v.id} ← {v.parent}: {html.escape(v.instruction or "")}</h3>'
             f"<p>category <b>{plan.get('category')}</b>, target <b>{html.escape(str(plan.get('target')))}</b>, "
-            f"caption “{html.escape(str(plan.get('caption')))}”; models {html.escape(str(v.models))}; "
+            f"caption “{html.escape(str(plan.get('caption')))}”"
+            + "".join(f"; adjust <b>{html.escape(o['op'])}</b> {o['strength']:g}"
+                      for o in plan.get("operations") or [])
+            + f"; models {html.escape(str(v.models))}; "
             f"attempts {v.attempts}; seconds {', '.join(f'{k} {t:.2f}' for k, t in v.timings.items())}</p>"
             f'<div class="row"><figure><img src="{by_id[v.parent].id}.png"><figcaption>before ({v.parent})'
             f'</figcaption></figure><figure><img src="{ov}"><figcaption>mask</figcaption></figure>'

@@ -62,10 +62,10 @@ def make_detector(settings: Settings) -> Detector | None:
 
 def make_segmenter(settings: Settings) -> Segmenter:
     kind = settings.backend("segmenter")
-    if kind == "box":
-        from engine.vision.box import BoxSegmenter
+    if kind in ("classical", "box"):  # "box": the name it had before it segmented inside the box
+        from engine.vision.classical_segmenter import ClassicalSegmenter
 
-        return BoxSegmenter()
+        return ClassicalSegmenter()
     _preflight(settings, "segmenter")
     try:
         from engine.vision.sam import SamSegmenter
@@ -80,7 +80,7 @@ def make_inpainter(settings: Settings) -> Inpainter:
     if kind == "classical":
         from engine.diffusion.classical import ClassicalInpainter
 
-        return ClassicalInpainter()
+        return ClassicalInpainter.from_settings(settings)
     _preflight(settings, "inpainter")
     try:
         from engine.diffusion.loaders import BrushNetInpainter, SDInpainter

@@ -37,6 +37,10 @@ class EmptyMaskError(RecoverableToolError):
     """Grounding produced no pixels to edit."""
 
 
+class BadAdjustmentError(RecoverableToolError):
+    """A photo adjustment with an unknown name or a strength out of range (engine/adjust.py)."""
+
+
 class ImageTooLargeError(BadImageError):
     """An image (or mask) over the pixel / side / aspect limits, refused before decoding."""
 

@@ -5,7 +5,10 @@
 - background: invert the mask of the main subject(s) (the objects the plan names, or the largest
   salient detection when it names none);
 - global: the full image (BrushEdit returns an all-zero mask here, a known bug).
-A user mask or box overrides the search, or combines with it (union / subtract).
+A user mask or box overrides the search, or combines with it (union / subtract). A user box is a
+prompt for the segmenter (SAM, or the classical GrabCut one offline), not the mask: when the
+segmenter finds nothing plausible in it the box itself is the mask, with a warning. A user mask is
+used exactly as painted.
 """
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ from engine.protocols import Detection, Detector, Segmenter
 
 Combine = Literal["override", "union", "subtract"]
 LOCAL_COVERAGE_WARNING = 0.95
+CLASSICAL_DILATE = 2  # px: growth of a classical (GrabCut) mask from a user box, at the default dilation
+PLAUSIBLE_BOX_FILL = (0.0, 0.9)  # a segment filling none or over 90 % of its box is no object (or the box)
+WHOLE_IMAGE_BOX = 0.95
 SALIENT_PROMPT = "main object"  # what to look for when a background edit names no subject
 _GENERIC = {"", "background", "backdrop", "scene", "surroundings", "setting", "the", "a", "an"}
 
@@ -51,6 +57,39 @@ def needs_detector(category: str, user_box, has_user_mask: bool, combine: str) -
     """Whether grounding this edit must search for the target (no user box/mask stands in for it)."""
     return category in ("remove", "local", "background") and user_box is None and (
         not has_user_mask or combine != "override")
+
+
+def dilation_px(segmenter_name: str, source: str, dilate_px: int, exact: bool = False) -> int:
+    """How much a found mask grows. SAM's masks (and detections) get `dilate_px` (BrushEdit's 20 px:
+    diffusion redraws a generous region). The classical segmenter's masks from a user box follow the
+    object's colour edges and are filled by the classical inpainter, which needs only a thin margin:
+    CLASSICAL_DILATE px plus whatever was asked beyond the default (a retry's extra growth), unless
+    `exact` (an explicit --dilate)."""
+    if exact or source != "user-box" or segmenter_name not in ("classical", "box"):
+        return dilate_px
+    from engine.settings import Settings
+
+    return CLASSICAL_DILATE + max(0, dilate_px - Settings.model_fields["mask_dilate"].default)
+
+
+def segment_user_box(image: np.ndarray, box, segmenter: Segmenter) -> GroundingResult:
+    """The object in a user box (x, y, w, h), or the box itself with a warning when the segmenter
+    finds nothing plausible there (empty, or more than 90 % of the box)."""
+    shape = image.shape[:2]
+    x0, y0, x1, y1 = M.clip_box(box, shape[1], shape[0])  # BadBoxError for boxes outside the image
+    inside = M.box_mask(shape, box)
+    warnings = []
+    if inside.mean() >= WHOLE_IMAGE_BOX:
+        warnings.append(f"The box covers {inside.mean():.0%} of the image, so there is little around it to tell "
+                        "the object from; draw it around the object only.")
+    found = segmenter.segment(image, [(x0, y0, x1, y1)])[0] & inside
+    fill = found.sum() / max(1, inside.sum())
+    if not PLAUSIBLE_BOX_FILL[0] < fill <= PLAUSIBLE_BOX_FILL[1]:
+        what = "nothing" if fill == 0 else f"{fill:.0%} of the box"
+        warnings.append(f"The {segmenter.name} segmenter found no distinct object in the box {tuple(box)} "
+                        f"({what}); the whole box is the mask.")
+        return GroundingResult(inside, "user-box", warnings=warnings)
+    return GroundingResult(found, "user-box", warnings=warnings)
 
 
 def threshold_ladder(start: float, floor: float = 0.05, step: float = 0.05) -> list[float]:
@@ -115,9 +154,7 @@ def _base(plan, image, detector, segmenter, user_mask, user_box, combine, box_th
     if user_mask is not None and combine == "override":
         return GroundingResult(user_mask.copy(), "user-mask")
     if user_box is not None:
-        x, y, w, h = user_box
-        M.clip_box(user_box, shape[1], shape[0])  # BadBoxError for boxes outside the image
-        return GroundingResult(segmenter.segment(image, [(x, y, x + w, y + h)])[0], "user-box")
+        return segment_user_box(image, user_box, segmenter)
     target = plan.target
     salient = plan.category == "background" and set(target.lower().split()) <= _GENERIC
     found, dets, t = _find(SALIENT_PROMPT if salient else target, image, detector, segmenter,
@@ -140,11 +177,14 @@ def ground(
     addition_shape: Literal["ellipse", "box"] = "ellipse",
     erode_px: int = 0,
     invert: bool = False,
+    exact_dilate: bool = False,
 ) -> GroundingResult:
-    """The edit mask (bool [H, W] of `image`, True = edit) for `plan`; user_box is x, y, w, h pixels."""
+    """The edit mask (bool [H, W] of `image`, True = edit) for `plan`; user_box is x, y, w, h pixels.
+    `dilate_px` follows `dilation_px` (exact when `exact_dilate`)."""
     cat = plan.category
     result = _base(plan, image, detector, segmenter, user_mask, user_box, combine, box_threshold, text_threshold,
                    addition_shape)
+    dilate_px = dilation_px(segmenter.name, result.source, dilate_px, exact_dilate)
     if result.source != "user-mask":
         if cat in ("remove", "local"):
             result.mask = M.dilate(result.mask, dilate_px)

@@ -2,11 +2,15 @@
 
 `assess(source, result, mask)` compares what the edit generated (the mask) with the untouched
 ring of the photo around it (beyond the feather band), on the luminance:
-- flat patch: fine texture (high-pass energy) inside vs in the ring; a Telea/Navier-Stokes fill of
-  a large mask is a smooth smudge on a textured photo (ratio 0.1-0.4; a clean fill 0.5-1.5);
+- flat patch: fine texture (high-pass energy) inside vs the texture level of the nearest untouched
+  surroundings carried inward (counted fully once the mask is 30 px wide: a smooth brush stroke
+  over a reflection goes unseen); a Telea/Navier-Stokes fill of a large mask is a smooth smudge on a
+  textured photo (ratio 0.1-0.4; a clean fill 0.5-1.5);
 - smear: directional streaks that run along the fill direction, i.e. image gradients orthogonal to
   the mask's inward normal (what diffusion-type fills draw); 0 for content unrelated to the mask
   shape, toward 1 for streaks, counted only where the streaks have visible contrast;
+- smear fronts: edges along the mask's medial axis, where the sweeps of such a fill meet (the X
+  a Telea fill leaves in a box), against the edges elsewhere inside;
 - seam: a colour step across the border of the changed region, against the steps a few pixels
   farther out (1 = as natural as the ring; a pasted patch of the wrong colour is 3+);
 - blotch: the fill's median brightness far from the ring's (a brighter/darker smudge).
@@ -25,10 +29,14 @@ from pydantic import BaseModel, Field
 from engine.images import validate_image, validate_mask
 
 QUALITY_THRESHOLD = 0.5
+SEAM_PCT = 75  # percentile of the border steps compared (a seam along part of the border counts)
+THIN = (4.0, 15.0)  # px half-width: smoothness in a stroke thinner than this goes unseen, fully counted above
 WORK_SIDE = 512  # the crop around the mask is judged at most this large (px)
 # (measure, looks fine, clearly wrong): badness ramps linearly between the two
-LIMITS = {"texture": (0.55, 0.30), "streaks": (0.45, 0.70), "seam": (1.6, 3.0), "blotch": (1.6, 2.5)}
-WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "seam": "visible seam", "blotch": "blotch"}
+LIMITS = {"texture": (0.65, 0.40), "streaks": (0.45, 0.70), "fronts": (1.8, 3.5), "seam": (1.6, 3.0),
+          "blotch": (1.6, 2.5)}
+WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "fronts": "smear fronts meeting",
+        "seam": "visible seam", "blotch": "blotch"}
 
 
 class QualityReport(BaseModel):
@@ -64,10 +72,14 @@ def _crop(source, result, mask, changed, margin):
     return parts
 
 
-def _texture(lum: np.ndarray, inner: np.ndarray, ring: np.ndarray) -> float:
-    """Fine texture (|L - blur(L)|) inside / in the ring; 1 = as textured as the surroundings."""
+def _texture(lum: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> float:
+    """Fine texture (|L - blur(L)|) inside the mask over the texture expected there: the untouched
+    photo's local texture level carried inward from the nearest surroundings (so a smooth fill next
+    to smooth surroundings is fine even when other parts of the ring are busy); 1 = as textured."""
     hp = np.abs(lum - cv2.GaussianBlur(lum, (0, 0), 1.0))
-    return float((hp[inner].mean() + 0.5) / (hp[ring].mean() + 0.5))
+    level = np.clip(cv2.GaussianBlur(hp, (0, 0), 2.0) * 8.0, 0, 255).astype(np.uint8)
+    expected = cv2.inpaint(level, changed.astype(np.uint8) * 255, 5, cv2.INPAINT_TELEA).astype(np.float32) / 8.0
+    return float((hp[inner].mean() + 0.5) / (expected[inner].mean() + 0.5))
 
 
 def _streaks(lum: np.ndarray, inner: np.ndarray) -> tuple[float, float]:
@@ -84,6 +96,20 @@ def _streaks(lum: np.ndarray, inner: np.ndarray) -> tuple[float, float]:
         return 0.0, 0.0
     value = 1.0 - 2.0 * along[deep].sum() / (energy[deep].sum() + 1e-6)
     return float(value), float(np.sqrt(gx * gx + gy * gy)[deep].mean() / 8.0)  # Sobel gain 8 -> grey levels/px
+
+
+def _fronts(lum: np.ndarray, inner: np.ndarray) -> float:
+    """Edges on the mask's medial axis over edges elsewhere deep inside: where the inward sweeps of a
+    diffusion-type fill meet they leave a hard X or Y (a box filled by Telea); 1 = unrelated."""
+    smooth = cv2.GaussianBlur(lum, (0, 0), 1.0)
+    grad = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+    depth = cv2.distanceTransform(np.pad(inner, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    deep = depth > 3
+    ridge = deep & (depth >= cv2.dilate(depth, np.ones((3, 3), np.uint8)) - 0.5)
+    ridge = (cv2.dilate(ridge.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & deep
+    if ridge.sum() < 10 or (deep & ~ridge).sum() < 10:
+        return 1.0
+    return float((grad[ridge].mean() + 2.0) / (grad[deep & ~ridge].mean() + 2.0))
 
 
 def _side_means(rgb: np.ndarray, weight: np.ndarray, win: int) -> np.ndarray:
@@ -107,8 +133,8 @@ def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[flo
     """(hard seam, soft seam): the colour step across the changed region's border (5 px windows) and
     across the whole feather band (windows wider than the band), each over the same step measured
     a few pixels farther out, in the untouched photo."""
-    hard = np.median(_steps(rgb, changed, ~changed, _contour(changed), 5))
-    hard_ref = np.median(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5))
+    hard = np.percentile(_steps(rgb, changed, ~changed, _contour(changed), 5), SEAM_PCT)
+    hard_ref = np.percentile(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5), SEAM_PCT)
     band = int(np.ceil(cv2.distanceTransform((~inner).astype(np.uint8), cv2.DIST_L2, 3)[changed].max()))
     win = 2 * (band // 2 + 8) + 1
     mid = _contour(_grow(inner, band // 2)) if band > 1 else _contour(changed)
@@ -128,9 +154,11 @@ def _measures(source, result, mask, changed) -> dict[str, float] | None:
     streaks, contrast = _streaks(lum, inner)
     seam, blotch = _seams(res.astype(np.float32), inner, changed)
     return {
-        "texture": _texture(lum, inner, ring),
+        "texture": _texture(lum, inner, changed),
         "streaks": streaks,
         "streak_contrast": contrast,
+        "fronts": _fronts(lum, inner),
+        "half_width": float(cv2.distanceTransform(np.pad(inner, 1).astype(np.uint8), cv2.DIST_L2, 3).max()),
         "seam": seam,
         "blotch": blotch,
     }
@@ -147,14 +175,16 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
     if m is None:
         return QualityReport(score=1.0, ok=True, problem="none", measures={},
                              reason="nothing to judge: the mask is empty or leaves no surroundings to compare with")
-    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]),
+    thick = float(np.clip((m["half_width"] - THIN[0]) / (THIN[1] - THIN[0]), 0.0, 1.0))
+    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]) * thick,
            "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
-           "seam": _ramp(m["seam"], *LIMITS["seam"]), "blotch": _ramp(m["blotch"], *LIMITS["blotch"])}
+           "fronts": _ramp(m["fronts"], *LIMITS["fronts"]), "seam": _ramp(m["seam"], *LIMITS["seam"]),
+           "blotch": _ramp(m["blotch"], *LIMITS["blotch"])}
     score = float(np.prod([1.0 - b for b in bad.values()]))
     worst = max(bad, key=bad.get)
     ok = score >= QUALITY_THRESHOLD
     detail = (f"texture {m['texture']:.2f} of the surroundings, streaks {m['streaks']:.2f}, "
-              f"seam {m['seam']:.2f}, blotch {m['blotch']:.2f}")
+              f"fronts {m['fronts']:.2f}, seam {m['seam']:.2f}, blotch {m['blotch']:.2f}")
     reason = (f"looks seamless (score {score:.2f}: {detail})" if ok else
               f"{WHAT[worst]} in the filled region (score {score:.2f} < {QUALITY_THRESHOLD}: {detail})")
     measures = {**{k: round(v, 4) for k, v in m.items()}, **{f"bad_{k}": round(v, 4) for k, v in bad.items()}}

@@ -21,7 +21,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 PROFILES: dict[str, dict[str, str]] = {
-    "lite": {"planner": "rules", "detector": "none", "segmenter": "box", "inpainter": "classical"},
+    "lite": {"planner": "rules", "detector": "none", "segmenter": "classical", "inpainter": "classical"},
     "full": {"planner": "transformers", "detector": "grounding-dino", "segmenter": "sam", "inpainter": "brushnet"},
 }
 
@@ -61,7 +61,7 @@ class Settings(BaseModel):
     detector_checkpoint: Path | None = None  # original groundingdino_swint_ogc.pth
     box_threshold: float = Field(0.3, ge=0, le=1)
     text_threshold: float = Field(0.25, ge=0, le=1)
-    segmenter: Literal["sam", "box"] | None = None
+    segmenter: Literal["sam", "classical", "box"] | None = None  # box = the old name of classical (GrabCut)
     sam_model: str = "facebook/sam-vit-huge"
     sam_checkpoint: Path | None = None  # original sam_vit_{b,l,h}_*.pth
     mask_dilate: int = Field(20, ge=0, le=1024)  # working pixels; also at most the working image's long side

@@ -83,15 +83,23 @@ class QualityJudge:
     def judge(self, case: Case) -> Verdict:
         from engine.quality import assess  # owner: the offline pixels; no weights
 
+        if case.plan is not None and case.plan.operations:  # a photo adjustment is meant to change texture
+            return Verdict(ok=True, problem="none", by=self.name, score=1.0,
+                           reason="a photo adjustment, not a fill: nothing for the quality judge to check")
         report = assess(case.source, case.result, case.mask)
         return Verdict(ok=bool(report.ok), problem="none" if report.ok else "artifact", by=self.name,
                        score=float(min(1.0, max(0.0, report.score))), reason=report.reason)
 
 
 def _center_inside(mask: np.ndarray, box) -> bool:
+    """The detection lies on the edited region: its centre is in the mask, or mask pixels cover 10 % of
+    its box (a tight object mask need not hold the box centre: a diagonal spoon's is on the cup)."""
     x0, y0, x1, y1 = box
     cx, cy = int((x0 + x1) / 2), int((y0 + y1) / 2)
-    return 0 <= cy < mask.shape[0] and 0 <= cx < mask.shape[1] and bool(mask[cy, cx])
+    if 0 <= cy < mask.shape[0] and 0 <= cx < mask.shape[1] and mask[cy, cx]:
+        return True
+    part = mask[max(0, int(y0)) : max(0, int(np.ceil(y1))), max(0, int(x0)) : max(0, int(np.ceil(x1)))]
+    return part.size > 0 and float(part.mean()) >= 0.1
 
 
 class DetectorJudge:

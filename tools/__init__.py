@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def all_tools(ctx) -> list:
     from tools._base import as_tool
+    from tools.adjust import AdjustInput, adjust
     from tools.blend import BlendInput, blend
     from tools.classify_edit import ClassifyEditInput, classify_edit
     from tools.detect_target import DetectTargetInput, detect_target
@@ -17,6 +18,6 @@ def all_tools(ctx) -> list:
     pairs = [
         (classify_edit, ClassifyEditInput), (detect_target, DetectTargetInput), (segment, SegmentInput),
         (ground_edit, GroundEditInput), (edit_mask, EditMaskInput), (write_caption, WriteCaptionInput),
-        (inpaint, InpaintInput), (blend, BlendInput),
+        (inpaint, InpaintInput), (blend, BlendInput), (adjust, AdjustInput),
     ]
     return [as_tool(fn, model, ctx) for fn, model in pairs]

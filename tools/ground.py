@@ -17,7 +17,8 @@ class GroundEditInput(BaseModel):
     user_mask_id: str | None = Field(None, description="a mask the user drew (white = edit)")
     user_box: tuple[float, float, float, float] | None = Field(None, description="x, y, w, h of the target")
     combine: Literal["override", "union", "subtract"] = "override"
-    dilate: int | None = Field(None, ge=0)
+    dilate: int | None = Field(None, ge=0, description="grow found masks by N px (default: settings, 20; "
+                               "a classical mask from a user box grows by 2 + what is asked beyond 20)")
 
 
 class GroundEditResult(BaseModel):
@@ -34,9 +35,7 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
     addition -> the plan box as an ellipse; background -> everything but the subject; global -> all."""
     s = ctx.settings
     image = ctx.image(inp.image_id)
-    dilate = s.mask_dilate if inp.dilate is None else inp.dilate
-    if inp.user_box is not None and ctx.backends.segmenter.name == "box":
-        dilate = 0  # without a segmenter the user's box already is the region: do not grow it
+    dilate = s.mask_dilate if inp.dilate is None else inp.dilate  # engine.grounding.dilation_px adapts it
     search = needs_detector(inp.plan.category, inp.user_box, inp.user_mask_id is not None, inp.combine)
     result = ground_at_working_size(
         inp.plan,

@@ -55,6 +55,7 @@ def _compute(image: np.ndarray, settings, plan, box, user_mask_path, combine, di
         user_mask=user_mask, user_box=None if plan.category == "addition" else box, combine=combine,
         dilate_px=settings.mask_dilate if dilate is None else dilate, box_threshold=settings.box_threshold,
         text_threshold=settings.text_threshold, addition_shape=shape, erode_px=erode, invert=invert,
+        exact_dilate=dilate is not None,
     )
     return result.mask, result
 
@@ -65,7 +66,8 @@ def mask_command(
     target: TargetOpt = None,
     box: BoxOpt = None,
     category: CategoryOpt = "remove",
-    dilate: Annotated[Optional[int], typer.Option("--dilate", min=0, help="Grow by N px (default: settings, 20).")] = None,
+    dilate: Annotated[Optional[int], typer.Option("--dilate", min=0, help="Grow by N px (default: settings, 20; "
+                                                                    "a classical mask from --box grows by 2).")] = None,
     erode: Annotated[int, typer.Option("--erode", min=0, help="Shrink the final mask by N px.")] = 0,
     invert: Annotated[bool, typer.Option("--invert", help="Invert the final mask.")] = False,
     overlay: OverlayOpt = None,

@@ -1,25 +1,78 @@
-"""Offline inpainting without weights: OpenCV Telea / Navier-Stokes fill, for `remove` only.
+"""Offline inpainting without weights, for `remove` only: it rebuilds background from around the mask.
 
-It reconstructs background from the mask border; it cannot draw new content, so every
-other category raises UnsupportedEditError naming the model that can.
+Methods (`ClassicalInpainter.methods`, default first; `InpaintRequest.method` picks one, and the
+re-plan policy tries the next on an `artifact` verdict):
+- `auto` (default): the Telea fill when the offline quality judge (engine/quality.py) finds it
+  seamless, i.e. around smooth surroundings, where the smooth guess is also the closest one;
+  otherwise `patch`;
+- `patch`: exemplar-based completion (multi-scale PatchMatch + voting, engine/diffusion/patchmatch.py):
+  copies real texture and continues edges; masks thinner than a few pixels go to Telea instead;
+- `fsr`: OpenCV contrib xphoto frequency-selective reconstruction (FSR_FAST), smooth but structured;
+- `telea`, `ns`: OpenCV's fast-marching (Telea) and Navier-Stokes fills (smooth; smear large masks).
+Every method fills the mask grown by `grow_px` and returns the source with the fill faded in across
+that margin (weight 1 on the mask, 0 at its edge): the blend's feather band then mixes generated
+pixels into the source instead of source into source, so no hard seam, and every pixel beyond the
+margin stays the source bit for bit. Only a crop around the mask is filled, at the working
+resolution (short side `work_short_side`) for large images, and pasted back.
+It cannot draw new content: other categories raise UnsupportedEditError naming the model that can.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from engine.errors import UnsupportedEditError
+from engine.errors import BadMaskError, UnsupportedEditError
 from engine.images import validate_image, validate_mask
 from engine.protocols import InpaintRequest
 
+MAX_COVERAGE = 0.97  # a fill needs surroundings to copy from
+THIN_PX = 3.0  # masks no deeper than this (px from their border) are scratches: Telea fills them best
+
+
+def _fill_crop(crop: np.ndarray, hole: np.ndarray, method: str, seed: int, radius: int) -> np.ndarray:
+    """uint8 RGB crop with `hole` filled by `method` (pixels outside the hole unchanged)."""
+    depth = cv2.distanceTransform(np.pad(hole, 1).astype(np.uint8), cv2.DIST_L2, 3).max()
+    if method == "patch" and depth > THIN_PX:
+        from engine.diffusion.patchmatch import complete
+
+        return complete(crop, hole, seed=seed)
+    bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+    m8 = hole.astype(np.uint8) * 255
+    if method == "fsr":
+        out = np.zeros_like(bgr)
+        cv2.xphoto.inpaint(bgr, 255 - m8, out, cv2.xphoto.INPAINT_FSR_FAST)
+    else:
+        out = cv2.inpaint(bgr, m8, radius, cv2.INPAINT_NS if method == "ns" else cv2.INPAINT_TELEA)
+    out = cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+    out[~hole] = crop[~hole]
+    return out
+
+
+def fade_weight(mask: np.ndarray, grow_px: int) -> np.ndarray:
+    """float32: 1 on the mask, a smooth ramp to 0 over `grow_px` pixels around it, 0 beyond."""
+    if grow_px <= 0:
+        return mask.astype(np.float32)
+    dist = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5)
+    t = np.clip(1.0 - dist / (grow_px + 1), 0.0, 1.0)
+    return (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+
 
 class ClassicalInpainter:
-    name = "classical-telea"
-    methods = ("telea", "ns")
+    name = "classical"
+    methods = ("auto", "fsr", "ns", "patch", "telea")  # after auto: fills that differ from its choice
 
-    def __init__(self, radius: int = 7, method: str = "telea"):
+    def __init__(self, grow_px: int = 3, work_short_side: int = 640, radius: int = 5, judge_kernel: int = 21):
+        self.grow_px = grow_px
+        self.judge_kernel = judge_kernel  # the blend's feather, to judge the smooth fill as the user will see it
+        self.work_short_side = work_short_side
         self.radius = radius
-        self.flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
+
+    @classmethod
+    def from_settings(cls, settings) -> "ClassicalInpainter":
+        """Grow by a third of the blend's feather band (3 px for the default 21): enough to hide the seam,
+        little enough to keep the true pixels next to the object."""
+        return cls(grow_px=max(2, settings.blur_kernel // 7), work_short_side=settings.working_short_side,
+                   judge_kernel=settings.blur_kernel)
 
     def supports(self, category: str) -> bool:
         return category == "remove"
@@ -32,19 +85,57 @@ class ClassicalInpainter:
                 fix="Use --profile full (BrushNet on SD1.5; weights from TencentARC/BrushEdit) "
                 "or --inpainter sd-inpaint.",
             )
+        method = request.method or self.methods[0]
+        if method not in self.methods:
+            raise UnsupportedEditError(f"The classical inpainter has no method '{method}'.",
+                                       fix=f"Use one of: {', '.join(self.methods)}.")
         image = validate_image(request.image)
-        mask = validate_mask(request.mask, image.shape[:2]).astype(np.uint8) * 255
-        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        # Large images: fill at <= ~1024 px and upsample the fill (fast, coherent colour), keeping
-        # every known pixel. Others: fill at full resolution.
-        h, w = mask.shape
-        step = max(1, int(np.ceil(max(h, w) / 1024)))
-        if step > 1:
-            size = (max(1, w // step), max(1, h // step))
-            small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-            small_mask = cv2.dilate(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.ones((3, 3), np.uint8))
-            fill = cv2.resize(cv2.inpaint(small, small_mask, self.radius, self.flag), (w, h), interpolation=cv2.INTER_CUBIC)
-            out = np.where(mask[..., None] > 0, fill, bgr)
+        mask = validate_mask(request.mask, image.shape[:2])
+        if not mask.any():
+            return image.copy()
+        weight = fade_weight(mask, self.grow_px)
+        hole = weight > 0
+        if hole.mean() > MAX_COVERAGE:
+            raise BadMaskError(
+                f"The mask covers {hole.mean():.0%} of the image: a classical fill needs surroundings to copy from.",
+                fix="Give a --box or --mask around the object only.")
+        if method != "auto":
+            return self._faded(image, weight, *self._fill(image, hole, method, request.seed))
+        from engine.blending import blend
+        from engine.quality import assess
+
+        smooth = self._faded(image, weight, *self._fill(image, hole, "telea", request.seed))
+        if assess(image, blend(image, smooth, mask, self.judge_kernel), mask).ok:
+            return smooth  # smooth surroundings: the smooth fill is the closest guess and looks right
+        return self._faded(image, weight, *self._fill(image, hole, "patch", request.seed))
+
+    @staticmethod
+    def _faded(image: np.ndarray, weight: np.ndarray, fill: np.ndarray, bounds) -> np.ndarray:
+        """The source with `fill` faded in by `weight` (1 on the mask, 0 beyond the margin)."""
+        y0, y1, x0, x1 = bounds
+        out = image.copy()
+        w = weight[y0:y1, x0:x1, None]
+        src = image[y0:y1, x0:x1].astype(np.float32)
+        out[y0:y1, x0:x1] = np.clip(np.rint(src + w * (fill.astype(np.float32) - src)), 0, 255).astype(np.uint8)
+        return out
+
+    def _fill(self, image: np.ndarray, hole: np.ndarray, method: str, seed: int):
+        """The filled crop around `hole` (at the working resolution, resized back) and its bounds."""
+        H, W = hole.shape
+        ys, xs = np.nonzero(hole)
+        extent = max(ys.max() - ys.min(), xs.max() - xs.min()) + 1
+        margin = max(32, extent // 2)
+        y0, y1 = max(0, ys.min() - margin), min(H, ys.max() + margin + 1)
+        x0, x1 = max(0, xs.min() - margin), min(W, xs.max() + margin + 1)
+        crop, region = image[y0:y1, x0:x1], hole[y0:y1, x0:x1]
+        scale = min(1.0, self.work_short_side / min(H, W))
+        if scale < 1.0:
+            size = (max(8, round((x1 - x0) * scale)), max(8, round((y1 - y0) * scale)))
+            small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            small_hole = cv2.resize(region.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+            small_hole = cv2.dilate(small_hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            filled = _fill_crop(small, small_hole, method, seed, self.radius)
+            fill = cv2.resize(filled, (x1 - x0, y1 - y0), interpolation=cv2.INTER_CUBIC)
         else:
-            out = cv2.inpaint(bgr, mask, self.radius, self.flag)
-        return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+            fill = _fill_crop(np.ascontiguousarray(crop), region, method, seed, self.radius)
+        return fill, (y0, y1, x0, x1)

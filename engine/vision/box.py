@@ -1,4 +1,8 @@
-"""Offline segmenter: the mask of a box is the box itself (used by the `lite` profile)."""
+"""The box itself as the mask (what the `lite` profile did before it segmented inside the box).
+
+Kept as the baseline row of benchmarks/removal.py and as a simple segmenter for tests; the `box`
+setting now names the classical GrabCut segmenter (engine/vision/classical_segmenter.py).
+"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -9,7 +13,7 @@ from engine.masks import box_mask
 
 
 class BoxSegmenter:
-    name = "box"
+    name = "rect"
 
     def segment(self, image: np.ndarray, boxes: Sequence[tuple[float, float, float, float]]) -> list[np.ndarray]:
         shape = image.shape[:2]

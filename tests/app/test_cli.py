@@ -100,6 +100,9 @@ def test_review_accept_reject_via_cli(cli):
 
 def test_demo_runs_offline_and_writes_report(cli, tmp_path):
     out = cli("demo", "--out", tmp_path / "demo").stdout
-    assert "branch from v0" in out
+    assert "a branch" in out and "refused (as expected offline)" in out and "undo -> v2" in out
     hist = json.loads((tmp_path / "demo" / "history.json").read_text())
-    assert len(hist["versions"]) == 4 and (tmp_path / "demo" / "report.html").exists()
+    assert [(v["id"], v["parent"]) for v in hist["versions"]] == [("v0", None), ("v1", "v0"), ("v2", "v1"),
+                                                                  ("v3", "v2"), ("v4", "v2")]
+    assert hist["versions"][4]["plan"]["operations"] == [{"op": "grayscale", "strength": 1.0}]
+    assert (tmp_path / "demo" / "report.html").exists()

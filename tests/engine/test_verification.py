@@ -25,7 +25,8 @@ def _case(result, source=None, mask=None, plan=PLAN):
 
 
 def _telea(image, mask):
-    return ClassicalInpainter().inpaint(InpaintRequest(image=image, mask=mask, prompt="", category="remove"))
+    return ClassicalInpainter(grow_px=0, radius=7).inpaint(InpaintRequest(image=image, mask=mask, prompt="",
+                                                                      category="remove", method="telea"))
 
 
 def test_preservation_catches_a_pixel_changed_outside_the_band():

@@ -66,12 +66,13 @@ def test_lite_run_refuses_what_needs_a_model_and_scores_the_mask_provided_remova
     assert all(c["ok"] for c in removal["checks"] if c["name"] != "quality")  # benchmarks: no gt thresholds
     m = removal["metrics"]
     assert m["unedited_region"] == "ground-truth mask"
-    # the classical fill only touches the painted mask, which lies inside PIE's mask: unedited part identical
-    assert m["unedited_psnr"] == "inf" and m["unedited_mse"] == 0 and m["unedited_ssim"] == pytest.approx(1.0)
+    # the classical fill fades in over a 3 px margin around the painted mask (no hard seam), so the
+    # unedited part next to PIE's mask changes slightly; beyond that margin it is identical
+    assert m["unedited_psnr"] > 40 and m["unedited_mse"] < 1 and m["unedited_ssim"] == pytest.approx(1.0, abs=1e-3)
     assert m["unedited_lpips"] == "model not present" and m["clip_whole"] == "model not present"
     table = rep["summary"]["pie_bench"]
     assert table["scored"] == 1 and table["not_scored"]["refused"] == 2
-    assert table["unedited_mse"]["shown"] == 0 and table["unedited_psnr"]["shown"] == "inf"
+    assert table["unedited_mse"]["shown"] < 1 and table["unedited_psnr"]["shown"] > 40
     assert table["unedited_lpips"]["missing"] == ["model not present"] and table["unedited_lpips"]["shown"] is None
     assert (tmp_path / "run-mask" / "report.html").read_text().count("BrushEdit paper") == 1
 
@@ -86,5 +87,5 @@ def test_pie_columns_with_tiny_models(tmp_path) -> None:
                                lpips_weights=save_tiny_squeezenet(tmp_path / "sq.pth"), only="3*"))
     m = rep["cases"][0]["turns"][0]["metrics"]
     assert all(isinstance(m[k], float) and math.isfinite(m[k]) for k in ("unedited_lpips", "clip_whole", "clip_edited"))
-    assert 0 <= m["clip_whole"] <= 100 and m["unedited_lpips"] == pytest.approx(0.0, abs=1e-7)  # unedited part identical
+    assert 0 <= m["clip_whole"] <= 100 and m["unedited_lpips"] == pytest.approx(0.0, abs=1e-4)  # unedited part ~identical
     assert rep["metric_models"]["clip"]["present"] and rep["metric_models"]["lpips"]["present"]

@@ -10,6 +10,7 @@ from engine.errors import BadBoxError, BadMaskError, EmptyInstructionError, Unsu
 from engine.image_store import ImageStore
 from engine.plan import EditPlan
 from engine.settings import Settings
+from engine.vision.box import BoxSegmenter
 from helpers import SPOON_BOX, FakeDetector, ScriptedPlanner
 from tools import all_tools
 from tools.blend import BlendInput, blend
@@ -28,8 +29,10 @@ PLAN = {"category": "remove", "target": "spoon", "caption": "an empty saucer"}
 @pytest.fixture
 def ctx(tmp_path):
     settings = Settings.load(env={}, data_dir=tmp_path)
+    # the box itself as the segment keeps these tool-mechanics tests exact (GrabCut: tests/tools/test_ground_tool.py)
     return ToolContext(settings, ImageStore(tmp_path / "img"),
-                       Backends(settings, planner=ScriptedPlanner(PLAN), detector=FakeDetector()))
+                       Backends(settings, planner=ScriptedPlanner(PLAN), detector=FakeDetector(),
+                                segmenter=BoxSegmenter()))
 
 
 @pytest.fixture
@@ -114,7 +117,7 @@ def test_caption_inpaint_blend_chain_keeps_outside_pixels(ctx, image_id):
 def test_structured_tools_schema_and_error_channel(ctx, image_id):
     tools = {t.name: t for t in all_tools(ctx)}
     assert set(tools) == {"classify_edit", "detect_target", "segment", "ground_edit", "edit_mask",
-                          "write_caption", "inpaint", "blend"}
+                          "write_caption", "inpaint", "blend", "adjust"}
     schema = tools["segment"].args
     assert "boxes" in schema and "x, y, w, h" in schema["boxes"]["description"]
     # recoverable error -> text for the model, not an exception

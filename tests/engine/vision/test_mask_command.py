@@ -32,18 +32,24 @@ def test_box_mask_on_the_photo_is_written_at_original_size_with_overlay(tmp_path
                  "--overlay", str(tmp_path / "overlay.png"))
     assert r.exit_code == 0, r.output
     mask = read_mask(out)
-    assert mask.shape == (400, 600) and mask[60:330, 320:430].all()
-    assert not mask[:40].any() and not mask[:, :300].any()  # dilated by 20 working px (12.5 here), no more
+    box = M.box_mask((400, 600), (320, 60, 110, 270))
+    assert mask.shape == (400, 600) and mask[283, 363] and mask[100, 408]  # the spoon's bowl and handle
+    assert not mask[150, 340] and mask.sum() < 0.4 * box.sum()  # segmented in the box, not the box: no cup
+    assert not (mask & ~M.dilate(box, 2)).any()  # the classical mask grows by 2 working px (1.25 here)
     photo = np.asarray(Image.open(PHOTO).convert("RGB"))
     overlay = np.asarray(Image.open(tmp_path / "overlay.png"))
     assert np.array_equal(overlay[~mask], photo[~mask]) and (overlay[mask][:, 0] >= photo[mask][:, 0]).all()
     assert "user-box" in r.output
 
 
-def test_undilated_box_maps_back_exactly(tmp_path):
+def test_explicit_dilation_is_exact(tmp_path):
     r, out = run(tmp_path, "--box", SPOON, "--dilate", "0", "--out", str(tmp_path / "mask.png"))
     assert r.exit_code == 0, r.output
-    assert np.array_equal(read_mask(out), M.box_mask((400, 600), (320, 60, 110, 270)))
+    tight = read_mask(out)
+    r, out = run(tmp_path, "--box", SPOON, "--dilate", "16", "--out", str(tmp_path / "mask.png"))
+    grown = read_mask(out)
+    assert tight.sum() < grown.sum() and (tight <= grown).all()
+    assert grown.sum() > M.dilate(tight, 8).sum() * 0.9  # 16 working px = 10 px here
 
 
 def test_categories_global_addition_and_invert(tmp_path):
@@ -53,8 +59,10 @@ def test_categories_global_addition_and_invert(tmp_path):
     assert r.exit_code == 0, r.output
     mask = read_mask(out)
     assert mask[150, 200] and not mask[101, 101] and not mask[:100].any() and not mask[:, 300:].any()
+    r, out = run(tmp_path, "--box", SPOON, "--dilate", "0", "--out", str(tmp_path / "mask.png"))
+    plain = read_mask(out)
     r, out = run(tmp_path, "--box", SPOON, "--dilate", "0", "--invert", "--out", str(tmp_path / "mask.png"))
-    assert r.exit_code == 0 and np.array_equal(read_mask(out), ~M.box_mask((400, 600), (320, 60, 110, 270)))
+    assert r.exit_code == 0 and np.array_equal(read_mask(out), ~plain)
 
 
 @pytest.mark.parametrize("args, words", [

@@ -1,0 +1,102 @@
+"""The classical inpainter: seamless fills, untouched pixels beyond the band, methods, bad input."""
+import cv2
+import numpy as np
+import pytest
+
+from engine.blending import band, blend
+from engine.diffusion.classical import ClassicalInpainter
+from engine.errors import BadMaskError, UnsupportedEditError
+from engine.images import load_image
+from engine.protocols import InpaintRequest
+from engine.quality import assess
+from helpers import PHOTO
+
+
+def textured(seed=0, size=200):
+    rng = np.random.default_rng(seed)
+    grey = cv2.GaussianBlur(rng.normal(0, 30, (size, size)).astype(np.float32), (0, 0), 1.2)
+    ramp = np.linspace(60, 180, size, dtype=np.float32)[None, :]
+    clean = np.repeat(np.clip(grey + ramp, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+    mask = np.zeros((size, size), bool)
+    mask[70:130, 80:125] = True
+    image = clean.copy()
+    image[mask] = (230, 20, 20)
+    return image, clean, mask
+
+
+def fill(image, mask, method=None, **kw):
+    gen = ClassicalInpainter(**kw).inpaint(InpaintRequest(image=image, mask=mask, prompt="", category="remove",
+                                                          method=method))
+    return gen, blend(image, gen, mask, 21)
+
+
+@pytest.mark.parametrize("method", ClassicalInpainter.methods)
+def test_every_method_removes_the_object_and_keeps_pixels_beyond_the_band(method):
+    image, clean, mask = textured()
+    gen, out = fill(image, mask, method)
+    beyond = ~band(mask, 21)
+    assert np.array_equal(out[beyond], image[beyond])
+    assert np.abs(out[mask].astype(int) - (230, 20, 20)).sum(axis=1).min() > 60  # no red left
+    assert np.abs(out[mask].astype(float) - clean[mask]).mean() < 40
+
+
+def test_no_step_across_the_mask_border():
+    image, clean, mask = textured(1)
+    _, out = fill(image, mask)
+    ring = (cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0) & ~(
+        cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+
+    def edge(x):
+        g = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        return np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))[ring].mean()
+
+    assert edge(out) < 1.3 * edge(clean)  # the border is no more edgy than the clean photo there
+    report = assess(image, out, mask)
+    assert report.ok and report.measures["seam"] < 1.6, report.reason
+
+
+def test_the_fill_fades_in_over_a_margin_instead_of_stopping_at_the_mask():
+    image, clean, mask = textured(2)
+    gen, _ = fill(image, mask, grow_px=3)
+    changed = np.any(gen != image, axis=2)
+    assert changed[mask].mean() > 0.95 and changed[~mask].any()  # generated pixels reach into the band
+    assert not changed[~(cv2.dilate(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)].any()
+    gen0, _ = fill(image, mask, grow_px=0)
+    assert not np.any(gen0 != image, axis=2)[~mask].any()
+
+
+def test_methods_differ_and_unknown_ones_are_typed():
+    image, _, mask = textured(3)
+    results = {m: fill(image, mask, m)[0] for m in ("patch", "telea")}
+    assert not np.array_equal(results["patch"], results["telea"])
+    with pytest.raises(UnsupportedEditError, match="no method 'magic'"):
+        fill(image, mask, "magic")
+
+
+def test_refuses_other_categories_and_masks_over_the_whole_image():
+    image, _, mask = textured(4)
+    with pytest.raises(UnsupportedEditError, match="diffusion"):
+        ClassicalInpainter().inpaint(InpaintRequest(image=image, mask=mask, prompt="a dog", category="local"))
+    with pytest.raises(BadMaskError, match="surroundings"):
+        fill(image, np.ones_like(mask))
+
+
+def test_large_images_fill_at_working_size_and_keep_their_own_pixels():
+    image, clean, mask = textured(5, size=200)
+    big = cv2.resize(image, (1600, 1600), interpolation=cv2.INTER_NEAREST)
+    big_mask = cv2.resize(mask.astype(np.uint8), (1600, 1600), interpolation=cv2.INTER_NEAREST) > 0
+    gen, out = fill(big, big_mask, work_short_side=400)
+    assert gen.shape == big.shape and np.array_equal(out[~band(big_mask, 21)], big[~band(big_mask, 21)])
+    assert np.abs(out[big_mask].astype(int) - (230, 20, 20)).sum(axis=1).min() > 60
+
+
+def test_a_painted_removal_of_the_reflections_on_the_photo_is_judged_clean():
+    from app.demo import glint_mask
+
+    image = load_image(PHOTO)
+    mask = glint_mask(image.shape[:2])
+    _, out = fill(image, mask)
+    report = assess(image, out, mask)
+    assert report.ok, report.reason
+    bright = out[mask].astype(float).mean(axis=1)
+    assert bright.max() < image[mask].astype(float).mean(axis=1).max() - 40  # the highlights are gone
