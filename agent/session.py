@@ -8,6 +8,9 @@
     s.undo(); s.redo(); s.checkout("v0"); s.edit("...")   # an edit from v0 starts a branch
     s.history(); s.image("v1"); s.export("out/"); s.delete()
 
+An instruction is a turn (agent/steps.py, docs/steps.md): planned once, its `undo` taken back
+first, each of its steps one graph run and one committed version ("remove the dog and add a cat").
+
 Reading and head moves touch only the version store, so they never import the graph runtime or a
 model. Each edit runs the LangGraph graph on its own thread (its run id) with a SQLite
 checkpointer, so an edit waiting for review survives the process, and the next edit starts from
@@ -17,15 +20,15 @@ freshly opened session do what they say.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from agent.doctor import require_intact, writable_dir
+from agent.outcome import EditOutcome, StepOutcome  # noqa: F401  (re-exported: the Session API's results)
 from agent.session_export import export_session, history_json
+from agent.steps import resume_turn, start_turn
 from agent.stores import make_checkpointer, make_version_store
 from agent.versions import EDIT_WAIT_S, AttemptRecord, Version, holding_edit_lock, validate_name
 from engine.errors import BrushEditError
@@ -35,23 +38,6 @@ from engine.masks import clip_box
 from engine.settings import Settings
 
 _ATTEMPT = re.compile(r"^a\d+$")
-
-
-class EditOutcome(BaseModel):
-    status: Literal["committed", "pending", "rejected"]
-    version: Version | None = None
-    result_id: str | None = None
-    mask_id: str | None = None
-    plan: dict | None = None
-    attempts: int = 1  # attempts made in this turn
-    attempt_id: str | None = None  # the stored attempt proposed / committed
-    attempt_ids: list[str] = Field(default_factory=list)  # every stored attempt and candidate of the turn
-    feedback: list[str] = Field(default_factory=list)  # why earlier attempts were rejected
-    warnings: list[str] = Field(default_factory=list)
-    verdict: dict | None = None
-    note: str | None = None  # one line: why the loop stopped (nothing left to change, budget spent)
-    offered: bool = False  # the judges rejected every attempt; this is the best of them
-    timings: dict = Field(default_factory=dict)
 
 
 class Session:
@@ -197,8 +183,9 @@ class Session:
              box: tuple[float, float, float, float] | None = None,
              combine: Literal["override", "union", "subtract"] = "override", seed: int | None = None,
              review: bool | None = None, candidates: int | None = None, run_id: str | None = None) -> EditOutcome:
-        """`run_id` names this edit (its LangGraph thread, its attempts, its version): a commit whose run_id is
-        already committed returns that version, so a queued job retried after its worker died commits once."""
+        """`run_id` names this turn (its LangGraph threads, its attempts, its versions: agent.steps.step_run_id):
+        an edit whose run_id already committed reports those versions, so a queued job retried after its
+        worker died commits once."""
         self.settings.check_edit(text, seed, combine)
         n = self.settings.candidates if candidates is None else candidates
         if not isinstance(n, int) or not 1 <= n <= 8:
@@ -212,27 +199,18 @@ class Session:
         self.settings.check_size(size)
         if box is not None:
             clip_box(box, *size)
-        graph, ctx = self._runtime()
-        if run_id is not None:  # the same run again (a job retried after its worker died): start from the input
-            self._forget(run_id)
-        run_id = run_id or uuid.uuid4().hex
-        state = {
-            "session": self.name, "run_id": run_id, "instruction": text.strip(), "parent": head.id,
-            "source_id": head.image_id, "user_mask_id": self._user_mask(mask, size),
-            "user_box": tuple(box) if box else None, "combine": combine,
-            "seed": self.settings.seed if seed is None else seed, "candidates": n,
-            "review": self.interactive if review is None else bool(review),
-            "history": [{"instruction": v.instruction, "plan": v.plan, "version": v.id}
-                        for v in self.versions.lineage(self.name) if v.instruction],
-        }
-        return self._run(graph, ctx, state, run_id)
+        inputs = {"user_mask_id": self._user_mask(mask, size), "user_box": tuple(box) if box else None,
+                  "combine": combine, "seed": self.settings.seed if seed is None else seed, "candidates": n,
+                  "review": self.interactive if review is None else bool(review)}
+        return start_turn(self, text.strip(), inputs, run_id)  # the plan's steps, one graph run each
 
-    def _run(self, graph, ctx, payload: Any, run_id: str) -> EditOutcome:
+    def _run(self, graph, ctx, payload: Any, run_id: str, keep: dict | None = None) -> EditOutcome:
+        """One graph run (one step of a turn); `keep` is stored with its review when it pauses."""
         out = graph.invoke(payload, {"configurable": {"thread_id": run_id}}, context=ctx)
         if out.get("__interrupt__"):
             self.versions.set_pending(self.name, {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"),
                                                   "plan": out.get("plan"), "run_id": run_id,
-                                                  "attempt_id": out.get("attempt_id")})
+                                                  "attempt_id": out.get("attempt_id"), **(keep or {})})
             return self._outcome("pending", out)
         self.versions.set_pending(self.name, None)
         self._forget(run_id)
@@ -263,10 +241,7 @@ class Session:
         if not pending:
             raise BrushEditError(f"Session '{self.name}' has no edit waiting for review.",
                                  fix="Run `brushedit edit --review ...` first.")
-        from langgraph.types import Command
-
-        graph, ctx = self._runtime()
-        return self._run(graph, ctx, Command(resume=answer), pending.get("run_id") or self.name)
+        return resume_turn(self, pending, answer)
 
     @holding_edit_lock
     def accept(self) -> EditOutcome:

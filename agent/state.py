@@ -1,11 +1,13 @@
 """The graph's state: plain data, checkpointed after every node. Images are store ids.
 
-One graph run = one turn (an instruction on one session), on its own thread, so every run starts
-from its input alone: `EditInput` is all a caller gives (the graph's input schema); the rest is
-written by the nodes. Per attempt: the policy's params (engine.replan.AttemptParams as a dict),
-the plan, the mask, the candidates' results and verdicts. `timings` add up over the attempts,
-`attempts` mirror the records stored in the version store (merged by id), `rejections` collect the
-verdicts that made the policy re-plan.
+One graph run = one edit (one step of a turn: an instruction on one session), on its own thread, so
+every run starts from its input alone: `EditInput` is all a caller gives (the graph's input schema);
+the rest is written by the nodes. A turn of several steps (agent/steps.py) is one run per step, each
+given its step's plan (`turn_step`): the planner is asked once per turn, again only to re-plan a
+rejected step. Per attempt: the policy's params (engine.replan.AttemptParams as a dict), the plan,
+the mask, the candidates' results and verdicts. `timings` add up over the attempts, `attempts`
+mirror the records stored in the version store (merged by id), `rejections` collect the verdicts
+that made the policy re-plan.
 """
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ class EditInput(TypedDict, total=False):
     seed: int
     candidates: int  # results per attempt
     review: bool  # stop for a person's accept / reject before committing
+    turn_step: dict | None  # the step this run performs, planned before the run (agent/steps.py):
+    # {plan: EditPlan dict, meta: how it was planned, mark: agent.versions.StepMark dict | None}
 
 
 class EditState(EditInput, total=False):

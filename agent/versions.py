@@ -29,6 +29,16 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 
+class StepMark(BaseModel):
+    """On a version made by a turn that asked for several edits or took versions back first
+    (agent/steps.py): which step it was and what the turn said as typed."""
+
+    n: int  # 1-based step number
+    of: int  # the turn's number of steps
+    turn: str  # the instruction as typed ("remove the dog and add a cat")
+    undid: list[str] = Field(default_factory=list)  # versions the turn took back before its first step
+
+
 class Version(BaseModel):
     id: str
     parent: str | None = None
@@ -46,6 +56,7 @@ class Version(BaseModel):
     run_id: str | None = None  # the graph run that committed it (makes commit idempotent)
     attempt_id: str | None = None  # the stored attempt it came from (agent.attempt_store)
     created: float = 0.0
+    step: StepMark | None = None  # one step of a turn of several (or a turn that undid first)
 
 
 def validate_name(name: str) -> str:
@@ -57,7 +68,7 @@ def validate_name(name: str) -> str:
     return name
 
 
-__all__ = ["AttemptRecord", "Version", "VersionStore", "validate_name"]
+__all__ = ["AttemptRecord", "StepMark", "Version", "VersionStore", "validate_name"]
 
 
 class VersionStore(AttemptStore):

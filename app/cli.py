@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from app.edit import step_words
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, InpainterOpt, MaskOpt, ModeOpt, PlannerOpt,
                          Profile, SegmenterOpt, SessionOpt, StoreOpt, load_settings, one_line, parse_box, printable)
 from engine.errors import BrushEditError, os_error
@@ -202,6 +203,7 @@ def history_cmd(session: SessionOpt, as_json: JsonOpt = False,
         what = printable(v["instruction"]) if v["instruction"] else "(original)"
         ops = ", ".join(f"{o['op']} {o['strength']:g}" for o in (v.get("plan") or {}).get("operations") or [])
         what += f"  [{ops}]" if ops else ""
+        what += f"  ({step_words(v['step'])})" if v.get("step") else ""
         typer.echo(f"{mark} {v['id']:<5} parent={v['parent'] or '-':<5} {printable(v['category'] or ''):<10} {what}")
     if data["pending"]:
         typer.echo(f"  an edit of {data['head']} is waiting for review: brushedit accept|reject -s {session}")

@@ -22,6 +22,8 @@ def _progress():
         return escape(printable(str(value)))
 
     def on_event(kind: str, data: dict) -> None:
+        if kind == "stage" and data.get("step"):  # a turn of several steps: each one announced
+            console.print(f"[bold]step {data['step']} of {data['of']}[/]: {safe(data.get('instruction'))}")
         if kind == "stage":
             status.update(f"{safe(data['name'])}…")
         elif kind == "plan":
@@ -51,22 +53,56 @@ def _show_hint(session: str, data_dir, ref: str) -> str:
     return _cmd("export", session, data_dir, "--out", f"{session}-export")
 
 
-def report_outcome(outcome, session: str | None = None, data_dir=None) -> None:
-    """What happened and where the result is (the command that writes it out)."""
+def step_words(mark: dict) -> str:
+    """A version's step mark (agent.versions.StepMark as a dict) in words, for history and reports."""
+    which = f"step {mark['n']} of {mark['of']} of " if mark["of"] > 1 else ""
+    undid = f", took back {', '.join(mark['undid'])}" if mark.get("undid") else ""
+    return printable(f'{which}"{mark["turn"]}"{undid}')
+
+
+def _step_line(step, paused: bool) -> str:
+    what = {"committed": f"{step.version} committed", "pending": f"waiting for review (attempt {step.attempt_id})",
+            "rejected": "rejected, nothing committed", "refused": "refused",
+            "not run": "runs after accept" if paused else "not run"}[step.status]
+    return printable(f"step {step.n} of {step.of} '{step.instruction}': {what}"
+                     + (f" — {step.note}" if step.note and step.status != "refused" else ""))
+
+
+def report_outcome(outcome, session: str | None = None, data_dir=None, wrote: str | None = None) -> None:
+    """What happened and where the result is (the command that writes it out). A turn of several steps:
+    one line per step and the head it left; a refused step then exits 1 with its error (after `wrote`)."""
     for w in outcome.warnings:
         typer.echo(f"warning: {printable(w)}", err=True)
-    if outcome.note:
+    several = len(outcome.steps) > 1
+    refused = next((st for st in outcome.steps if st.status == "refused"), None)
+    if outcome.undid:
+        typer.echo(f"took back {', '.join(outcome.undid)} first")
+    for step in outcome.steps if several else []:  # each with its own note; the turn's note repeats them
+        typer.echo(_step_line(step, outcome.status == "pending"))
+    if outcome.note and not several:
         typer.echo(printable(outcome.note))
     if outcome.status == "committed":
         v = outcome.version
         where = f"; get it: {_show_hint(session, data_dir, v.id)}" if session else ""
-        typer.echo(f"{v.id} committed (parent {v.parent}, {outcome.attempts} attempt(s)){where}")
+        if several:
+            done = sum(st.status == "committed" for st in outcome.steps)
+            typer.echo(f"head: {v.id} ({done} of {len(outcome.steps)} steps committed){where}")
+        else:
+            typer.echo(f"{v.id} committed (parent {v.parent}, {outcome.attempts} attempt(s)){where}")
     elif outcome.status == "pending":
         s = session or "NAME"
         typer.echo(f"waiting for review: attempt {outcome.attempt_id} — see it with `{_show_hint(s, data_dir, 'pending')}`,"
                    f" then `{_cmd('accept', s, data_dir)}` or `{_cmd('reject', s, data_dir, '--reason', '...')}`")
     else:
         typer.echo("rejected: nothing committed; the head version is unchanged")
+    if wrote:
+        typer.echo(wrote)
+    if refused:  # the turn stopped at a step it could not do: one error line, exit code 1
+        err = refused.error or {}
+        rest = " and ".join(st.instruction for st in outcome.steps if st.status in ("refused", "not run"))
+        again = f" Then give the rest alone: {_cmd('edit', session, data_dir, rest)}" if session else ""
+        raise BrushEditError(printable(f"{outcome.note or err.get('error')}."),
+                             fix=printable(f"{err.get('fix') or ''}{again}").strip() or None)
 
 
 def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review, settings, queue=False,
@@ -103,5 +139,4 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
 
         out.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(s.image()).save(out)
-    report_outcome(outcome)
-    typer.echo(f"wrote {printable(str(out.resolve()))}")
+    report_outcome(outcome, wrote=f"wrote {printable(str(out.resolve()))}")

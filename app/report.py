@@ -10,13 +10,20 @@ from PIL import Image
 from engine.masks import overlay
 
 
+def _mark(v) -> str:
+    """A version made by one step of a turn (several edits, or one that took versions back first)."""
+    from app.edit import step_words
+
+    return f' <small class="step">({html.escape(step_words(v.step.model_dump()))})</small>' if v.step else ""
+
+
 def _tree(versions, head: str) -> str:
     children: dict[str | None, list] = {}
     for v in versions:
         children.setdefault(v.parent, []).append(v)
 
     def node(v) -> str:
-        label = html.escape(v.instruction or "original")
+        label = html.escape(v.instruction or "original") + _mark(v)
         cls = ' class="head"' if v.id == head else ""
         kids = "".join(node(c) for c in children.get(v.id, []))
         return f'<li><a href="#{v.id}"{cls}>{v.id}</a> {label}' + (f"<ul>{kids}</ul>" if kids else "") + "</li>"
@@ -92,7 +99,7 @@ def write_report(session, out_dir: str | Path, notes: list[str] | None = None) -
         Image.fromarray(overlay(parent, session.store.get_mask(v.mask_id))).save(out / ov)
         plan = v.plan or {}
         rows.append(
-            f'<section id="{v.id}"><h3>{v.id} ← {v.parent}: {html.escape(v.instruction or "")}</h3>'
+            f'<section id="{v.id}"><h3>{v.id} ← {v.parent}: {html.escape(v.instruction or "")}{_mark(v)}</h3>'
             f"<p>category <b>{plan.get('category')}</b>, target <b>{html.escape(str(plan.get('target')))}</b>, "
             f"caption “{html.escape(str(plan.get('caption')))}”"
             + "".join(f"; adjust <b>{html.escape(o['op'])}</b> {o['strength']:g}"
@@ -108,7 +115,7 @@ def write_report(session, out_dir: str | Path, notes: list[str] | None = None) -
     page = f"""<!doctype html><meta charset="utf-8"><title>BrushEdit session {html.escape(session.name)}</title>
 <style>body{{font-family:sans-serif;max-width:1400px;margin:2em auto}} img{{max-width:420px}}
 .row{{display:flex;gap:1em}} .wrap{{flex-wrap:wrap}} figure{{margin:0}} .head{{font-weight:bold;background:#ffd}}
-.att img{{max-width:200px}} .att figcaption{{max-width:200px;font-size:12px}}
+.step{{color:#666;font-weight:normal}} .att img{{max-width:200px}} .att figcaption{{max-width:200px;font-size:12px}}
 .att.committed img{{outline:3px solid #2a2}}
 .att.rejected img{{outline:3px solid #c33}} .att.pending img{{outline:3px solid #e90}}</style>
 <h1>Session “{html.escape(session.name)}”</h1><p>head: <b>{head}</b></p>

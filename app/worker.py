@@ -91,6 +91,7 @@ class Runner:
         """What an earlier, crashed run of this job already did, as the job's result (None: nothing):
         an edit whose run_id is committed or waiting for review, an accept whose reviewed run is committed."""
         from agent.session import EditOutcome
+        from agent.steps import recovered, turn_run_id
         from agent.stores import make_version_store
 
         versions, payload, session = make_version_store(self.settings), job["payload"] or {}, job["session"]
@@ -98,9 +99,12 @@ class Runner:
         run_id = payload.get("run_id") if job["kind"] == "edit" else (payload.get("pending") or {}).get("run_id")
         if not run_id or job["kind"] not in ("edit", "accept"):
             return None
-        if job["kind"] == "edit" and pending and pending.get("run_id") == run_id:
+        if job["kind"] == "edit" and pending and turn_run_id(pending.get("run_id") or "") == run_id:
             return EditOutcome(status="pending", result_id=pending.get("result_id"), mask_id=pending.get("mask_id"),
                                plan=pending.get("plan")).model_dump(mode="json")
+        if job["kind"] == "edit" and not pending:  # the versions of the turn's steps (agent/steps.py)
+            out = recovered(versions.history(session), run_id)
+            return out.model_dump(mode="json") if out else None
         done = [v for v in versions.history(session) if v.run_id == run_id]
         if not done or pending:
             return None

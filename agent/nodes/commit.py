@@ -22,6 +22,7 @@ def commit(state: EditState, runtime: Runtime[AgentContext]) -> dict:
         seed=rec.get("seed", state.get("seed")), models={k: v for k, v in models.items() if v},
         timings=state.get("timings") or {}, attempts=int(state.get("attempt", 0)) + 1,
         prompt_sha256=meta.get("prompt_sha256"), run_id=state.get("run_id"), attempt_id=rec.get("id"),
+        step=(state.get("turn_step") or {}).get("mark"),
     ))
     update: dict = {"committed": version.id}
     if rec:
