@@ -178,7 +178,7 @@ class UiActions:
             size = Path(path).stat().st_size
             if size > self.settings.api_max_upload_bytes:
                 raise ImageTooLargeError(f"The photo is {size:,} bytes, over {self.settings.api_max_upload_bytes:,}.")
-            array = decode_image(Path(path).read_bytes(), self.settings.api_max_pixels)
+            array = decode_image(Path(path).read_bytes(), self.settings.image_limits)
             Session.new((name or "").strip(), array, self.settings, backends=self.state.backends)
         except BrushEditError as exc:
             return self._fail(None, notes, exc)
