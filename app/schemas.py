@@ -7,6 +7,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.versions import Version
+from engine.settings import MAX_CANDIDATES, SEED_MAX
 from engine.errors import InstructionTooLongError  # noqa: F401  (re-exported: its old home)
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -28,9 +29,9 @@ class EditBody(BaseModel):
     box: tuple[Finite, Finite, Finite, Finite] | None = Field(None, description="x, y, w, h in image pixels")
     mask_png_base64: str | None = Field(None, description="PNG (white = edit), base64 or a data: URL, image size")
     combine: Literal["override", "union", "subtract"] = "override"
-    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    seed: int | None = Field(None, ge=0, le=SEED_MAX)
     review: bool = Field(False, description="stop before committing; then POST .../accept or .../reject")
-    candidates: int | None = Field(None, ge=1, le=8, description="results per attempt (several: pick one)")
+    candidates: int | None = Field(None, ge=1, le=MAX_CANDIDATES, description="results per attempt (several: pick one)")
     steps: int | None = Field(None, ge=1, le=200, description="denoise steps (diffusion inpainters)")
     guidance_scale: Finite | None = Field(None, ge=0, le=30)
     conditioning_scale: Finite | None = Field(None, ge=0, le=2, description="BrushNet preservation strength")

@@ -27,6 +27,7 @@ PROFILES: dict[str, dict[str, str]] = {
 
 
 SEED_MAX = 2**32 - 1
+MAX_CANDIDATES = 8  # results per attempt
 # settings that were renamed: each limit is defined once (an old name still sets it)
 RENAMED = {"api_max_pixels": "max_image_pixels", "api_max_instruction_chars": "max_instruction_chars"}
 COMBINE = ("override", "union", "subtract")  # how a user mask meets the mask that grounding finds
@@ -90,7 +91,7 @@ class Settings(BaseModel):
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
     verify: str = "none"  # "none" or judges in order, comma-separated (JUDGES); see engine.verification
-    candidates: int = Field(1, ge=1, le=8)  # results per attempt (one batched call on BrushNet / SD)
+    candidates: int = Field(1, ge=1, le=MAX_CANDIDATES)  # results per attempt (one batched call on BrushNet / SD)
     budget_exhausted: Literal["review", "commit"] = "review"  # no attempt passed the judges: offer the best
     tool_error_budget: int = Field(4, ge=0, le=50)  # failed tool calls sent back to the model per edit
     seed: int = Field(0, ge=0, le=SEED_MAX)
