@@ -33,6 +33,7 @@ def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict
     repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`."""
     params = AttemptParams.model_validate(state["params"])
     generated = state.get("generated_ids") or []
+    filled = (state.get("plan_meta") or {}).get("inpainter") != "adjust"  # an adjustment uses no seed or fill method
     out = []
     for k, (rid, verdict) in enumerate(zip(state["result_ids"], verdicts)):
         status = ("pending" if verdict.ok and not repeat else "rejected") if k == best else "candidate"
@@ -40,7 +41,8 @@ def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict
             run_id=state["run_id"], turn_parent=state["parent"], instruction=state["instruction"], n=params.n,
             candidate=k, plan=state["plan"], mask_id=state["mask_id"], result_id=rid,
             generated_id=generated[k] if k < len(generated) else None, verdict=verdict.model_dump(),
-            seed=params.seeds[k] if k < len(params.seeds) else None, method=params.method, change=params.change,
+            seed=params.seeds[k] if filled and k < len(params.seeds) else None,
+            method=params.method if filled else None, change=params.change,
             timings=timings, status=status))
     return out
 
