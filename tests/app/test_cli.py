@@ -129,3 +129,21 @@ def test_lite_addition_with_a_painted_mask_is_refused_with_a_command_that_works(
     hist = json.loads(cli("history", "-s", "s", "--json").stdout)
     assert [v["id"] for v in hist["versions"]] == ["v0"] and hist["pending"] is None
     assert "no stored attempts" in cli("attempts", "-s", "s").stdout
+
+
+def test_attempts_are_listed_by_turn_with_what_became_of_each(cli):
+    """Two turns from the same version: the first kept nothing, the second waits for review; the listing
+    says so per turn, so a finished turn's attempts never read as the pending ones."""
+    cli("new", PHOTO, "-s", "s")
+    cli("edit", "-s", "s", "remove the spoon", "--box", _box(SPOON_BOX), "--review")
+    assert "rejected: nothing committed" in cli("reject", "-s", "s", "--reason", "looks bad").stdout
+    cli("edit", "-s", "s", "remove the spoon", "--box", "330,70,90,250", "--review")
+    lines = cli("attempts", "-s", "s").stdout.splitlines()
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("turn ")]
+    assert len(heads) == 2, lines
+    first, second = lines[heads[0]], lines[heads[1]]
+    assert "from v0" in first and "nothing kept" in first and "brushedit pick -s s" in first
+    assert "from v0" in second and "waiting for review" in second
+    assert lines[heads[0] + 1].split()[:2] == ["a1", "rejected"] and lines[heads[1] + 1].split()[:2] == ["a2", "pending"]
+    cli("accept", "-s", "s")
+    assert "committed as v1" in cli("attempts", "-s", "s").stdout.splitlines()[heads[1]]
