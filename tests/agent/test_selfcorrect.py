@@ -236,3 +236,14 @@ def test_the_graph_takes_a_narrow_input(settings):
     props = build_graph().get_input_jsonschema()["properties"]
     assert set(props) == set(EditInput.__annotations__)
     assert "messages" not in props and "prompt" not in props and "extra" not in props
+
+
+def test_rejecting_a_photo_adjustment_says_what_cannot_change(settings):
+    """An adjust edit uses no fill method, seed or prompt: a rejection the rules planner cannot read ends
+    the turn in one line naming that, instead of trying another fill method that gives the same image."""
+    s = Session.new("adj", PHOTO, settings)
+    s.edit("make it black and white", review=True)
+    out = s.reject("it looks like a smudge")
+    assert out.status == "rejected" and s.pending() is None
+    assert out.note.startswith("Nothing to change for 'artifact'") and "photo adjustment" in out.note
+    assert [a.status for a in s.attempts()] == ["rejected"]
