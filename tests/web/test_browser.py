@@ -92,10 +92,14 @@ class Ui:
         oy = canvas["y"] + (canvas["height"] - size[1] * s) / 2
         xy = [(ox + x * s, oy + y * s) for x, y in points]
         self.page.mouse.move(*xy[0])
+        time.sleep(0.3)  # a loaded machine: the editor takes a moment to see the pointer before the press
         self.page.mouse.down()
+        time.sleep(0.2)
         for a, b in zip(xy, xy[1:]):
-            for t in np.linspace(0, 1, 8)[1:]:
+            for t in np.linspace(0, 1, 16)[1:]:
                 self.page.mouse.move(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                time.sleep(0.02)
+        time.sleep(0.2)  # the last segment is drawn before the release
         self.page.mouse.up()
         time.sleep(0.5)
 
@@ -153,7 +157,9 @@ def test_multi_turn_edit_in_the_browser(live, browser, shots):
         v1 = c.get("/sessions/coffee").json()["versions"][1]
         mask = np.asarray(Image.open(io.BytesIO(c.get(f"/sessions/coffee/images/{v1['mask_id']}.png").content))) > 127
     ys, xs = np.nonzero(mask)
-    assert 300 <= xs.min() <= 345 and 410 <= xs.max() <= 445 and ys.min() <= 90 and ys.max() >= 305
+    assert 300 <= xs.min() <= 345 and 410 <= xs.max() <= 445 and ys.min() <= 90 and ys.max() >= 305, (
+        "the mask is not around the stroked box (was the stroke drawn in full? see 02-box-preview.png)",
+        xs.min(), xs.max(), ys.min(), ys.max())
 
     # brush: the exact painted pixels, stop for review, reject with a reason
     page.click("text=exactly the pixels I painted")
