@@ -198,15 +198,17 @@ class PgDatabase:
         tx.execute("SELECT pg_notify(?, ?)", (channel, payload))
 
     @contextmanager
-    def advisory_lock(self, key: str, wait_s: float) -> Iterator[None]:
-        """Hold a session-level advisory lock on `key` (released when the block ends or the process dies);
-        LockTimeout after `wait_s` seconds of waiting for it."""
+    def advisory_lock(self, key: str, wait_s: float, shared: bool = False) -> Iterator[None]:
+        """Hold a session-level advisory lock on `key` (released when the block ends or the process dies),
+        exclusive or `shared` (shared holders exclude only an exclusive one); LockTimeout after `wait_s`
+        seconds of waiting for it."""
         k = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        kind = "_shared" if shared else ""
         with self.connection() as conn:
             conn.autocommit = True
             try:
                 deadline, pause = time.monotonic() + wait_s, 0.02
-                while not conn.execute("SELECT pg_try_advisory_lock(%s)", (k,)).fetchone()[0]:
+                while not conn.execute(f"SELECT pg_try_advisory_lock{kind}(%s)", (k,)).fetchone()[0]:
                     if time.monotonic() >= deadline:
                         raise LockTimeout(f"advisory lock {key!r} is held elsewhere")
                     time.sleep(pause)
@@ -214,7 +216,7 @@ class PgDatabase:
                 try:
                     yield
                 finally:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (k,))
+                    conn.execute(f"SELECT pg_advisory_unlock{kind}(%s)", (k,))
             finally:
                 conn.autocommit = False
 

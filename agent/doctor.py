@@ -1,6 +1,9 @@
 """`brushedit doctor`: check every version's files and the databases of a data dir, say what is broken.
 
-Reads the SQLite files read-only and row by row where a damaged file stops a whole query, so it
+With a PostgreSQL store it checks the store in use instead of a data dir's SQLite files: the server,
+the schema, the checkpoint tables and the image dir (agent.stores.check_store), then every version's
+and pending review's files through the store (the CLI adds the queue: app.jobs_pg.check_queue).
+With SQLite it reads the files read-only and row by row where a damaged file stops a whole query, so it
 works on exactly the data dirs the rest of the program refuses; every image goes through the
 store's verify API (`ImageStore.get_image(id, verify=True)`: sha256 of the content against its id).
 The salvage of a session's intact part into a new data dir lives in agent/salvage.py.
@@ -127,6 +130,8 @@ def file_problem(store: ImageStore, image_id: str | None, kind: str = "image") -
 
 
 def examine(settings: Settings) -> DoctorReport:
+    if settings.uses_postgres:
+        return _examine_postgres(settings)
     home = settings.data_dir
     report = DoctorReport(data_dir=str(home))
     if not home.is_dir():
@@ -179,6 +184,35 @@ def _examine_versions(db_path: Path, store: ImageStore, report: DoctorReport) ->
         if broken and name not in report.damaged_sessions:
             report.damaged_sessions.append(name)
         report.add(not broken, f"session {name}", f"{len(vrows) - broken} of {len(vrows)} versions intact")
+
+
+def _examine_postgres(settings: Settings) -> DoctorReport:
+    from agent.db import redact
+    from agent.stores import check_store, make_version_store
+
+    report = DoctorReport(data_dir=redact(settings.store))
+    problems = check_store(settings)
+    for p in problems:
+        report.add(False, "store", p)
+    if problems:
+        return report
+    report.add(True, "store", f"PostgreSQL schema, checkpoint tables and image dir {settings.images_dir} ok")
+    versions, store = make_version_store(settings), ImageStore(settings.images_dir)
+    for name in versions.sessions():
+        history = versions.history(name)
+        broken = 0
+        for v in history:
+            found = [p for p in (file_problem(store, v.image_id), file_problem(store, v.mask_id, "mask")) if p]
+            for p in found:
+                report.add(False, f"session {name} {v.id}", p)
+            broken += bool(found)
+        pending = versions.pending(name)
+        if pending:
+            _examine_pending({"name": name, "pending": json.dumps(pending)}, store, report)
+        if broken and name not in report.damaged_sessions:
+            report.damaged_sessions.append(name)
+        report.add(not broken, f"session {name}", f"{len(history) - broken} of {len(history)} versions intact")
+    return report
 
 
 def _examine_pending(srow: dict, store: ImageStore, report: DoctorReport) -> None:

@@ -35,7 +35,7 @@ from engine.errors import BrushEditError
 from engine.image_store import ImageStore
 from engine.images import load_image, load_mask, validate_image, validate_mask
 from engine.masks import clip_box
-from engine.settings import Settings
+from engine.settings import MAX_CANDIDATES, Settings
 
 _ATTEMPT = re.compile(r"^a\d+$")
 
@@ -188,8 +188,8 @@ class Session:
         worker died commits once."""
         self.settings.check_edit(text, seed, combine)
         n = self.settings.candidates if candidates is None else candidates
-        if not isinstance(n, int) or not 1 <= n <= 8:
-            raise BrushEditError(f"candidates={n!r} is out of range.", fix="Use 1 to 8 candidates per attempt.")
+        if not isinstance(n, int) or not 1 <= n <= MAX_CANDIDATES:
+            raise BrushEditError(f"candidates={n!r} is out of range.", fix=f"Use 1 to {MAX_CANDIDATES} candidates per attempt.")
         if self.pending():
             raise BrushEditError(f"Session '{self.name}' has an edit waiting for review.",
                                  fix="Accept, reject or pick first.")

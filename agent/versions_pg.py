@@ -5,11 +5,14 @@ Same semantics as the SQLite file: one transaction per change; the session's row
 (on different sessions they run in parallel); a commit carrying a `run_id` already committed
 returns that version instead of adding a second. The schema is created by `brushedit db init`.
 Only what PostgreSQL does differently lives here: the per-session edit lock is an advisory lock
-held by the editing connection, so a process that dies releases it at once.
+held by the editing connection, so a process that dies releases it at once; like the SQLite store's
+gc lock, every edit also holds the database's maintenance lock shared and `brushedit gc` holds it
+exclusively, so gc never runs during an edit (and no edit starts while gc runs).
 """
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -19,6 +22,7 @@ from engine.errors import BrushEditError, SessionBusyError, StoreUnavailableErro
 
 _checked: set[str] = set()  # URLs whose schema this process has seen up to date
 _held = threading.local()  # (url, session) -> depth of this thread's edit_lock holds
+MAINTENANCE_KEY = "brushedit-maintenance"  # advisory lock: edits shared, gc exclusive
 
 
 def require_schema(db: PgDatabase, component: str, latest: int) -> None:
@@ -62,13 +66,29 @@ class PgVersionStore(VersionStore):
             finally:
                 held[key] -= 1
             return
+        deadline = time.monotonic() + wait_s
         try:
-            with self.db.advisory_lock(f"brushedit-edit:{name}", wait_s):
-                held[key] = 1
+            with self.db.advisory_lock(MAINTENANCE_KEY, wait_s, shared=True):
                 try:
-                    yield
-                finally:
-                    held.pop(key, None)
+                    with self.db.advisory_lock(f"brushedit-edit:{name}", max(0.0, deadline - time.monotonic())):
+                        held[key] = 1
+                        try:
+                            yield
+                        finally:
+                            held.pop(key, None)
+                except LockTimeout as exc:
+                    raise SessionBusyError(f"busy: session {name} is being edited",
+                                           fix="Wait for the running edit to finish, then try again.") from exc
         except LockTimeout as exc:
-            raise SessionBusyError(f"busy: session {name} is being edited",
-                                   fix="Wait for the running edit to finish, then try again.") from exc
+            raise SessionBusyError(f"busy: `brushedit gc` is cleaning the store at {self.location}; session {name} "
+                                   f"waited {wait_s:g} s.", fix="Run the edit again in a moment.") from exc
+
+    @contextmanager
+    def maintenance_lock(self, wait_s: float = 30.0) -> Iterator[None]:
+        """Exclusive against every edit on this database (gc); SessionBusyError after `wait_s` seconds."""
+        try:
+            with self.db.advisory_lock(MAINTENANCE_KEY, wait_s):
+                yield
+        except LockTimeout as exc:
+            raise SessionBusyError(f"busy: an edit is running on {self.location} (waited {wait_s:g} s); gc never "
+                                   "runs during an edit.", fix="Run `brushedit gc` again when the edit has finished.") from exc

@@ -52,7 +52,7 @@ async def create_session(name: str = Form(pattern=NAME), image: UploadFile = Fil
 
         raise ImageTooLargeError(f"The upload is over {state.settings.api_max_upload_bytes:,} bytes.",
                                  fix="Send a smaller file, or raise BRUSHEDIT_API_MAX_UPLOAD_BYTES on the server.")
-    array = decode_image(data, state.settings.api_max_pixels)
+    array = decode_image(data, state.settings.image_limits)
     return Session.new(name, array, state.settings, backends=state.backends).history_json()
 
 
@@ -75,7 +75,7 @@ def start_edit(name: Name, body: EditBody, state: AppState = Depends(get_state))
     if body.mask_png_base64:
         w, h = s.head.source_size or s.image().shape[1::-1]
         raw = b64_bytes(body.mask_png_base64, state.settings.api_max_upload_bytes)
-        mask = decode_mask(raw, (w, h), state.settings.api_max_pixels)
+        mask = decode_mask(raw, (w, h), state.settings.image_limits)
     payload = edit_payload(state, s, body, mask)
     return state.jobs.submit("edit", name, payload)
 

@@ -19,6 +19,7 @@ from app.edit import step_words
 from app.options import (BoxOpt, ConfigFile, DataDir, DetectorOpt, InpainterOpt, MaskOpt, ModeOpt, PlannerOpt,
                          Profile, SegmenterOpt, SessionOpt, StoreOpt, load_settings, one_line, parse_box, printable)
 from engine.errors import BrushEditError, os_error
+from engine.settings import MAX_CANDIDATES
 
 # the parser's exception base class, whether typer uses click or its vendored copy of it
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -116,7 +117,7 @@ WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait f
 DemoOut = Annotated[Path, typer.Option("--out", help="Directory for the images and report.html.")]
 VerifyOpt = Annotated[Optional[str], typer.Option("--verify", help="Judges in order: none | "
                                                   "preservation,quality,detector,vlm.")]
-CandidatesOpt = Annotated[Optional[int], typer.Option("--candidates", min=1, max=8,
+CandidatesOpt = Annotated[Optional[int], typer.Option("--candidates", min=1, max=MAX_CANDIDATES,
                                                       help="Results per attempt (one batched call on BrushNet).")]
 
 

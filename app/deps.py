@@ -35,16 +35,9 @@ def open_session(state: AppState, name: str):
 def edit_payload(state: AppState, s, body, mask=None) -> dict:
     """The JSON payload of an edit job from a validated EditBody (and a decoded mask, stored here):
     one place for the checks the API and the UI share."""
-    from app.schemas import InstructionTooLongError
-    from engine.errors import BadMaskError, EmptyInstructionError
+    from engine.errors import BadMaskError
 
-    text = body.instruction.strip()
-    if not text:
-        raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
-    limit = state.settings.api_max_instruction_chars
-    if len(text) > limit:
-        raise InstructionTooLongError(f"The instruction is {len(text):,} characters, over {limit:,}.",
-                                      fix="Say it shorter (or raise BRUSHEDIT_API_MAX_INSTRUCTION_CHARS).")
+    text = state.settings.check_instruction(body.instruction)  # empty, or over max_instruction_chars
     if body.box is not None:  # refuse a bad box now (422), not later in the job
         from engine.masks import clip_box
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import shlex
+from contextlib import contextmanager
 import tempfile
 from pathlib import Path
 
 import typer
 
 from app.options import printable
-from engine.errors import BrushEditError
+from engine.errors import BrushEditError, UnsupportedEditError
 
 
 def _progress():
@@ -105,6 +106,26 @@ def report_outcome(outcome, session: str | None = None, data_dir=None, wrote: st
                              fix=printable(f"{err.get('fix') or ''}{again}").strip() or None)
 
 
+@contextmanager
+def _needs_diffusion(args: list[str], session, out, box, mask, combine, seed, review, data_dir):
+    """An edit the offline inpainter cannot do at all (an addition, a replacement ...): the fix becomes this
+    very edit as a command with the full profile, and how to fetch that profile's models."""
+    try:
+        yield
+    except UnsupportedEditError as exc:
+        if "diffusion" not in exc.message:
+            raise
+        opts = [*(["--box", ",".join(f"{v:g}" for v in box)] if box else []), *(["--mask", str(mask)] if mask else []),
+                *(["--combine", combine] if combine != "override" else []), *(["--seed", str(seed)] if seed is not None else []),
+                *(["--review"] if review else []), *(["--out", str(out)] if out is not None else []), "--profile", "full"]
+        rerun = (_cmd("edit", session, data_dir, args[0], *opts) if session is not None else
+                 shlex.join(["brushedit", "edit", *map(str, args), *opts]))
+        exc.fix = (f"It needs the full profile (BrushNet on SD1.5): fetch its models once with `brushedit models "
+                   f"--profile full`, then run `{rerun}`.")
+        exc.args = (f"{exc.message} {exc.fix}",)
+        raise
+
+
 def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review, settings, queue=False,
              data_dir=None) -> None:
     from agent.session import Session
@@ -115,7 +136,7 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
         if len(args) != 1 or out is not None:
             raise BrushEditError('With --session give only the instruction: brushedit edit -s NAME "remove the cat".')
         s = Session.open(session, settings(), on_event=on_event, edit_wait_s=QUEUE_WAIT_S if queue else EDIT_WAIT_S)
-        with status:
+        with status, _needs_diffusion(args, session, out, box, mask, combine, seed, review, data_dir):
             outcome = s.edit(args[0], mask=mask, box=box, combine=combine, seed=seed, review=review)
         report_outcome(outcome, session, data_dir)
         return
@@ -133,7 +154,7 @@ def run_edit(args: list[str], *, session, out, box, mask, combine, seed, review,
         # nobody reviews a one-shot edit: when every attempt is rejected, the best one is written
         one_shot = settings(data_dir=Path(tmp)).model_copy(update={"budget_exhausted": "commit"})
         s = Session.new("oneshot", Path(args[0]), one_shot, on_event=on_event)
-        with status:
+        with status, _needs_diffusion(args, None, out, box, mask, combine, seed, review, None):
             outcome = s.edit(args[1], mask=mask, box=box, combine=combine, seed=seed)
         from PIL import Image
 

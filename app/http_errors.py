@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from app.jobs import JobNotFoundError, error_dict
-from app.schemas import InstructionTooLongError
 from app.security import AuthError, ForbiddenError
 from engine import errors as E
 
@@ -32,7 +31,7 @@ _STATUS: list[tuple[type, int]] = [
     (E.SessionNotFoundError, 404), (JobNotFoundError, 404), (E.VersionNotFoundError, 404), (E.SessionBusyError, 409),
     (E.NothingToUndoError, 409), (E.ModelNotAvailableError, 501), (E.UnsupportedEditError, 501),
     (E.StoreIntegrityError, 422), (E.BadImageError, 422), (E.RecoverableToolError, 422),
-    (E.EmptyInstructionError, 422), (InstructionTooLongError, 422), (E.NotUnderstoodError, 422),
+    (E.EmptyInstructionError, 422), (E.InstructionTooLongError, 422), (E.NotUnderstoodError, 422),
 ]
 _CONFLICT = ("waiting for review", "already exists", "no edit waiting", "being edited")
 

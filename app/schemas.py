@@ -7,7 +7,8 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.versions import Version
-from engine.errors import BrushEditError
+from engine.settings import MAX_CANDIDATES, SEED_MAX
+from engine.errors import InstructionTooLongError  # noqa: F401  (re-exported: its old home)
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Name = Annotated[str, Path(pattern=NAME, description="session name: 1-64 of A-Z a-z 0-9 . _ -")]
@@ -20,21 +21,17 @@ JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
-class InstructionTooLongError(BrushEditError):
-    """An instruction over `api_max_instruction_chars` (HTTP 422)."""
-
-
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instruction: str = Field(min_length=1, max_length=100_000,
-                             description="what to change; the server also enforces api_max_instruction_chars (2000)")
+                             description="what to change; the server also enforces max_instruction_chars (2000)")
     box: tuple[Finite, Finite, Finite, Finite] | None = Field(None, description="x, y, w, h in image pixels")
     mask_png_base64: str | None = Field(None, description="PNG (white = edit), base64 or a data: URL, image size")
     combine: Literal["override", "union", "subtract"] = "override"
-    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    seed: int | None = Field(None, ge=0, le=SEED_MAX)
     review: bool = Field(False, description="stop before committing; then POST .../accept or .../reject")
-    candidates: int | None = Field(None, ge=1, le=8, description="results per attempt (several: pick one)")
+    candidates: int | None = Field(None, ge=1, le=MAX_CANDIDATES, description="results per attempt (several: pick one)")
     steps: int | None = Field(None, ge=1, le=200, description="denoise steps (diffusion inpainters)")
     guidance_scale: Finite | None = Field(None, ge=0, le=30)
     conditioning_scale: Finite | None = Field(None, ge=0, le=2, description="BrushNet preservation strength")

@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402
 
 from app import ui_actions as act  # noqa: E402
 from app.ui_logic import MARK_BOX, MARK_MASK, TREE_HEADERS  # noqa: E402
+from engine.settings import MAX_CANDIDATES, SEED_MAX  # noqa: E402
 
 # Keeps ?session=NAME in the address bar in step with the open session (a reload reopens it).
 URL_SYNC = ("<script>(function(){var last=null;setInterval(function(){var el=document.querySelector("
@@ -86,8 +87,8 @@ def build_ui(ctx: act.UiActions) -> gr.Blocks:
                     review = gr.Checkbox(label="Let me review before it is kept")
                 with gr.Accordion("Advanced", open=False):
                     with gr.Row():
-                        seed = gr.Number(label="Seed", precision=0, minimum=0, maximum=2**32 - 1, value=None)
-                        candidates = gr.Slider(1, 8, value=1, step=1, label="Candidates")
+                        seed = gr.Number(label="Seed", precision=0, minimum=0, maximum=SEED_MAX, value=None)
+                        candidates = gr.Slider(1, MAX_CANDIDATES, value=1, step=1, label="Candidates")
                         steps = gr.Slider(1, 200, value=ctx.settings.steps, step=1, label="Steps")
                     with gr.Row():
                         guidance = gr.Slider(0, 30, value=ctx.settings.guidance_scale, step=0.5, label="Guidance")

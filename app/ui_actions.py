@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from app.deps import AppState, edit_payload, open_session
 from app.jobs import JobInfo
 from app.schemas import EditBody
-from app.ui_logic import marks, note, plan_card, text, thumb, tree_rows
+from app.ui_logic import marks, note, plan_card, text, thumb, tree_rows, turn_attempts
 from app.uploads import decode_image
 from engine.errors import BrushEditError, ImageTooLargeError
 
@@ -91,10 +91,7 @@ class UiActions:
         return str(path)
 
     def _attempt_items(self, s, head) -> list:
-        turn = {head.id, head.parent}
-        rows = [a for a in s.attempts() if a.turn_parent in turn and a.result_id][-12:]
-        if len(rows) < 2:  # one attempt is the head itself: nothing else to pick
-            rows = []
+        rows = turn_attempts(s.attempts(), head, s.pending())
         self._attempt_ids = [a.id for a in rows]
         out = []
         for a in rows:
@@ -181,7 +178,7 @@ class UiActions:
             size = Path(path).stat().st_size
             if size > self.settings.api_max_upload_bytes:
                 raise ImageTooLargeError(f"The photo is {size:,} bytes, over {self.settings.api_max_upload_bytes:,}.")
-            array = decode_image(Path(path).read_bytes(), self.settings.api_max_pixels)
+            array = decode_image(Path(path).read_bytes(), self.settings.image_limits)
             Session.new((name or "").strip(), array, self.settings, backends=self.state.backends)
         except BrushEditError as exc:
             return self._fail(None, notes, exc)

@@ -111,3 +111,22 @@ def plan_card(plan: dict | None, version: dict | None = None) -> str:
 def note(kind: str, message: str, fix: str | None = None) -> str:
     icon = {"error": "⚠️", "verdict": "🔎", "retry": "↻", "info": "ℹ️"}.get(kind, "")
     return f"{icon} {text(message)}" + (f"  \n_{text(fix)}_" if fix else "")
+
+
+# --- the attempts gallery -------------------------------------------------------------------------
+def turn_attempts(records: list, head, pending: dict | None, limit: int = 12) -> list:
+    """The stored attempts (with an image) of the turn the page is about, oldest first:
+    - an edit waits for review: that run's attempts, when there is more than the one proposed;
+    - else the last turn started from the head that kept nothing (its attempts stay pickable);
+    - else the turn that made the head, when it has more than the head's own attempt.
+    A finished turn's attempts never show as those of the turn after it."""
+    shown = [a for a in records if a.result_id]
+    if pending:
+        rows = [a for a in shown if a.run_id == pending.get("run_id")]
+        return rows[-limit:] if len(rows) > 1 else []
+    made = (head.run_id or "").split(":")[0]  # a pick's run id is "RUN:aN"
+    later = [a for a in shown if a.turn_parent == head.id and a.run_id != made and a.created > (head.created or 0)]
+    if later:
+        return [a for a in later if a.run_id == later[-1].run_id][-limit:]
+    rows = [a for a in shown if made and a.run_id == made]
+    return rows[-limit:] if len(rows) > 1 else []

@@ -101,7 +101,7 @@ class Runner:
             return None
         if job["kind"] == "edit" and pending and turn_run_id(pending.get("run_id") or "") == run_id:
             return EditOutcome(status="pending", result_id=pending.get("result_id"), mask_id=pending.get("mask_id"),
-                               plan=pending.get("plan")).model_dump(mode="json")
+                               plan=pending.get("plan"), attempt_id=pending.get("attempt_id")).model_dump(mode="json")
         if job["kind"] == "edit" and not pending:  # the versions of the turn's steps (agent/steps.py)
             out = recovered(versions.history(session), run_id)
             return out.model_dump(mode="json") if out else None

@@ -112,6 +112,10 @@ class LimitError(BrushEditError):
     """A value over a limit (instruction length, seed, dilation ...); names the value, the limit and the setting."""
 
 
+class InstructionTooLongError(LimitError):
+    """An instruction over `max_instruction_chars` (HTTP 422)."""
+
+
 class DataDirError(BrushEditError):
     """The data dir cannot be used: not a directory, read-only, full, or a file in it is damaged."""
 

@@ -29,6 +29,10 @@ class ImageLimits:
     max_image_aspect: float = 10.0
 
 
+# the formats we decode, everywhere (files, uploads); raster only: never EPS/PDF (Ghostscript)
+FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF")
+FORMAT_NAMES = "PNG, JPEG, WebP, BMP, TIFF or GIF"
+
 DEFAULT_LIMITS = ImageLimits()  # what a session accepts (Settings.image_limits holds the configured ones)
 DECODE_LIMITS = ImageLimits(min_image_side=1, max_image_aspect=float("inf"))  # no limits given: bombs only
 MAX_PIXELS = DEFAULT_LIMITS.max_image_pixels
@@ -70,6 +74,11 @@ def _name(source) -> str:
     return "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
 
 
+def _label(what: str, source) -> str:
+    """'The image' (uploaded bytes) or "The image 'path'" (a file)."""
+    return what if isinstance(source, (bytes, bytearray)) else f"{what} '{source}'"
+
+
 def _open(source: str | Path | bytes, limits: ImageLimits | None = None,
           size: tuple[int, int] | None = None, what: str = "The image") -> Image.Image:
     """Open, check the header's size against `limits` (and `size` = (W, H) when given), then decode.
@@ -79,26 +88,26 @@ def _open(source: str | Path | bytes, limits: ImageLimits | None = None,
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if isinstance(source, (bytes, bytearray)):
-                img = Image.open(io.BytesIO(source))
+                img = Image.open(io.BytesIO(source), formats=FORMATS)
             else:
                 path = Path(source)
                 if not path.is_file():
                     raise BadImageError(f"Image file not found: '{path}'.", fix="Check the path.")
-                img = Image.open(path)
+                img = Image.open(path, formats=FORMATS)
             if size is not None and tuple(img.size) not in (tuple(size), tuple(size)[::-1]):  # EXIF may rotate
                 raise BadMaskError(f"{what} is {img.width}x{img.height} but the image is {size[0]}x{size[1]}.",
                                    fix="Give a mask of the same size as the image.")
-            check_image_size(img.width, img.height, lim, f"{what} '{_name(source)}'")
+            check_image_size(img.width, img.height, lim, _label(what, source))
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(source, exc, lim) from exc
     except UnidentifiedImageError as exc:
         raise BadImageError(
-            f"'{_name(source)}' is not a readable image.",
-            fix="Use a PNG, JPEG, WebP, BMP or TIFF file.",
+            f"{_label(what, source)} is not a readable image: its content (not its name) must be {FORMAT_NAMES}.",
+            fix=f"Convert it to PNG or JPEG (the formats read are {FORMAT_NAMES}).",
         ) from exc
     except OSError as exc:
-        raise BadImageError(f"Could not read image '{_name(source)}': {exc}.", fix="Re-save the file.") from exc
+        raise BadImageError(f"Could not read {_label(what.lower(), source)}: {exc}.", fix="Re-save the file.") from exc
     except MemoryError as exc:
         raise _too(f"'{_name(source)}'", "too large to decode in the memory available",
                    f"{lim.max_image_pixels / 1e6:g} MP", "max_image_pixels", "Downscale it first.") from exc
@@ -125,9 +134,9 @@ def to_rgb(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
-def load_image(source: str | Path | bytes, limits: ImageLimits | None = None) -> np.ndarray:
+def load_image(source: str | Path | bytes, limits: ImageLimits | None = None, what: str = "The image") -> np.ndarray:
     """Read an image file (or bytes) as uint8 RGB [H, W, 3]; its size is checked against `limits` first."""
-    return to_rgb(_open(source, limits))
+    return to_rgb(_open(source, limits, what=what))
 
 
 def load_mask(source: str | Path | bytes, size: tuple[int, int] | None = None,

@@ -66,6 +66,7 @@ class Options:
     regroundable: bool = False  # a detector finds the target (no user box/mask fixes the region)
     detections: int = 0  # detections the last grounding found
     target: str = ""  # the plan's current target
+    fill: str = "the classical inpainter"  # what makes the pixels, as said when it has nothing to vary
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _why_not(problem: str, opts: Options) -> str:
     parts = [p for p in (
         said,
         "" if opts.planner_reads_feedback else "the rules planner cannot use a free-text reason",
-        "" if opts.generative else "the classical inpainter has no seed or prompt to vary",
+        "" if opts.generative else f"{opts.fill} has no seed or prompt to vary",
     ) if p]
     return "; ".join(parts) or "nothing else varies"
 

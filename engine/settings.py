@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from engine.errors import BrushEditError, ConfigError, EmptyInstructionError, LimitError
+from engine.errors import BrushEditError, ConfigError, EmptyInstructionError, InstructionTooLongError, LimitError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +27,9 @@ PROFILES: dict[str, dict[str, str]] = {
 
 
 SEED_MAX = 2**32 - 1
+MAX_CANDIDATES = 8  # results per attempt
+# settings that were renamed: each limit is defined once (an old name still sets it)
+RENAMED = {"api_max_pixels": "max_image_pixels", "api_max_instruction_chars": "max_instruction_chars"}
 COMBINE = ("override", "union", "subtract")  # how a user mask meets the mask that grounding finds
 # judges of engine.verification, combinable in order: `verify = "preservation,quality"`
 JUDGES: tuple[str, ...] = ("preservation", "quality", "detector", "vlm", "scripted")
@@ -88,7 +91,7 @@ class Settings(BaseModel):
     # agent loop
     retry_budget: int = Field(2, ge=0, le=10)
     verify: str = "none"  # "none" or judges in order, comma-separated (JUDGES); see engine.verification
-    candidates: int = Field(1, ge=1, le=8)  # results per attempt (one batched call on BrushNet / SD)
+    candidates: int = Field(1, ge=1, le=MAX_CANDIDATES)  # results per attempt (one batched call on BrushNet / SD)
     budget_exhausted: Literal["review", "commit"] = "review"  # no attempt passed the judges: offer the best
     tool_error_budget: int = Field(4, ge=0, le=50)  # failed tool calls sent back to the model per edit
     seed: int = Field(0, ge=0, le=SEED_MAX)
@@ -119,7 +122,7 @@ class Settings(BaseModel):
         if not text or not text.strip():
             raise EmptyInstructionError("The instruction is empty.", fix='Say what to change, e.g. "remove the cat".')
         if len(text) > self.max_instruction_chars:
-            raise LimitError(f"The instruction is {len(text)} characters; the limit is {self.max_instruction_chars} "
+            raise InstructionTooLongError(f"The instruction is {len(text)} characters; the limit is {self.max_instruction_chars} "
                              "(setting max_instruction_chars, env BRUSHEDIT_MAX_INSTRUCTION_CHARS).",
                              fix="Say the edit in a sentence or two.")
         return text.strip()
@@ -158,9 +161,7 @@ class Settings(BaseModel):
     # HTTP API and web UI (`brushedit serve`; app/security.py)
     api_token: str | None = None  # bearer token; required to serve on a non-loopback host
     api_hosts: list[str] = Field(default_factory=list)  # Host names accepted besides loopback ("*" = any)
-    api_max_upload_bytes: int = Field(25_000_000, ge=1024)
-    api_max_pixels: int = Field(40_000_000, ge=64 * 64)
-    api_max_instruction_chars: int = Field(2000, ge=16)
+    api_max_upload_bytes: int = Field(25_000_000, ge=1024)  # bytes of one upload; its pixels: max_image_pixels
 
     @field_validator("verify")
     @classmethod
@@ -221,6 +222,9 @@ class Settings(BaseModel):
         if named and not path.is_file():
             raise ConfigError(f"Config file not found: '{path}'.", fix="Check --config / BRUSHEDIT_CONFIG.")
         values: dict[str, Any] = _read_config(path) if path.is_file() else {}
+        for old, name in RENAMED.items():  # the old per-API copies of the limits set the one limit
+            if env.get(f"BRUSHEDIT_{old.upper()}") and not env.get(f"BRUSHEDIT_{name.upper()}"):
+                values[name] = env[f"BRUSHEDIT_{old.upper()}"]
         for name in cls.model_fields:
             key = f"BRUSHEDIT_{name.upper()}"
             if key in env and env[key] != "":
@@ -233,6 +237,9 @@ class Settings(BaseModel):
         if env.get("BRUSHEDIT_HOME"):
             values.setdefault("data_dir", env["BRUSHEDIT_HOME"])
         values.update({k: v for k, v in overrides.items() if v is not None})
+        for old, name in RENAMED.items():
+            if old in values:
+                values.setdefault(name, values.pop(old))
         try:
             return cls(**values)
         except ValidationError as exc:

@@ -79,19 +79,44 @@ def _loop(llm, tools, step_budget: int, error_budget: int):
 
 
 def _found(messages: list) -> dict:
-    """The last successful result of each tracked tool."""
+    """The last successful result of each tracked tool; `adjusted`: the last adjust call's result
+    ({image_id, operations, mask_id}) when no blend came after it (the adjusted image is final)."""
     found: dict = {}
+    calls = {c["id"]: c.get("args") or {} for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
     for m in messages:
-        if not isinstance(m, ToolMessage) or m.status == "error" or m.name not in _TRACK:
+        if not isinstance(m, ToolMessage) or m.status == "error" or m.name not in (*_TRACK, "adjust"):
             continue
         try:
             data = json.loads(m.content)
         except (TypeError, ValueError):
             continue
+        if not isinstance(data, dict):
+            continue
+        if m.name == "adjust" and "image_id" in data:
+            found["adjusted"] = {**data, "mask_id": calls.get(m.tool_call_id, {}).get("mask_id")}
+            continue
         src, key = _TRACK[m.name]
-        if isinstance(data, dict) and src in data:
+        if src in data:
             found[key] = data[src]
+            if key == "result_id":
+                found.pop("adjusted", None)
     return found
+
+
+def _adjusted(state: EditState, found: dict, final: str, ctx) -> dict:
+    """The state update of an edit the model made with the adjust tool: its image is the result, its
+    operations are the plan's (the record says what was adjusted), its mask where it applied (all: global)."""
+    import numpy as np
+
+    done = found["adjusted"]
+    mask_id = done.get("mask_id")
+    if not mask_id:
+        h, w = ctx.store.get_image(state["source_id"]).shape[:2]
+        mask_id = ctx.store.put(np.ones((h, w), bool))
+    plan = dict(found.get("plan") or {"category": "global" if not done.get("mask_id") else "local", "target": "",
+                                       "caption": final or ""})
+    plan["operations"] = done["operations"]
+    return {"plan": plan, "mask_id": mask_id, "generated_ids": [done["image_id"]], "result_ids": [done["image_id"]]}
 
 
 def act(state: EditState, runtime: Runtime[AgentContext]) -> dict:
@@ -112,12 +137,14 @@ def act(state: EditState, runtime: Runtime[AgentContext]) -> dict:
             for call in m.tool_calls:
                 emit(runtime, "tool", name=call["name"])
     found = _found(messages)
-    if not found.get("result_id") or not found.get("mask_id"):
-        raise BrushEditError("The model finished without producing an edited image (no successful blend call).",
-                             fix="Use --mode single-call, or a model that follows tool-calling instructions.")
     final = messages[-1].content if isinstance(messages[-1], AIMessage) else ""
+    meta = {"planner": "tool-calling", "requests": sum(isinstance(m, AIMessage) for m in messages)}
+    if found.get("adjusted"):
+        return {**_adjusted(state, found, final, ctx), "plan_meta": {**meta, "inpainter": "adjust"}, "timings": timings}
+    if not found.get("result_id") or not found.get("mask_id"):
+        raise BrushEditError("The model finished without producing an edited image (no successful blend or adjust call).",
+                             fix="Use --mode single-call, or a model that follows tool-calling instructions.")
     plan = found.get("plan") or {"category": "local", "target": "", "caption": final or ""}
-    return {"plan": plan, "plan_meta": {"planner": "tool-calling", "requests": sum(isinstance(m, AIMessage)
-                                                                                    for m in messages)},
+    return {"plan": plan, "plan_meta": meta,
             "mask_id": found["mask_id"], "generated_ids": (found.get("generated_ids") or [])[:1],
             "result_ids": [found["result_id"]], "timings": timings}

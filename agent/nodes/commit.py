@@ -14,8 +14,9 @@ def commit(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     plan = state["plan"] or {}
     meta = state.get("plan_meta") or {}
     rec = next((a for a in state.get("attempts") or [] if a["id"] == state.get("attempt_id")), {})
-    models = {"planner": meta.get("planner"), "inpainter": meta.get("inpainter"), **ctx.backends.names(),
-              "method": rec.get("method")}
+    names = ctx.backends.names()
+    models = {"planner": meta.get("planner"), **names, "inpainter": meta.get("inpainter") or names.get("inpainter"),
+              "method": rec.get("method")}  # what made this result: "adjust" for photo adjustments
     version = ctx.versions.commit(state["session"], Version(
         id="pending", parent=state["parent"], image_id=state["result_id"], mask_id=state["mask_id"],
         instruction=state["instruction"], category=plan.get("category"), plan=plan,

@@ -16,14 +16,17 @@ from engine.verification import Verdict
 
 
 def policy_options(state: EditState, ctx: AgentContext) -> Options:
-    """What can vary under the session's backends and this edit's inputs."""
+    """What can vary under the session's backends and this edit's inputs. A photo adjustment (a plan with
+    `operations`: engine.adjust) uses no inpainter: no fill method, seed, prompt or steps to vary."""
     inpainter, planner = ctx.backends.inpainter, ctx.backends.planner
     name = getattr(inpainter, "name", "")
     tool_calling = ctx.settings.planning_mode == "tool-calling"
+    adjusting = bool((state.get("plan") or {}).get("operations")) and not tool_calling
     return Options(
         seed=int(state.get("seed", 0)), candidates=int(state.get("candidates") or 1),
-        methods=tuple(getattr(inpainter, "methods", ()) or ()),
-        generative=bool(getattr(inpainter, "seeded", not name.startswith("classical"))),
+        methods=() if adjusting else tuple(getattr(inpainter, "methods", ()) or ()),
+        generative=not adjusting and bool(getattr(inpainter, "seeded", not name.startswith("classical"))),
+        fill="a photo adjustment" if adjusting else f"the {name or 'classical'} inpainter",
         steps=ctx.settings.steps,
         planner_reads_feedback=tool_calling or bool(getattr(planner, "uses_feedback", planner.name != "rules")),
         regroundable=ctx.backends.detector is not None and not state.get("user_box") and not state.get("user_mask_id"),

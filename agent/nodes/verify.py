@@ -27,17 +27,22 @@ def _verdicts(state: EditState, ctx: AgentContext) -> list[Verdict]:
             for rid in state["result_ids"]]
 
 
-def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict) -> list[AttemptRecord]:
+def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict,
+             repeat: bool = False) -> list[AttemptRecord]:
+    """The attempt's records; the best is `pending` (proposed) when the judges accept it and it is not a
+    repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`."""
     params = AttemptParams.model_validate(state["params"])
     generated = state.get("generated_ids") or []
+    filled = (state.get("plan_meta") or {}).get("inpainter") != "adjust"  # an adjustment uses no seed or fill method
     out = []
     for k, (rid, verdict) in enumerate(zip(state["result_ids"], verdicts)):
-        status = ("pending" if verdict.ok else "rejected") if k == best else "candidate"
+        status = ("pending" if verdict.ok and not repeat else "rejected") if k == best else "candidate"
         out.append(AttemptRecord(
             run_id=state["run_id"], turn_parent=state["parent"], instruction=state["instruction"], n=params.n,
             candidate=k, plan=state["plan"], mask_id=state["mask_id"], result_id=rid,
             generated_id=generated[k] if k < len(generated) else None, verdict=verdict.model_dump(),
-            seed=params.seeds[k] if k < len(params.seeds) else None, method=params.method, change=params.change,
+            seed=params.seeds[k] if filled and k < len(params.seeds) else None,
+            method=params.method if filled else None, change=params.change,
             timings=timings, status=status))
     return out
 
@@ -62,7 +67,7 @@ def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     best = order[0]
     repeat = _repeat(state, state["result_ids"][best])
     records = ctx.versions.add_attempts(state["session"], _records(state, verdicts, best, {
-        **(state.get("timings") or {}), **timings}))
+        **(state.get("timings") or {}), **timings}, repeat=repeat is not None))
     verdict = verdicts[best]
     emit(runtime, "verdict", **verdict.model_dump(), candidate=best, attempt_id=records[best].id,
          ranking=[records[i].id for i in order])

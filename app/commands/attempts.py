@@ -1,6 +1,6 @@
 """`brushedit attempts | pick | show`: every stored attempt of a session, kept even when not committed.
 
-    brushedit attempts -s trip [--json]          # id, turn, attempt/candidate, status, verdict, seed, method
+    brushedit attempts -s trip [--json]          # by turn (waiting / committed as / nothing kept): id, status, verdict, seed, method
     brushedit pick -s trip a3                    # a3 becomes a new version (parent = its turn's parent)
     brushedit show -s trip pending --out p.png   # a version id, `pending` or an attempt id; head by default
 """
@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from app.options import ConfigFile, DataDir, SessionOpt, load_settings
+from app.options import ConfigFile, DataDir, SessionOpt, load_settings, printable
 from engine.errors import BrushEditError
 
 
@@ -36,14 +36,35 @@ def _line(a) -> str:
 def attempts_command(session: SessionOpt, as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
                      data_dir: DataDir = None, config: ConfigFile = None):
     """List every stored attempt and candidate of the session (committed or not)."""
-    records = _open(session, data_dir, config).attempts()
+    s = _open(session, data_dir, config)
+    records = s.attempts()
     if as_json:
         typer.echo(json.dumps([a.model_dump(mode="json") for a in records], indent=2))
         return
     if not records:
         typer.echo(f"session '{session}' has no stored attempts yet")
+    pending = (s.pending() or {}).get("run_id")
+    turns: dict[str, list] = {}
     for a in records:
-        typer.echo(_line(a))
+        turns.setdefault(a.run_id, []).append(a)
+    for k, (run, recs) in enumerate(turns.items(), 1):
+        typer.echo(_turn_line(k, recs, run == pending, session, data_dir))
+        for a in recs:
+            typer.echo(_line(a))
+
+
+def _turn_line(k: int, recs: list, waiting: bool, session: str, data_dir) -> str:
+    """What became of one turn (one graph run): waiting for review, the version(s) it made, or nothing."""
+    from app.edit import _cmd
+
+    made = sorted({a.version for a in recs if a.version}, key=lambda v: int(v[1:]))
+    if waiting:
+        what = "waiting for review"
+    elif made:
+        what = f"committed as {', '.join(made)}"
+    else:
+        what = f"nothing kept (pick one: {_cmd('pick', session, data_dir, 'ID')})"
+    return printable(f"turn {k} from {recs[0].turn_parent}: '{recs[0].instruction}' — {what}")
 
 
 def pick_command(attempt_id: Annotated[str, typer.Argument(help="an attempt id from `brushedit attempts`")],

@@ -51,16 +51,27 @@ def doctor_command(
     from agent.doctor import examine
 
     report = examine(settings)
+    if settings.uses_postgres and not report.problems:  # the queue the API processes hand edits to
+        from app.jobs_pg import check_queue
+
+        queue = check_queue(settings)
+        for p in queue:
+            report.add(False, "queue", p)
+        if not queue:
+            report.add(True, "queue", "the job tables are set up and a worker is running")
     if as_json:
         typer.echo(json.dumps({**report.model_dump(), "problems": len(report.problems)}, indent=2))
     else:
-        typer.echo(f"data dir: {report.data_dir}")
+        typer.echo(f"{'store' if settings.uses_postgres else 'data dir'}: {report.data_dir}")
         for f in report.findings:
             typer.echo(f"  {'ok' if f.ok else 'BROKEN':<6} {printable(f.where)}: {printable(f.what)}")
         home = ["--data-dir", str(settings.data_dir)]
-        for name in report.damaged_sessions:
+        for name in report.damaged_sessions if not settings.uses_postgres else []:  # salvage reads SQLite files
             typer.echo(f"copy the intact part of '{name}' out: "
                        f"{shlex.join(['brushedit', 'doctor', *home, '--salvage', name, '--to', f'{name}-salvaged'])}")
+        for name in report.damaged_sessions if settings.uses_postgres else []:
+            typer.echo(f"session '{name}' names files that do not verify: restore {settings.images_dir} from a backup "
+                       "(--salvage copies SQLite data dirs only)")
         typer.echo(f"{len(report.problems)} problem(s) found." if report.problems else "everything verifies.")
     if report.problems:
         raise typer.Exit(1)

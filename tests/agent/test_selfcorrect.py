@@ -1,6 +1,7 @@
 """The self-correction loop: judges reject and the policy changes what the problem implies; every
 attempt is stored with its turn, survives the process and can be picked; budget exhausted -> the
 best attempt is offered; a person's reason is read into the same problem types."""
+import dataclasses
 import json
 import os
 import subprocess
@@ -138,6 +139,43 @@ def test_lite_reject_with_a_reason_it_cannot_use_says_so_in_one_line(settings):
     assert [a.id for a in s.attempts()] == ["a1"]  # the same image was not produced again
 
 
+
+def test_a_repeated_result_is_not_left_pending(settings, make_backends):
+    """A re-plan that gives the same image again stops the turn; that repeated attempt is not left
+    `pending` (no review waits for it) but rejected, like the attempt it repeats."""
+    class SeedBlind(SeededInpainter):  # takes seeds but ignores them
+        def inpaint(self, request):
+            return super().inpaint(dataclasses.replace(request, seed=0, steps=50))
+
+    s = Session.new("rp", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE), inpainter=SeedBlind()))
+    assert s.edit("remove the spoon", box=SPOON_BOX, review=True).status == "pending"
+    assert [a.status for a in s.attempts()] == ["pending"]
+    out = s.reject("looks bad")  # off instruction: re-plan with the reason, another seed: the same image
+    assert out.status == "rejected" and "gave the same image" in out.note and s.pending() is None
+    assert [a.status for a in s.attempts()] == ["rejected", "rejected"]
+    assert Session.open("rp", settings).pending() is None
+
+
+@pytest.mark.parametrize("reason", ["the spoon is still there", "wrong one, not that", "it looks like a smudge",
+                                    "the background changed", "nothing was added", "not what I asked", "looks bad"])
+def test_rejecting_the_first_attempt_of_three_candidates(settings, make_backends, reason):
+    """A person's rejection of the very first attempt (three candidates, one rejection in the history) with
+    every reason type: the policy's next attempt, three candidates again, or one line saying why not."""
+    planner = ScriptedPlanner(REMOVE)
+    s = Session.new("c3", PHOTO, settings, backends=make_backends(planner=planner, inpainter=SeededInpainter()))
+    first = s.edit("remove the spoon", box=SPOON_BOX, review=True, candidates=3)
+    assert first.status == "pending" and [a.candidate for a in s.attempts()] == [0, 1, 2]
+    out = s.reject(reason)
+    recs = s.attempts()
+    if out.status == "pending":
+        second = [a for a in recs if a.n == 1]
+        assert [a.candidate for a in second] == [0, 1, 2] and out.attempt_id in {a.id for a in second}
+        assert {a.seed for a in second}.isdisjoint({a.seed for a in recs if a.n == 0}) or second[0].method != recs[0].method
+    else:
+        assert out.status == "rejected" and out.note and "\n" not in out.note and s.pending() is None
+    assert not [a for a in recs if a.status == "pending" and a.id != out.attempt_id]
+
+
 CHILD = """
 import sys
 sys.path[:0] = [{root!r}, {tests!r}]
@@ -198,3 +236,14 @@ def test_the_graph_takes_a_narrow_input(settings):
     props = build_graph().get_input_jsonschema()["properties"]
     assert set(props) == set(EditInput.__annotations__)
     assert "messages" not in props and "prompt" not in props and "extra" not in props
+
+
+def test_rejecting_a_photo_adjustment_says_what_cannot_change(settings):
+    """An adjust edit uses no fill method, seed or prompt: a rejection the rules planner cannot read ends
+    the turn in one line naming that, instead of trying another fill method that gives the same image."""
+    s = Session.new("adj", PHOTO, settings)
+    s.edit("make it black and white", review=True)
+    out = s.reject("it looks like a smudge")
+    assert out.status == "rejected" and s.pending() is None
+    assert out.note.startswith("Nothing to change for 'artifact'") and "photo adjustment" in out.note
+    assert [a.status for a in s.attempts()] == ["rejected"]

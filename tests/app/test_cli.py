@@ -1,6 +1,7 @@
 """The CLI end to end on a real photo, each command in its own process (as a user runs it)."""
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -106,3 +107,43 @@ def test_demo_runs_offline_and_writes_report(cli, tmp_path):
                                                                   ("v3", "v2"), ("v4", "v2")]
     assert hist["versions"][4]["plan"]["operations"] == [{"op": "grayscale", "strength": 1.0}]
     assert (tmp_path / "demo" / "report.html").exists()
+
+
+def test_lite_addition_with_a_painted_mask_is_refused_with_a_command_that_works(cli, tmp_path):
+    """An addition needs diffusion: in lite it is refused before anything runs, in one typed line whose fix is
+    the same edit as a command with the full profile (and how to fetch its models); nothing is committed."""
+    cli("new", PHOTO, "-s", "s")
+    mask = np.zeros((400, 600), np.uint8)
+    mask[100:200, 100:200] = 255
+    Image.fromarray(mask).save(tmp_path / "m.png")
+    for args in (["edit", "-s", "s", "add a cat", "--mask", "m.png"],
+                 ["edit", "-s", "s", "add a cat", "--mask", "m.png", "--seed", "3", "--review"],
+                 ["edit", str(PHOTO), "add a cat", "--mask", "m.png", "--out", "o.png"]):
+        r = cli(*args, ok=False)
+        errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+        assert r.returncode == 1 and len(errors) == 1 and "Traceback" not in r.stderr, r.stderr
+        err = errors[0]
+        assert err.startswith("error: The 'classical' inpainter cannot do an 'addition' edit"), err
+        assert "brushedit models --profile full" in err and shlex.join(["brushedit", *args, "--profile", "full"]) in err
+    assert not (tmp_path / "o.png").exists()
+    hist = json.loads(cli("history", "-s", "s", "--json").stdout)
+    assert [v["id"] for v in hist["versions"]] == ["v0"] and hist["pending"] is None
+    assert "no stored attempts" in cli("attempts", "-s", "s").stdout
+
+
+def test_attempts_are_listed_by_turn_with_what_became_of_each(cli):
+    """Two turns from the same version: the first kept nothing, the second waits for review; the listing
+    says so per turn, so a finished turn's attempts never read as the pending ones."""
+    cli("new", PHOTO, "-s", "s")
+    cli("edit", "-s", "s", "remove the spoon", "--box", _box(SPOON_BOX), "--review")
+    assert "rejected: nothing committed" in cli("reject", "-s", "s", "--reason", "looks bad").stdout
+    cli("edit", "-s", "s", "remove the spoon", "--box", "330,70,90,250", "--review")
+    lines = cli("attempts", "-s", "s").stdout.splitlines()
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("turn ")]
+    assert len(heads) == 2, lines
+    first, second = lines[heads[0]], lines[heads[1]]
+    assert "from v0" in first and "nothing kept" in first and "brushedit pick -s s" in first
+    assert "from v0" in second and "waiting for review" in second
+    assert lines[heads[0] + 1].split()[:2] == ["a1", "rejected"] and lines[heads[1] + 1].split()[:2] == ["a2", "pending"]
+    cli("accept", "-s", "s")
+    assert "committed as v1" in cli("attempts", "-s", "s").stdout.splitlines()[heads[1]]

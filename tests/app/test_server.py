@@ -167,7 +167,7 @@ def test_path_parameters_are_validated(client):
 
 
 def test_uploads_limits_and_sniffing(tmp_path):
-    with make_client(tmp_path, api_max_pixels=100_000, api_max_upload_bytes=200_000) as c:
+    with make_client(tmp_path, max_image_pixels=100_000, api_max_upload_bytes=200_000) as c:
         r = c.post("/sessions", data={"name": "txt"}, files={"image": ("x.png", b"just text, not a PNG", "image/png")})
         assert r.status_code == 422 and r.json()["type"] == "BadImageError"
         r = c.post("/sessions", data={"name": "big"}, files={"image": ("c.png", PHOTO.read_bytes(), "image/png")})
@@ -176,7 +176,9 @@ def test_uploads_limits_and_sniffing(tmp_path):
         r = c.post("/sessions", data={"name": "px"}, files={"image": ("c.png", small, "image/png")})
         assert r.status_code == 413 and "pixels" in r.json()["error"]
         r = c.post("/sessions", data={"name": "thin"}, files={"image": ("c.png", png(np.zeros((4, 4000, 3), np.uint8)))})
-        assert r.status_code == 413
+        assert r.status_code == 422 and "min_image_side" in r.json()["error"]  # a side under 8 px
+        r = c.post("/sessions", data={"name": "long"}, files={"image": ("c.png", png(np.zeros((20, 4000, 3), np.uint8)))})
+        assert r.status_code == 413 and "max_image_aspect" in r.json()["error"]
         r = c.post("/sessions", data={"name": "<img src=x>"}, files={"image": ("c.png", png(np.zeros((50, 50, 3), np.uint8)))})
         assert r.status_code == 422
 

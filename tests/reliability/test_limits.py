@@ -64,3 +64,72 @@ def test_settings_bounds(tmp_path):
     with pytest.raises(LimitError, match="mask_dilate"):
         s.model_copy(update={"mask_dilate": 1000}).check_size((60, 40))  # working image: 960x640
     s.check_size((600, 400))
+
+
+# --- one set of limits: the CLI, the HTTP API and the session read the same settings --------------------
+def _client(tmp_path, **settings):
+    from fastapi.testclient import TestClient
+
+    from app.serve import create_app
+    from engine.backends import Backends
+
+    s = Settings.load(env={}, data_dir=tmp_path / "home", **settings)
+    return TestClient(create_app(s, Backends(s), ui=False), base_url="http://127.0.0.1:8765")
+
+
+def _png(array) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_http_uploads_follow_the_session_limits_before_decoding(tmp_path, monkeypatch):
+    """max_image_pixels / max_image_aspect are the settings the CLI and the session use; an upload over
+    them is refused from its header (nothing decoded), naming the setting."""
+    from PIL import ImageFile
+
+    decoded = []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: (decoded.append(self.size), load(self))[1])
+    with _client(tmp_path, max_image_pixels=100_000, max_image_aspect=4) as c:
+        for name, shape, setting in (("px", (400, 600, 3), "max_image_pixels"), ("thin", (40, 200, 3), "max_image_aspect")):
+            r = c.post("/sessions", data={"name": name}, files={"image": ("c.png", _png(np.zeros(shape, np.uint8)))})
+            assert r.status_code == 413 and setting in r.json()["error"], r.text
+            assert (shape[1], shape[0]) not in decoded
+        assert c.get("/sessions").json()["sessions"] == []
+
+
+def test_http_instruction_limit_is_the_session_limit(tmp_path):
+    with _client(tmp_path, max_instruction_chars=40) as c:
+        r = c.post("/sessions", data={"name": "w"}, files={"image": ("c.png", _png(np.zeros((40, 60, 3), np.uint8)))})
+        assert r.status_code == 201, r.text
+        r = c.post("/sessions/w/edits", json={"instruction": "remove " + "the spoon " * 5})
+        assert r.status_code == 422 and "max_instruction_chars" in r.json()["error"], r.text
+        assert r.json()["type"] == "InstructionTooLongError"
+
+
+def test_settings_hold_each_limit_once():
+    names = set(Settings.model_fields)
+    assert {"max_image_pixels", "max_instruction_chars"} <= names
+    assert not {"api_max_pixels", "api_max_instruction_chars"} & names  # no second copy for the HTTP API
+
+
+def test_old_api_limit_names_still_set_the_one_limit(tmp_path):
+    s = Settings.load(env={"BRUSHEDIT_API_MAX_PIXELS": "123456", "BRUSHEDIT_API_MAX_INSTRUCTION_CHARS": "77"},
+                      data_dir=tmp_path)
+    assert (s.max_image_pixels, s.max_instruction_chars) == (123456, 77)
+
+
+@pytest.mark.parametrize("fmt", ["PPM", "ICO", "TGA"])
+def test_only_the_formats_we_decode_are_accepted_everywhere(tmp_path, fmt):
+    """A file PIL could open but that is not one of our formats is refused the same way by the CLI's
+    loader and the HTTP upload: a typed error naming the allowed formats."""
+    from app.uploads import decode_image
+
+    path = tmp_path / f"x.{fmt.lower()}"
+    Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(path, format=fmt)
+    for load in (lambda: load_image(path), lambda: decode_image(path.read_bytes(), ImageLimits())):
+        with pytest.raises(BadImageError, match="PNG, JPEG, WebP, BMP, TIFF or GIF"):
+            load()

@@ -136,3 +136,47 @@ def test_gc_keeps_what_the_postgres_store_references(pg_url, tmp_path):
     assert "removed" in out
     assert all(s.store.exists(i) for i in keep) and len(keep) >= 3
     s.store.get_image(s.head.image_id, verify=True)
+
+
+def test_gc_and_edits_exclude_each_other_on_postgres(pg_url, tmp_path):
+    """The SQLite store's gc lock, on PostgreSQL: every edit holds a shared advisory lock, gc an exclusive
+    one, so gc waits for a running edit (then says busy) and no edit starts while gc runs."""
+    from agent.maintenance import collect_garbage
+
+    settings = Settings.load(env={}, data_dir=tmp_path / "h", store=pg_url)
+    Session.new("g", PHOTO, settings)
+    store = make_version_store(settings)
+    with store.edit_lock("g"):  # an edit of g is running (in another thread of this process: its own connection)
+        result = []
+        t = threading.Thread(target=lambda: result.append(pytest.raises(
+            SessionBusyError, collect_garbage, settings, grace_s=0, wait_s=0.3)))
+        t.start()
+        t.join()
+        assert "busy: an edit is running" in str(result[0].value)
+        with store.edit_lock("other", wait_s=0.3):  # edits of other sessions go on together
+            pass
+    with store.maintenance_lock(5):  # gc is running: an edit waits, then says so
+        errors = []
+        t = threading.Thread(target=lambda: errors.append(pytest.raises(SessionBusyError, _hold, store, "g", 0.3)))
+        t.start()
+        t.join()
+        assert "gc" in str(errors[0].value)
+    assert collect_garbage(settings, grace_s=0, wait_s=1).kept >= 1  # free again: gc runs
+
+
+def test_doctor_checks_the_postgres_store_queue_and_every_versions_files(pg_url, tmp_path):
+    settings = Settings.load(env={}, data_dir=tmp_path / "h", store=pg_url)
+    s = Session.new("d", PHOTO, settings)
+    v1 = s.edit("remove the spoon", box=SPOON_BOX).version
+    r = _cli("doctor", home=tmp_path / "h", check=False, BRUSHEDIT_STORE=pg_url)
+    out = r.stdout
+    assert "store" in out and "versions.sqlite" not in out  # the store in use, not SQLite files that are not
+    assert "session d" in out and "2 of 2 versions intact" in out
+    assert "No `brushedit worker` is running" in out and r.returncode == 1  # edits would wait: a problem
+    path = s.store.path(v1.image_id)
+    path.chmod(0o600)
+    path.write_bytes(b"garbage")
+    r = _cli("doctor", "--json", home=tmp_path / "h", check=False, BRUSHEDIT_STORE=pg_url)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and report["damaged_sessions"] == ["d"]
+    assert [f for f in report["findings"] if not f["ok"] and f["where"] == f"session d {v1.id}"]

@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from helpers import PHOTO
+from engine.blending import band as blend_band
+from helpers import PHOTO, changed_outside
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")]
@@ -91,10 +92,14 @@ class Ui:
         oy = canvas["y"] + (canvas["height"] - size[1] * s) / 2
         xy = [(ox + x * s, oy + y * s) for x, y in points]
         self.page.mouse.move(*xy[0])
+        time.sleep(0.3)  # a loaded machine: the editor takes a moment to see the pointer before the press
         self.page.mouse.down()
+        time.sleep(0.2)
         for a, b in zip(xy, xy[1:]):
-            for t in np.linspace(0, 1, 8)[1:]:
+            for t in np.linspace(0, 1, 16)[1:]:
                 self.page.mouse.move(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                time.sleep(0.02)
+        time.sleep(0.2)  # the last segment is drawn before the release
         self.page.mouse.up()
         time.sleep(0.5)
 
@@ -113,6 +118,12 @@ class Ui:
 
     def chat(self) -> str:
         return self.page.inner_text("#brushedit-chat")
+
+    def wait_chat(self, words, timeout=60):
+        deadline = time.monotonic() + timeout
+        while words not in self.chat():
+            assert time.monotonic() < deadline, f"{words!r} never appeared in the chat: {self.chat()[-400:]!r}"
+            time.sleep(0.3)
 
 
 def api(srv):
@@ -146,7 +157,9 @@ def test_multi_turn_edit_in_the_browser(live, browser, shots):
         v1 = c.get("/sessions/coffee").json()["versions"][1]
         mask = np.asarray(Image.open(io.BytesIO(c.get(f"/sessions/coffee/images/{v1['mask_id']}.png").content))) > 127
     ys, xs = np.nonzero(mask)
-    assert 300 <= xs.min() <= 345 and 410 <= xs.max() <= 445 and ys.min() <= 90 and ys.max() >= 305
+    assert 300 <= xs.min() <= 345 and 410 <= xs.max() <= 445 and ys.min() <= 90 and ys.max() >= 305, (
+        "the mask is not around the stroked box (was the stroke drawn in full? see 02-box-preview.png)",
+        xs.min(), xs.max(), ys.min(), ys.max())
 
     # brush: the exact painted pixels, stop for review, reject with a reason
     page.click("text=exactly the pixels I painted")
@@ -160,8 +173,7 @@ def test_multi_turn_edit_in_the_browser(live, browser, shots):
     ui.fill("brushedit-reason", "the patch looks smeared")
     page.click("#brushedit-reject")
     page.wait_for_selector("#brushedit-attempts", state="visible", timeout=60_000)
-    time.sleep(1.5)
-    assert "Rejected: the patch looks smeared" in ui.chat()
+    ui.wait_chat("Rejected: the patch looks smeared")
     ui.shot("05-rejected-attempts")
 
     # pick another attempt (the first one, rejected above) from the gallery
@@ -214,7 +226,19 @@ def test_multi_turn_edit_in_the_browser(live, browser, shots):
             time.sleep(0.3)
         v = c.get("/sessions/coffee").json()["versions"][-1]
         mask = np.asarray(Image.open(io.BytesIO(c.get(f"/sessions/coffee/images/{v['mask_id']}.png").content))) > 127
-    assert mask[:, -1].any() and not mask[:, :480].any(), (v["id"], v["instruction"], np.nonzero(mask.any(0))[0][[0, -1]])
+        before = np.asarray(Image.open(io.BytesIO(c.get(f"/sessions/coffee/show/{v['parent']}").content)))
+        after = np.asarray(Image.open(io.BytesIO(c.get(f"/sessions/coffee/show/{v['id']}").content)))
+    # what the person sees: the drag was clipped to the image (x 520..599, y 150..250), not dropped; the
+    # segmenter (GrabCut from that box) found something inside it (plus the mask's growth), and the photo
+    # changed there and nowhere else (outside the mask's feather band every pixel is the parent's)
+    assert mask.any(), (v["id"], v["instruction"])
+    ys, xs = np.nonzero(mask)
+    grow = 40  # mask_dilate (20 working px) at this photo's scale, rounded up
+    assert xs.min() >= 520 - grow and ys.min() >= 150 - grow and ys.max() <= 250 + grow, (xs.min(), ys.min(), ys.max())
+    assert xs.max() >= 520, xs.max()  # reaches into the part of the box inside the image
+    assert np.any(before != after, axis=2)[mask].any(), "nothing changed inside the mask"
+    band = blend_band(mask, srv.settings.blur_kernel)
+    assert changed_outside(before, after, band) == 0
     ui.wait_status(rf"head v{n + 1}\b")
     ui.shot("09-edge-box")
     assert not ui.errors, ui.errors
