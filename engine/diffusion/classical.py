@@ -44,11 +44,12 @@ def _fill_crop(crop: np.ndarray, hole: np.ndarray, method: str, seed: int, radiu
     if method in ("patch", "auto") and depth > THIN_PX:
         from engine.diffusion.patchmatch import complete, membrane
 
-        patch = complete(crop, hole, seed=seed)
+        smooth = membrane(crop, hole)
+        patch = complete(crop, hole, seed=seed, smooth=smooth)
         if method == "patch":
             return patch
         detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), LOW_SIGMA)
-        mixed = cv2.GaussianBlur(membrane(crop, hole), (0, 0), LOW_SIGMA) + detail
+        mixed = cv2.GaussianBlur(smooth, (0, 0), LOW_SIGMA) + detail
         out = crop.copy()
         out[hole] = np.clip(np.rint(mixed[hole]), 0, 255).astype(np.uint8)
         return np.concatenate([out, patch], axis=2)  # both candidates: the caller judges the first

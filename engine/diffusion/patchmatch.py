@@ -28,7 +28,7 @@ LOCALITY = 2.0  # a source `reach` away costs as much as an RMS colour error of 
 ANCHOR = (0.5, 0.0)  # pull of each vote toward the membrane at the coarsest level, at the finest
 
 
-def membrane(image: np.ndarray, hole: np.ndarray, sweeps: int = 40) -> np.ndarray:
+def membrane(image: np.ndarray, hole: np.ndarray, sweeps: int = 30) -> np.ndarray:
     """float32 copy of `image` with `hole` replaced by the harmonic (Laplace) interpolation of its
     border: coarse to fine, each level starts from the coarser solution and relaxes by Jacobi sweeps."""
     img = image.astype(np.float32)
@@ -50,8 +50,9 @@ def membrane(image: np.ndarray, hole: np.ndarray, sweeps: int = 40) -> np.ndarra
     out = img.copy()
     out[hole] = start[hole]
     kernel = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.float32)
+    where = np.broadcast_to(hole[..., None], img.shape)
     for _ in range(sweeps):
-        out[hole] = cv2.filter2D(out, -1, kernel, borderType=cv2.BORDER_REPLICATE).reshape(img.shape)[hole]
+        np.copyto(out, cv2.filter2D(out, -1, kernel, borderType=cv2.BORDER_REPLICATE).reshape(img.shape), where=where)
     return out
 
 
@@ -133,27 +134,30 @@ class _Level:
         """Each hole pixel = weighted mean of the matched patches' pixels that cover it; better
         matches weigh more (exp(-d / (2 sigma^2)), sigma^2 the median distance / `sharpness`)."""
         if getattr(self, "dist", None) is None:
-            weight = np.ones(len(self.ty), np.float64)
+            weight = np.ones(len(self.ty), np.float32)
         else:
             sigma2 = np.median(self.dist) / sharpness + 1e-3
             # floored: a pixel covered only by poor matches still gets their mean, never acc / epsilon (black)
-            weight = np.maximum(np.exp(-(self.dist - self.dist.min()) / (2.0 * sigma2)), 1e-12)
+            weight = np.maximum(np.exp(-(self.dist - self.dist.min()) / (2.0 * sigma2)), 1e-20).astype(np.float32)
         hy, hx = np.nonzero(self.hole)
-        index = np.full((self.h, self.w), -1, np.int64)
-        index[self.ty, self.tx] = np.arange(len(self.ty))
-        acc = np.zeros((len(hy), self.image.shape[2]), np.float64)
-        total = np.zeros(len(hy), np.float64)
-        for dy in range(-R, R + 1):
-            for dx in range(-R, R + 1):
-                py, px = hy - dy, hx - dx
-                inside = (py >= 0) & (py < self.h) & (px >= 0) & (px < self.w)
-                t = np.where(inside, index[np.clip(py, 0, self.h - 1), np.clip(px, 0, self.w - 1)], -1)
-                use = t >= 0
-                t = t[use]
-                sy = np.clip(self.ny[t] + dy, 0, self.h - 1)
-                sx = np.clip(self.nx[t] + dx, 0, self.w - 1)
-                acc[use] += weight[t, None] * self.image[sy, sx]
-                total[use] += weight[t]
+        if getattr(self, "_cover", None) is None:  # which patches cover each hole pixel: fixed per level
+            index = np.full((self.h, self.w), -1, np.int64)
+            index[self.ty, self.tx] = np.arange(len(self.ty))
+            self._cover = []
+            for dy in range(-R, R + 1):
+                for dx in range(-R, R + 1):
+                    py, px = hy - dy, hx - dx
+                    inside = (py >= 0) & (py < self.h) & (px >= 0) & (px < self.w)
+                    t = np.where(inside, index[np.clip(py, 0, self.h - 1), np.clip(px, 0, self.w - 1)], -1)
+                    use = np.flatnonzero(t >= 0)
+                    self._cover.append((dy, dx, use, t[use]))
+        acc = np.zeros((len(hy), self.image.shape[2]), np.float32)
+        total = np.zeros(len(hy), np.float32)
+        for dy, dx, use, t in self._cover:
+            sy = np.clip(self.ny[t] + dy, 0, self.h - 1)
+            sx = np.clip(self.nx[t] + dx, 0, self.w - 1)
+            acc[use] += weight[t, None] * self.image[sy, sx]
+            total[use] += weight[t]
         fill = acc / np.where(total > 0, total, 1.0)[:, None]
         self.image[hy, hx] = np.where(total[:, None] > 0, fill, self.image[hy, hx])
 
@@ -172,17 +176,18 @@ def _pyramid(image: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.n
 
 
 def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tuple[int, int] = (6, 2),
-             anchor: tuple[float, float] = ANCHOR) -> np.ndarray:
+             anchor: tuple[float, float] = ANCHOR, smooth: np.ndarray | None = None) -> np.ndarray:
     """uint8 [H, W, 3] with `hole` (bool [H, W]) filled from the rest of `image`; known pixels unchanged.
 
     `iterations` = (EM iterations at the coarsest level, at the finest) and `anchor` = (pull toward
-    the membrane at the coarsest level, at the finest); levels between interpolate.
+    the membrane at the coarsest level, at the finest); levels between interpolate. `smooth`: the
+    membrane of (image, hole) when the caller has it already.
     """
     if not hole.any():
         return image.copy()
     rng = np.random.default_rng(seed)
     levels = _pyramid(image.astype(np.float32), hole)
-    smooth = membrane(image, hole)
+    smooth = membrane(image, hole) if smooth is None else smooth.astype(np.float32)
     prev: _Level | None = None
     for i, (img, m) in enumerate(levels):
         level = _Level(img.copy(), m, rng)
