@@ -3,8 +3,10 @@
 What it shows: a removal from a box (the classical segmenter finds the spoon in it), a removal
 from a painted mask (used exactly as painted), a photo adjustment (background blur around the
 cup, from a box), an undo and a branch (black and white from the undone version), and one
-diffusion-only edit refused with its clear message. Every result passes the offline quality
-judge (verify = "preservation,quality"), which also tries another fill when one looks wrong.
+diffusion-only edit refused with its clear message. Every result goes through the offline quality
+judge (verify = "preservation,quality"), which tries another fill when one looks wrong and commits
+the best-scoring one (the spoon removal is still rejected by it, 0.40: a white haze where the
+handle crossed the cup's rim; docs/benchmarks.md).
 coffee.png is scikit-image's sample "coffee" photo (CC0, Rachel Michetti).
 """
 from __future__ import annotations

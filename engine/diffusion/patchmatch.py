@@ -6,6 +6,13 @@ overlaps the hole is matched to its most similar fully known patch nearby (propa
 neighbours' matches plus a shrinking random search), then each hole pixel becomes the weighted
 vote of the matched patches covering it. The result copies real texture from around the hole
 instead of smearing its border inward. Vectorised numpy; about 1 s for a 100x100 hole on one core.
+
+Anchored to the membrane: the coarse levels decide where light and shadow go, and a plain exemplar
+fill decides that by copying whatever matched best, e.g. a lit saucer carried into a cup's shadow,
+which leaves the object's outline visible as a lighter patch. So the coarsest level starts from the
+membrane (the harmonic interpolation of the hole's border, `membrane`) and every vote at the coarse
+levels is pulled toward it by ANCHOR (fading to 0 at the finest level, where only real patches
+vote): the low frequencies follow the smooth guess, the texture is copied.
 """
 from __future__ import annotations
 
@@ -16,8 +23,37 @@ PATCH = 7  # patch side (px)
 R = PATCH // 2
 DESCRIPTOR = np.arange(-R, R + 1, 2)  # sparse patch: every other pixel (16 samples of 7x7)
 COARSEST = 40  # hole extent (px) at the coarsest level
-SHARP_FINAL = 2.0  # at the finest level the best matches dominate the vote: sharper texture
+SHARP_FINAL = 8.0  # at the finest level the best matches dominate the vote: sharper texture
 LOCALITY = 2.0  # a source `reach` away costs as much as an RMS colour error of 10 per sample
+ANCHOR = (0.5, 0.0)  # pull of each vote toward the membrane at the coarsest level, at the finest
+
+
+def membrane(image: np.ndarray, hole: np.ndarray, sweeps: int = 30) -> np.ndarray:
+    """float32 copy of `image` with `hole` replaced by the harmonic (Laplace) interpolation of its
+    border: coarse to fine, each level starts from the coarser solution and relaxes by Jacobi sweeps."""
+    img = image.astype(np.float32)
+    if img.ndim == 2:
+        return membrane(img[..., None], hole, sweeps)[..., 0]
+    if not hole.any():
+        return img.copy()
+    if min(hole.shape) >= 16 and cv2.distanceTransform(np.pad(hole, 1).astype(np.uint8), cv2.DIST_L2, 3).max() > 4:
+        size = ((hole.shape[1] + 1) // 2, (hole.shape[0] + 1) // 2)
+        known = (~hole).astype(np.float32)
+        # the coarse image averages known pixels only (a hole pixel must not leak into its border)
+        num = cv2.resize(img * known[..., None], size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], -1)
+        den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)[..., None]
+        small_hole = den[..., 0] < 0.5
+        coarse = membrane(num / np.maximum(den, 1e-6), small_hole, sweeps)
+        start = cv2.resize(coarse, (hole.shape[1], hole.shape[0]), interpolation=cv2.INTER_LINEAR).reshape(img.shape)
+    else:
+        start = np.broadcast_to(img[~hole].mean(axis=0), img.shape).astype(np.float32)
+    out = img.copy()
+    out[hole] = start[hole]
+    kernel = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.float32)
+    where = np.broadcast_to(hole[..., None], img.shape)
+    for _ in range(sweeps):
+        np.copyto(out, cv2.filter2D(out, -1, kernel, borderType=cv2.BORDER_REPLICATE).reshape(img.shape), where=where)
+    return out
 
 
 def _features(padded: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -101,24 +137,28 @@ class _Level:
             weight = np.ones(len(self.ty), np.float32)
         else:
             sigma2 = np.median(self.dist) / sharpness + 1e-3
-            weight = np.exp(-(self.dist - self.dist.min()) / (2.0 * sigma2)).astype(np.float32)
+            # floored: a pixel covered only by poor matches still gets their mean, never acc / epsilon (black)
+            weight = np.maximum(np.exp(-(self.dist - self.dist.min()) / (2.0 * sigma2)), 1e-20).astype(np.float32)
         hy, hx = np.nonzero(self.hole)
-        index = np.full((self.h, self.w), -1, np.int64)
-        index[self.ty, self.tx] = np.arange(len(self.ty))
+        if getattr(self, "_cover", None) is None:  # which patches cover each hole pixel: fixed per level
+            index = np.full((self.h, self.w), -1, np.int64)
+            index[self.ty, self.tx] = np.arange(len(self.ty))
+            self._cover = []
+            for dy in range(-R, R + 1):
+                for dx in range(-R, R + 1):
+                    py, px = hy - dy, hx - dx
+                    inside = (py >= 0) & (py < self.h) & (px >= 0) & (px < self.w)
+                    t = np.where(inside, index[np.clip(py, 0, self.h - 1), np.clip(px, 0, self.w - 1)], -1)
+                    use = np.flatnonzero(t >= 0)
+                    self._cover.append((dy, dx, use, t[use]))
         acc = np.zeros((len(hy), self.image.shape[2]), np.float32)
         total = np.zeros(len(hy), np.float32)
-        for dy in range(-R, R + 1):
-            for dx in range(-R, R + 1):
-                py, px = hy - dy, hx - dx
-                inside = (py >= 0) & (py < self.h) & (px >= 0) & (px < self.w)
-                t = np.where(inside, index[np.clip(py, 0, self.h - 1), np.clip(px, 0, self.w - 1)], -1)
-                use = t >= 0
-                t = t[use]
-                sy = np.clip(self.ny[t] + dy, 0, self.h - 1)
-                sx = np.clip(self.nx[t] + dx, 0, self.w - 1)
-                acc[use] += weight[t, None] * self.image[sy, sx]
-                total[use] += weight[t]
-        fill = acc / np.maximum(total, 1e-6)[:, None]
+        for dy, dx, use, t in self._cover:
+            sy = np.clip(self.ny[t] + dy, 0, self.h - 1)
+            sx = np.clip(self.nx[t] + dx, 0, self.w - 1)
+            acc[use] += weight[t, None] * self.image[sy, sx]
+            total[use] += weight[t]
+        fill = acc / np.where(total > 0, total, 1.0)[:, None]
         self.image[hy, hx] = np.where(total[:, None] > 0, fill, self.image[hy, hx])
 
 
@@ -135,21 +175,25 @@ def _pyramid(image: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.n
     return levels[::-1]
 
 
-def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tuple[int, int] = (6, 2)) -> np.ndarray:
+def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tuple[int, int] = (6, 2),
+             anchor: tuple[float, float] = ANCHOR, smooth: np.ndarray | None = None) -> np.ndarray:
     """uint8 [H, W, 3] with `hole` (bool [H, W]) filled from the rest of `image`; known pixels unchanged.
 
-    `iterations` = (EM iterations at the coarsest level, at the finest); levels between interpolate.
+    `iterations` = (EM iterations at the coarsest level, at the finest) and `anchor` = (pull toward
+    the membrane at the coarsest level, at the finest); levels between interpolate. `smooth`: the
+    membrane of (image, hole) when the caller has it already.
     """
     if not hole.any():
         return image.copy()
     rng = np.random.default_rng(seed)
     levels = _pyramid(image.astype(np.float32), hole)
+    smooth = membrane(image, hole) if smooth is None else smooth.astype(np.float32)
     prev: _Level | None = None
     for i, (img, m) in enumerate(levels):
         level = _Level(img.copy(), m, rng)
+        guide = cv2.resize(smooth, (level.w, level.h), interpolation=cv2.INTER_AREA) if i < len(levels) - 1 else smooth
         if prev is None:
-            bgr = np.clip(img, 0, 255).astype(np.uint8)
-            level.image = cv2.inpaint(bgr, m.astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA).astype(np.float32)
+            level.image[m] = guide[m]
             level.ny, level.nx = level.random_sources(len(level.ty))
         else:
             up = cv2.resize(prev.image, (level.w, level.h), interpolation=cv2.INTER_LINEAR)
@@ -166,10 +210,13 @@ def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tup
         frac = i / max(1, len(levels) - 1)
         em = round(iterations[0] + (iterations[1] - iterations[0]) * frac)
         last = i == len(levels) - 1
+        pull = anchor[0] + (anchor[1] - anchor[0]) * frac
         for _ in range(max(1, em)):
             level.refresh()
             level.search(2 if prev is None else 1)
             level.vote(SHARP_FINAL if last else 1.0)
+            if pull > 0:
+                level.image[m] = (1.0 - pull) * level.image[m] + pull * guide[m]
         prev = level
     out = image.copy()
     out[hole] = np.clip(np.rint(prev.image[hole]), 0, 255).astype(image.dtype)

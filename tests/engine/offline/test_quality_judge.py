@@ -72,3 +72,23 @@ def test_the_judge_is_fast_enough_for_every_attempt():
     t0 = time.perf_counter()
     assess(image, blend(image, _telea(image, mask), mask), mask)
     assert time.perf_counter() - t0 < 2.0  # about 0.15 s on one core; generous for a shared machine
+
+
+def test_scores_the_default_spoon_removal_above_the_plain_exemplar_fill_that_left_a_spoon_shaped_patch():
+    from engine.diffusion.classical import ClassicalInpainter, fade_weight
+    from engine.diffusion.patchmatch import complete
+    from engine.grounding import ground_at_working_size
+    from engine.plan import EditPlan
+    from engine.protocols import InpaintRequest
+    from engine.vision.classical_segmenter import ClassicalSegmenter
+
+    image = load_image(COFFEE)
+    mask = ground_at_working_size(EditPlan(category="remove", target="spoon", caption=""), image, short_side=640,
+                                  detector=None, segmenter=ClassicalSegmenter(), user_box=SPOON_BOX,
+                                  dilate_px=20).mask
+    default = ClassicalInpainter().inpaint(InpaintRequest(image=image, mask=mask, prompt="", category="remove"))
+    # the exemplar fill without the membrane's anchor: the lit saucer copied into the cup's shadow
+    plain = complete(image, fade_weight(mask, 1) > 0, anchor=(0.0, 0.0))
+    good, bad = (assess(image, blend(image, x, mask), mask) for x in (default, plain))
+    assert bad.score < good.score and not bad.ok, (bad.reason, good.reason)
+    assert bad.measures["seam"] > 3.0  # its outline shows: a step along part of the mask's border
