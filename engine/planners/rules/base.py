@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.text import article, head, is_ing, noun_phrase
 
 
@@ -90,6 +91,9 @@ def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
         return Parsed("local", noun_phrase(rest, k + 1)[0] if k >= 0 else [], np, "expression")
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], words_after(rest, ("of", "with", "to")))
+    if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
+            rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS):  # "a beach behind me"
+        return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")
     if any(x in lx.PLACES for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
         # "a beach in the background" is a new background, not an object
         return Parsed("background", [], ([det] if det else []) + np, "place-in-background")

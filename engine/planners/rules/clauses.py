@@ -50,6 +50,8 @@ def segments(words: list[str]) -> list[list[str]]:
 
 
 def strip_polite(w: list[str]) -> list[str]:
+    if "please" in w[1:-1]:  # "new background please: a beach"
+        w = [x for i, x in enumerate(w) if x != "please" or i == 0]
     while w:
         p = _PREFIXES.match(w)
         if p is None or len(w) <= len(p):
@@ -134,11 +136,53 @@ def is_context(w: list[str]) -> bool:
     return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
 
 
+_NOT_LISTED = lx.EDIT_VERBS | lx.GLOBAL_VERBS | lx.CAUSATIVE_VERBS | lx.BE | lx.MODALS | lx.PRONOUNS.keys() \
+    | frozenset("there here i we you".split())
+
+
+def _list_item(seg: list[str]) -> bool:
+    """A segment that only continues a list of objects ('the bench and the bicycle', 'the bus yellow')."""
+    w = seg[1:] if seg[:1] in (["and"], ["or"]) else seg
+    if not w or w[0] in _NOT_LISTED or w[0] in lx.LOCATIVE_PREPS or w[0] in vb.SOCIAL_HEADS \
+            or w[0] in _TRAILING or any(x in _NOT_LISTED and x not in ("and", "or") for x in w[1:]):
+        return False
+    _, end, det = noun_phrase(w, 0)
+    return end > 0 and det != "pron"
+
+
+def _join_lists(segs: list[list[str]]) -> list[list[str]]:
+    """'remove the lamp, the chair and the rug': the listed objects rejoin the request ('... and ...')."""
+    out: list[list[str]] = []
+    for seg in segs:
+        prev = out[-1] if out else None
+        if prev is not None and _list_item(seg) and strip_polite(prev)[:1] and (
+                strip_polite(prev)[0] in lx.EDIT_VERBS or strip_polite(prev)[0] in lx.GLOBAL_VERBS):
+            out[-1] = prev + (seg if seg[0] == "and" else ["and"] + (seg[1:] if seg[0] == "or" else seg))
+        else:
+            out.append(seg)
+    return out
+
+
+_ASKS = Phrases(p.split() for p in ("could you", "can you", "would you", "will you", "i was wondering",
+                                    "i was hoping", "please", "is there any way", "would it be possible"))
+
+
+def _split_request(seg: list[str]) -> list[list[str]]:
+    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause."""
+    for k in range(2, len(seg) - 2):
+        if seg[k - 1] in ("and", "so", "but") and _ASKS.match(seg, k):
+            return [seg[:k - 1], *_split_request(seg[k:])]
+    return [seg]
+
+
 def classify(words: list[str]) -> list[Clause]:
     """The clauses of an instruction (tokenised words) with their roles, in order."""
     out: list[Clause] = []
-    for seg in segments(words):
-        for part in _split_keep(seg):
+    segs = segments(words)
+    if len(segs) > 1:
+        segs = _join_lists(segs)
+    for seg in segs:
+        for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
         first = next((c for c in out if c.role == "context"), None)

@@ -41,6 +41,12 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
         k = w.index("for", 2)
         old = noun_phrase(w, k + 1)[0]
         return Parsed("local", old, ["with", *w[1:k]], "substitute") if old else None
+    if "rather" in w and "than" in w:  # "I'd rather have a cat than the dog"
+        k = w.index("than")
+        old = noun_phrase(w, k + 1)[0]
+        new = _new_before(w, k)
+        if old and new and w.index("rather") < k:
+            return Parsed("local", old, ["with", *new], "rather-than")
     if "of" not in w and "where" not in w:
         return None
     for marker in _MARKERS:
@@ -59,12 +65,17 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
     return None
 
 
-_SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest"})
+_SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest", "what", "whatever"})
 
 
 def _scope_start(w: list[str]) -> int:
     if _SCOPE_WORDS.isdisjoint(w):
         return -1
+    for i, x in enumerate(w):  # "what is behind him" = "everything behind him"
+        if x in ("what", "whatever") and w[i + 1:i + 2] in (["is"], ["are"], ["s"]) \
+                and w[i + 2:i + 3] in (["behind"], ["around"]):
+            w[i:i + 2] = ["everything"]
+            break
     for i, x in enumerate(w):
         if x in ("everything", "all", "anything") and w[i + 1:i + 2] and w[i + 1] in _SCOPE_NEXT:
             return i
@@ -75,6 +86,8 @@ def _scope_start(w: list[str]) -> int:
 
 def scope(w: list[str], ctx: Ctx) -> Parsed | None:
     """Everything but the subject is the background."""
+    if "what" in w or "whatever" in w:
+        w = list(w)
     i = _scope_start(w)
     if i < 0:
         return None

@@ -22,7 +22,7 @@ from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions
 from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import fix_short_typo, fix_typo, starts_with, tokenize
+from engine.planners.rules.text import fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
@@ -58,7 +58,7 @@ def _fix(words: list[str]) -> list[str]:
         lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
         if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
             x = fix_short_typo(x)
-        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else x)
+        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x))
     return out
 
 
@@ -118,7 +118,7 @@ def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> St
     adjust = _adjustment(p, r, problem)
     if adjust is not None:
         category, ops = adjust
-        target = p.target if category == "background" else []
+        target = p.target if category == "background" and p.category == "background" else []
         return Step(Parsed(category, target, p.new, "adjust"), r.words, ops, r.refs, r.factor < 1)
     if not strong(p):
         return None

@@ -28,6 +28,14 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
     "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
+    "basically", "so basically", "yeah", "so yeah", "anyway", "anyways", "btw", "literally",
+    "seriously", "i was wondering if you could", "i was wondering if", "i was wondering whether you could",
+    "i was hoping you could", "i was hoping to", "i am hoping you can", "i am hoping you could",
+    "is there any way you could", "is there any way to", "is there a way you could", "any way you could",
+    "is it possible for you to", "would it be possible for you to", "i would love it if you could",
+    "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
+    "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
+    "wondering if you could", "do you mind",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -48,6 +56,11 @@ TYPOS: dict[str, str] = {
     "plz": "please", "pic": "picture", "rm": "remove", "bg": "background", "thx": "thanks",
     "theres": "there is", "heres": "here is", "wheres": "where is", "whats": "what is", "thats": "that is",
     "we'd": "we would", "you'd": "you would", "wouldn't": "would not",
+    "ppl": "people", "n": "and", "stylise": "stylize", "stylised": "stylized", "colourise": "colorize",
+    "colorise": "colorize", "recolour": "recolor", "recoloured": "recolored", "centre": "center",
+    "mum": "mom", "tyre": "tire", "tyres": "tires", "aeroplane": "airplane", "cartoonise": "cartoonize",
+    "cartoonify": "cartoonize", "blurr": "blur", "thnx": "thanks", "gonna": "going to", "wanna": "want to",
+    "coud": "could", "cna": "can", "yu": "you", "bkg": "background", "bnw": "black and white",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -134,7 +147,7 @@ LOCATIVE_PREPS = _words(
 
 REMOVE_VERBS = _words(
     "remove delete erase eliminate lose ditch wipe scrub crop cut hide omit exclude subtract "
-    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow"
+    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe"
 )
 ADD_VERBS = _words(
     "add insert include plant build hang lean lay draw attach create introduce spawn generate "
@@ -161,7 +174,7 @@ GLOBAL_VERBS = _words(
 GLOBAL_SUBJECTS = _words(
     "it this that image photo photograph picture pic scene everything whole entire world weather "
     "season lighting light colors color contrast brightness saturation exposure tone tones mood "
-    "atmosphere style look filter effect time day daytime vibe feel overall all"
+    "atmosphere style look filter effect time day daytime vibe feel overall all quality resolution clarity"
 )
 GLOBAL_LOOKS = _words(
     "filter tone tones effect look style vibe feel aesthetic finish grain glow vignette tint hue "
@@ -214,7 +227,7 @@ ADJECTIVES = _words(
     "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
     "light deep dull vivid faded upside upside-down inside-out warm cool cold hot calm clear quiet loud "
     "soft hard strong weak rich poor cheap fresh neat wild fast slow high low wide narrow thick tight "
-    "loose fair sweet plain simple green thick strange calm stormy sunny"
+    "loose fair sweet plain simple green thick strange calm stormy sunny pure solid"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
 NOUN_ING = _words(
@@ -253,7 +266,23 @@ PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
 TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
-                                                 ("rid", "off"): ["rid", "of"]}
+                                                 ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"]}
+# Words of opinion that label an object without naming it ("that ugly lamp post" -> lamp post).
+EVALUATIVE = _words("ugly annoying weird stupid random horrible awful nasty distracting unwanted pesky dumb "
+                    "hideous silly terrible gross odd")
+# Complaints that ask for the object to go: "the sign is distracting", "the wires are in the way".
+REMOVE_COMPLAINTS: tuple[tuple[str, ...], ...] = (
+    ("distracting",), ("annoying",), ("unnecessary",), ("unwanted",), ("pointless",), ("an", "eyesore"),
+    ("in", "the", "way"), ("ruining",), ("not", "needed"), ("too", "distracting"), ("so", "distracting"),
+    ("really", "distracting"), ("photobombing",), ("blocking",), ("spoiling",), ("cluttering",),
+)
 # Verbs of making a picture: "sketch the scene" restyles it, "sketch a bird" adds one.
 STYLE_VERBS: dict[str, str] = {"sketch": "sketch", "draw": "drawing", "paint": "painting", "doodle": "doodle",
-                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor"}
+                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor",
+                               "animate": "cartoon", "pixelate": "pixel art"}
+# Fuzzy typo targets at any position of a clause (not only where a verb goes): words the photometric scan
+# and the background frames key on ("make it brigther", "change the backgroud").
+FUZZY_ANYWHERE: tuple[str, ...] = (
+    "brighter", "darker", "lighter", "warmer", "cooler", "sharper", "blurry", "blurrier", "background",
+    "backdrop", "saturation", "contrast", "brightness", "vibrant", "grayscale", "sepia", "saturated",
+)

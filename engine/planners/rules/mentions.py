@@ -114,7 +114,8 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
     existential = words[:1] == ["there"]
     i = 0
     while i < len(words):
-        if words[i] in lx.DETERMINERS or words[i] in ("it", "this"):
+        if words[i] in lx.DETERMINERS or words[i] in ("it", "this") or (
+                i == 0 and stated and words[0] in lx.BACKGROUND_WORDS):  # "background is boring"
             np, end, det = noun_phrase(words, i)
             if np and words[end - 1] == "of":  # "a fan of the carpet": the carpet is what it is about
                 i = end

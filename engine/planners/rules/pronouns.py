@@ -118,7 +118,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
     if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
         return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])
-    if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
+    if head(ms[0].words) in lx.BACKGROUND_WORDS and not ms[0].stated and any(
             w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
         return 0, [], []
     span = 2 if x in vb.PLURAL_PRONOUNS and nxt in ("both", "all") else 1  # "make them both red"

@@ -68,9 +68,16 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
     return Parsed("local", np, rest, "about-local")
 
 
+def _complaint(rest: list[str]) -> bool:
+    """'distracting', 'in the way', 'an eyesore': the object should go."""
+    return any(rest[:len(c)] == list(c) for c in lx.REMOVE_COMPLAINTS)
+
+
 def copula(np: list[str], det: str, rest: list[str], neg: bool, ctx: Ctx) -> Parsed:
     if rest[:1] == ["not"]:
         neg, rest = True, rest[1:]
+    if not neg and np and det != "pron" and _complaint(rest) and head(np) not in lx.BACKGROUND_WORDS:
+        return Parsed("remove", np, [], "complaint")
     if neg:
         if not rest or rest[0] in lx.ABSENT:
             return Parsed("remove", np, [], "not-there")
@@ -132,8 +139,12 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
             and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
         obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses"
         return addition_plan(obj, "", r[end:])
+    if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
+        j += 1  # "the door could use a coat of paint"
     if modal and j < len(r) and r[j] in lx.INDEFINITE and not neg:  # "the man needs a hat"
         obj, end, odet = noun_phrase(r, j)
+        if obj and obj[0] in lx.GIVE_ATTRS or any(x in ("coat", "paint", "paintjob") for x in obj):
+            return Parsed("local", np, r[j:], "needs-look")  # "the fence needs a fresh coat of paint"
         return addition_plan(obj, odet, r[end:])
     if neg and j < len(r) and (r[j] in lx.WEAR_VERBS or r[j] in ("go", "stay", "remain")):
         return copula(np, det, r[j:], True, ctx)  # "the woman should not wear a hat"

@@ -18,7 +18,8 @@ _AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , 
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
     lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
-    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS,
+    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS, lx.FUZZY_ANYWHERE,
+    lx.EVALUATIVE, vb.CLOTHING,
 )
 
 
@@ -34,6 +35,9 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
         words.extend(lx.TYPOS.get(tok, tok).split())
+    if "2" in words:  # "add a hat 2 the dog"
+        words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
+                 for i, x in enumerate(words)]
     for wrong, right in lx.TYPO_PHRASES.items():
         if wrong[1] not in words:
             continue
@@ -50,7 +54,17 @@ def fix_typo(word: str) -> str:
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
     match = get_close_matches(word, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
-    return match[0] if match else word
+    # a real word two letters shorter or longer is another word ("cover" is not "convert")
+    return match[0] if match and abs(len(match[0]) - len(word)) <= (1 if len(word) < 8 else 2) else word
+
+
+@lru_cache(maxsize=4096)
+def fix_typo_anywhere(word: str) -> str:
+    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter')."""
+    if len(word) < 5 or word in _KNOWN or not word.isalpha():
+        return word
+    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.8)
+    return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 
 _SHORT_KNOWN = _KNOWN | vb.SHORT_WORDS | lx.COLORS | lx.ADJECTIVES | lx.PLACES | lx.ARTICLES

@@ -173,7 +173,7 @@ OP_PLAIN_ADJECTIVES = _words("cool warm cold dark bright soft sharp dull flat vi
 OP_VERBS = _words("make turn set give apply add change convert render adjust fix correct tone tune put get")
 BLUR_OPS = _words("blur blurry blurred blurring blurrier soft softer soften")  # on the background: background_blur
 UP_WORDS = _words("more increase increased boost raise higher enhance intensify heighten amplify add "
-                  "stronger up extra crank pump maximum max")
+                  "stronger up extra crank pump maximum max bump")
 DOWN_WORDS = _words("less decrease reduce reduced lower cut drop diminish weaken minimize down tame "
                     "fewer weaker remove")
 SMALL_WORDS = _words("bit little slightly slight somewhat touch tad subtle subtly mildly gently barely "
@@ -189,7 +189,8 @@ OP_NEUTRAL = _words(
     "too bit little lot some even slightly shallow make me my our just also now then quite rather "
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
-    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out"
+    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
+    "what whatever needs need has got"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
