@@ -175,6 +175,16 @@ def _split_request(seg: list[str]) -> list[list[str]]:
     return [seg]
 
 
+def _plain_statement(w: list[str]) -> bool:
+    """'this is my dog', 'the weather is nice today': a statement that asks for nothing."""
+    if any(x in ("too", "not", "but", "so", "very", "really") for x in w):
+        return False
+    if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
+            w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
+        return True
+    return any(x in vb.PRAISE for x in w)
+
+
 def classify(words: list[str]) -> list[Clause]:
     """The clauses of an instruction (tokenised words) with their roles, in order."""
     out: list[Clause] = []
@@ -185,7 +195,7 @@ def classify(words: list[str]) -> list[Clause]:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
-        first = next((c for c in out if c.role == "context"), None)
+        first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
             first.role = "request"
     return _merge_leading_locative(out)

@@ -17,8 +17,8 @@ from typing import Callable, Sequence
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed
-from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb
-from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words
+from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb, strip_polite
+from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words, replacement_object
 from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
@@ -27,6 +27,7 @@ from engine.planners.rules.text import fix_short_typo, fix_typo, fix_typo_anywhe
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
+_LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 
 
 class Step:
@@ -65,15 +66,25 @@ def _fix(words: list[str]) -> list[str]:
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
-    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) \
+    if w[0] in vb.QUESTION_WORDS and (not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) or w[2:3] == ["you"]) \
             and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
-        return "question"
+        return "question"  # "how would you improve this?" asks for advice
+    if w[0] in ("write", "compose", "sing") and w[1:2] in (["me"], ["us"]) or \
+            w[0] in vb.GENERIC_VERBS and w[1:2] and w[1] in vb.GENERIC_MEDIA:  # "write me a poem", "can you edit photos?"
+        return "not-edit"
     if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
-            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"]:
+            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"] \
+            and not _do_again(w):
         return "question"
     if w[0] in vb.NON_EDIT_VERBS:
         return "not-edit"
     return ""
+
+
+def _do_again(w: list[str]) -> bool:
+    """'do the other one too', 'do the cat as well', 'do the left one next': the last edit again."""
+    return w[1:3] == ["the", "other"] or w[-1] in ("too", "also", "next", "aswell") or w[-2:] == ["as", "well"] \
+        or w[-1] == "one"
 
 
 def _perception_question(raw: list[str]) -> str:
@@ -134,7 +145,8 @@ def _step_mentions(step: Step) -> list[Mention]:
     p = step.parsed
     if p.category == "global":
         return [Mention((), image=True)]
-    first = [Mention(np_words(p.target), removed=p.category == "remove")] if p.target else []
+    new = replacement_object(p) if p.category == "local" else []  # "replace the dog with a cat and make it orange"
+    first = [Mention(np_words(new or p.target), removed=p.category == "remove")] if p.target else []
     return first + [m for m in clause_mentions(step.words) if not first or m.words != first[0].words]
 
 
@@ -195,7 +207,7 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         found = scan(part)
         return strong(parse_words(part, ctx)) or bool(found and found.ops)
 
-    parts = [q for p in split_then(_fix(words)) for q in split_and(p, is_edit)]
+    parts = [q for p in split_then(_fix(words)) for q in split_and(strip_polite(p) if p[0] in _LEADS else p, is_edit)]
     for part in parts:
         r = resolve(part, raw if len(parts) == 1 else part, here, memory, out.undo)
         step = _step(r, ctx, problem, out.keep)

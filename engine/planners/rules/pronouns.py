@@ -78,7 +78,8 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
-    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])) and objects \
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
+                                 or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
         return 1, [head(objects[0].words)], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (

@@ -54,7 +54,11 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
     if not memory and not any(x in QUICK for x in words):
         return Resolved(words)
+    if memory:
+        words = _on_added(words, memory)
     words, alt = _alternative(words, bool(memory))
+    if memory and not alt:
+        words, alt = _reply_alternative(words, raw, memory)
     extra = 1 if alt and undo == 0 and memory else 0
     if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
         last = memory.last()
@@ -73,6 +77,43 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
     out, refs = substitute(words, candidates)
     return Resolved(out, refs, extra)
+
+
+_NOT_DESCRIBING = frozenset("make it that this turn now please not".split())
+
+
+def _describing(words: list[str]) -> bool:
+    """Only adjectives and intensity words: 'blue', 'a darker green', 'shiny'."""
+    return any(is_adjective(x) for x in words) and _NOT_DESCRIBING.isdisjoint(words) and all(
+        is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.ARTICLES for x in words)
+
+
+def _on_added(words: list[str], memory: Memory) -> list[str]:
+    """After an addition, 'make that blue' / 'blue' describe the added object: 'make it blue'."""
+    last = memory.last()
+    if last is None or last.category != "addition":
+        return words
+    if words[:2] == ["make", "that"] and len(words) > 2 and _describing(words[2:]):
+        return ["make", "it", *words[2:]]
+    if _describing(words) and not any(x in vb.COMPARATIVES for x in words):
+        return ["make", "it", *[x for x in words if x not in lx.ARTICLES]]
+    return words
+
+
+def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tuple[list[str], bool]:
+    """A reply that corrects the last edit without 'instead': 'actually a mountain', 'blue would be better',
+    'hmm, maybe a darker green' (after a change of look)."""
+    for tail in vb.ALTERNATIVE_TAILS:
+        n = len(tail)
+        if len(words) > n and tuple(words[-n:]) == tail and is_fragment(words[:-n]):
+            return words[:-n], True
+    if not is_fragment(words):
+        return words, False
+    if raw[:1] and raw[0] in vb.ALTERNATIVE_OPENERS:
+        return words, True
+    last = memory.last()
+    return words, last is not None and last.category in ("local", "background") and _describing(words) \
+        and not any(x in vb.COMPARATIVES or x in vb.MORE_WORDS or x in vb.LESS_WORDS for x in words)
 
 
 def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
@@ -110,6 +151,13 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
                                                          for i in range(len(words)))
+    last = memory.last()
+    if not less and "too" in words and last is not None and last.strength:
+        k = words.index("too")  # "that's too bright" after "make it brighter": overdone
+        op = vb.OP_WORDS.get(words[k + 1]) if k + 1 < len(words) else None
+        if op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
+                and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
+            return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
     more = any(x in vb.MORE_WORDS for x in words)
     if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
                                      or x in ("that", "is", "was", "way", "bit")
@@ -146,11 +194,22 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         if len(w) > len(tail) and tuple(w[-len(tail):]) == tail:
             w, marked = w[:-len(tail)], True
             break
-    for lead in vb.SAME_LEADS:
-        if starts_with(w, lead) and len(w) > len(lead):
-            w, marked = w[len(lead):], True
-            break
+    for _ in range(2):  # "now do the same on the chair": two leads
+        for lead in vb.SAME_LEADS:
+            if starts_with(w, lead) and len(w) > len(lead):
+                w, marked = w[len(lead):], True
+                break
+    if w[:1] == ["same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "same color for the other car"
+        w, marked = w[3:], True
+    elif w[:2] == ["the", "same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "(do) the same on the chair"
+        w, marked = w[2:], True
     if not marked or not w:
+        return None
+    prep = w[0] if w and w[0] in vb.SAME_PREPS and len(w) > 1 and memory.last().category == "addition" \
+        else ""  # "and to the woman", "on the chair": the place of the repeated addition
+    if prep:
+        w = w[1:]
+    if not w:
         return None
     new_np, refs = substitute(w, memory.mentions(undo))  # "the one on the right" -> "the tree on the right"
     if not is_fragment(new_np):
@@ -164,8 +223,25 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
     last = memory.last()
     if last.category == "global":
         return None
-    clause = replace_target(last, new_np)
+    if last.category == "addition" and (prep or new_np[0] in lx.DEFINITE or new_np[0] in lx.PRONOUNS):
+        clause = _moved_addition(last, new_np, prep)  # "add a hat to the dog" + "same for the cat"
+    else:
+        clause = replace_target(last, new_np)
     return Resolved(clause, [make_ref(words, last, "same-edit", " ".join(last.words)), *refs])
+
+
+_PLACE_PREPS = frozenset("to on onto in at for over under near beside behind above".split())
+
+
+def _moved_addition(last: TurnInfo, new_np: list[str], prep: str) -> list[str]:
+    """The last addition at another place: 'add a hat to the dog' + 'the cat' -> 'add a hat to the cat'."""
+    L, th = last.words, (last.target.split() or [""])[-1]
+    k = L.index(th) + 1 if th in L else 1
+    for i in range(k, len(L)):
+        if L[i] in _PLACE_PREPS:
+            _, end, _ = noun_phrase(L, i + 1)
+            return L[:i] + [prep or L[i]] + new_np + L[end:]
+    return L + [prep or "to"] + new_np
 
 
 def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:

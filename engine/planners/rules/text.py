@@ -201,7 +201,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
     if split_adjectives and len(out) > 1:
-        out, i = _split_trailing(out, start, at_end=trailing_noun and i >= len(w))
+        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
@@ -246,12 +246,14 @@ def _ends_noun_phrase(x: str) -> bool:
     return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
 
 
-def _split_trailing(out: list[str], start: int, at_end: bool) -> tuple[list[str], int]:
+def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
     while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
         j -= 1
     if j == len(out) and at_end:
         j = 1  # "make the shoes sneakers": noun, then the new noun
+    if j == len(out):  # nothing split off ("the moon and some stars": determiners inside count too)
+        return out, end
     return out[:j], start + j
 
 

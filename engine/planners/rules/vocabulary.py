@@ -13,7 +13,7 @@ def _words(text: str) -> frozenset[str]:
 SOCIAL_HEADS = _words(
     "hi hey hello hiya yo thanks thank thx ty cheers ok okay great perfect nice awesome cool wow hmm hm "
     "um uh well please sure yes yeah yep appreciate appreciated sorry oops lol alright good excellent "
-    "lovely amazing brilliant morning evening afternoon"
+    "lovely amazing brilliant morning evening afternoon actually"
 )
 SOCIAL_FILLER = _words(
     "a lot so much very you there again guys buddy friend in advance it for me job that's that is thing "
@@ -38,6 +38,11 @@ FAN_PHRASES: tuple[tuple[str, ...], ...] = (
     ("am", "not", "keen", "on"), ("am", "not", "crazy", "about"), ("am", "unhappy", "with"),
 )
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
+# A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
+PRAISE = _words("nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+                "stunning cool")
+GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
+GENERIC_MEDIA = _words("photos images pictures pics photographs stuff things selfies")
 # Clause-level connectives: a clause break in the middle of a sentence ("..., then ...").
 THEN_WORDS: tuple[tuple[str, ...], ...] = (
     ("and", "then"), ("and", "after", "that"), ("after", "that"), ("and", "afterwards"), ("afterwards",),
@@ -73,12 +78,20 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("undo",), ("undo", "that"), ("undo", "it"), ("undo", "this"), ("undo", "the", "last", "edit"),
     ("undo", "the", "last", "change"), ("undo", "the", "last", "step"), ("go", "back"), ("revert",),
     ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
-    ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"),
+    ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
 )
 CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
-    ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",),
+    ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",), ("more", "of"),
+)
+# Openers of a reply that corrects the last edit ("actually a mountain", "hmm, a darker green").
+ALTERNATIVE_OPENERS = _words("actually hmm hm nah maybe rather perhaps")
+# Tails that say the words before them are the wanted alternative ("blue would be better").
+ALTERNATIVE_TAILS: tuple[tuple[str, ...], ...] = (
+    ("would", "be", "better"), ("would", "look", "better"), ("would", "be", "nicer"), ("might", "be", "better"),
+    ("is", "better"), ("looks", "better"), ("would", "work", "better"), ("would", "be", "best"),
+    ("could", "be", "better"), ("is", "what", "i", "want"), ("is", "what", "i", "meant"),
 )
 ALTERNATIVE_LEADS: tuple[tuple[str, ...], ...] = (("what", "about"), ("how", "about"), ("try",), ("use",))
 REPEAT_CLAUSES: tuple[tuple[str, ...], ...] = (
@@ -94,7 +107,15 @@ SAME_LEADS: tuple[tuple[str, ...], ...] = (
     ("do", "the", "same", "thing", "with"), ("do", "the", "same", "to"), ("do", "the", "same", "for"),
     ("do", "the", "same", "with"), ("the", "same", "for"), ("the", "same", "to"), ("same", "for"),
     ("same", "to"), ("same", "with"), ("same", "thing", "for"), ("same", "thing", "to"), ("now",), ("and",),
-    ("also",), ("what", "about"), ("how", "about"),
+    ("also",), ("what", "about"), ("how", "about"), ("do",),
+)
+# Words of "now do the same on the chair" / "and to the woman": the place of a repeated addition.
+SAME_PREPS = _words("to on for with onto in at")
+# Positions and sizes that pick one of several: "the left one", "the bigger one".
+POSITION_WORDS = _words(
+    "left right middle center front back top bottom near far closest nearest farthest furthest upper lower "
+    "leftmost rightmost big small bigger smaller biggest smallest tall taller tallest short shorter other "
+    "second first last third front-most background foreground"
 )
 SAME_TAILS: tuple[tuple[str, ...], ...] = (("too",), ("as", "well"), ("also",), ("aswell",))
 # "bigger", "a bit more": the size or strength of the last edit, on its object.
@@ -107,7 +128,8 @@ LESS_WORDS = _words("less weaker")
 TOO_MUCH: tuple[tuple[str, ...], ...] = (("too", "much"), ("not", "so", "much"), ("too", "strong"),
                                          ("a", "bit", "much"), ("overdone",))
 OTHER_ONE: tuple[tuple[str, ...], ...] = (("the", "other", "one"), ("the", "other"), ("other", "one"))
-ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("another",))
+ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("the", "same", "one"),
+                                           ("same", "one"), ("another",))
 ORDINALS: dict[str, int] = {"first": 0, "second": 1, "third": 2, "last": -1, "new": -1, "latest": -1,
                             "original": 0}
 NUMBER_WORDS: dict[str, int] = {"two": 2, "three": 3, "four": 4, "five": 5, "few": 3, "several": 3,
