@@ -91,6 +91,8 @@ def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
         return Parsed("local", noun_phrase(rest, k + 1)[0] if k >= 0 else [], np, "expression")
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], words_after(rest, ("of", "with", "to")))
+    if "of" in np and np[np.index("of") - 1] in lx.BACKGROUND_WORDS:  # "a new background of mountains"
+        return Parsed("background", [], np[np.index("of") + 1:] + rest, "background-of")
     if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
             rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS):  # "a beach behind me"
         return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")

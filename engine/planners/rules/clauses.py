@@ -54,7 +54,7 @@ def strip_polite(w: list[str]) -> list[str]:
         w = [x for i, x in enumerate(w) if x != "please" or i == 0]
     while w:
         p = _PREFIXES.match(w)
-        if p is None or len(w) <= len(p):
+        if p is None or len(w) <= len(p) or w[len(p)] == "be":  # "I want to be on an island": keep the subject
             break
         w = w[len(p):]
     while len(w) > 1 and w[-1] in _TRAILING:

@@ -181,7 +181,10 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
+    opener: list[str] = []  # "actually, a labrador": the correcting word said on its own
     for c in clauses:
+        if c.role == "social" and memory and c.raw and c.raw[0] in vb.ALTERNATIVE_OPENERS:
+            opener = c.raw[:1]
         if c.role == "keep" and c.keep:
             here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
@@ -192,7 +195,8 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
             if why:
                 out.unclear = out.unclear or why
                 continue
-            _request(c.words, c.raw, ctx, memory, here, problem, out)
+            _request(c.words, opener + c.raw, ctx, memory, here, problem, out)
+            opener = []
     out.steps = _merge_adjustments(out.steps)
     if out.undo and out.steps and memory:
         _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))

@@ -247,7 +247,10 @@ PLACES = _words(
     "bedroom bathroom hallway gym pool beachfront backyard yard lawn grass meadow wilderness "
     "rainforest tundra prairie plains dunes dune sand universe galaxy planet world battlefield "
     "ruins cemetery graveyard carnival fair circus paris london tokyo france italy japan china "
-    "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square"
+    "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square cliff cliffs "
+    "lakeside riverside seaside harbor harbour pier dock vineyard orchard ranch barn zoo aquarium museum gallery "
+    "theater theatre hotel lobby balcony terrace patio porch courtyard plaza colosseum savannah mountaintop "
+    "hilltop skyline nebula tropics paradise wonderland concert arena"
 )
 
 # Auxiliaries and verb forms the sentence shapes key on.

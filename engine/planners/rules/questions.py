@@ -94,6 +94,9 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     if neg and w[j:j + 2] in (["to", "see"], ["to", "have"]):  # "I don't want to see the bins"
         np, end, _ = noun_phrase(w, j + 2)
         return remove_plan(np, w[end:]) if np else None
+    if w[j:j + 2] == ["to", "be"] and not neg:  # "I want to be on a tropical island"
+        p = sj.about([w[0]], "pron", w[j + 1:], ctx)
+        return p if p.category == "background" else None
     if w[j:j + 1] == ["to"] and len(w) > j + 1 and w[j + 1] not in ("be",):
         return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"

@@ -113,7 +113,7 @@ def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tupl
         return words, True
     last = memory.last()
     return words, last is not None and last.category in ("local", "background") and _describing(words) \
-        and not any(x in vb.COMPARATIVES or x in vb.MORE_WORDS or x in vb.LESS_WORDS for x in words)
+        and not any(x in vb.COMPARATIVES or x in vb.MORE_WORDS or x in vb.LESS_WORDS or x == "too" for x in words)
 
 
 def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
@@ -152,16 +152,19 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
                                                          for i in range(len(words)))
     last = memory.last()
-    if not less and "too" in words and last is not None and last.strength:
-        k = words.index("too")  # "that's too bright" after "make it brighter": overdone
-        op = vb.OP_WORDS.get(words[k + 1]) if k + 1 < len(words) else None
-        if op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
+    said = frozenset(x for x in last.words[1:] if x not in lx.DETERMINERS and x not in lx.NP_STOPS)
+    if not less and "too" in words and last is not None and words.index("too") + 1 < len(words):
+        k = words.index("too")  # "that's too bright" after "make it brighter", "too orange": overdone
+        op = vb.OP_WORDS.get(words[k + 1])
+        same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0))
+        if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
                 and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
             return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
     more = any(x in vb.MORE_WORDS for x in words)
     if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
-                                     or x in ("that", "is", "was", "way", "bit")
+                                     or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
+                                     or x in said and is_adjective(x)  # "less orange" after "make the sky orange"
                                      for x in words):
         return None
     last = memory.last()
@@ -225,6 +228,9 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         return None
     if last.category == "addition" and (prep or new_np[0] in lx.DEFINITE or new_np[0] in lx.PRONOUNS):
         clause = _moved_addition(last, new_np, prep)  # "add a hat to the dog" + "same for the cat"
+    elif last.category == "local" and noun_phrase(new_np, own, split_adjectives=True, trailing_noun=False)[1] \
+            < len(new_np):
+        clause = ["make", *new_np]  # "make the car blue" + "now the truck red": the new look is given
     else:
         clause = replace_target(last, new_np)
     return Resolved(clause, [make_ref(words, last, "same-edit", " ".join(last.words)), *refs])

@@ -41,6 +41,8 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
         return p
     if np and np[0] in lx.EDIT_VERBS:  # a verb with nothing to act on: "remove"
         np = np[1:]
+    if len(np) > 1 and np[-1] in lx.BACKGROUND_WORDS and not det:  # "beach background please"
+        return Parsed("background", [], np[:-1], "fallback-background")
     return Parsed("local", np, w[end:], "fallback")
 
 

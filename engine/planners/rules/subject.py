@@ -109,6 +109,9 @@ def no_x(w: list[str], ctx: Ctx) -> Parsed | None:
 
 
 def modal_first(w: list[str], ctx: Ctx) -> Parsed | None:
+    if len(w) > 3 and w[0] in lx.MODALS and w[1] in ("we", "i") and w[2] == "be":  # "can I be on the moon"
+        p = about([w[1]], "pron", w[2:], ctx)
+        return p if p.category == "background" else None
     if len(w) < 3 or w[0] not in lx.MODALS or w[1] in ("there", "you", "we", "i"):
         return None
     np, end, det = noun_phrase(w, 1)

@@ -154,6 +154,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return cl.addition_plan(obj, det, w[end:])
     if v == "give":
         return _give(w, ctx)
+    if v in ("isolate", "cutout") and len(w) > 2:  # "isolate the product on white"
+        np, end, _ = noun_phrase(w, 1)
+        return Parsed("background", np, w[end:], "isolate") if np else None
     if v == "dress" and "in" in w[2:]:  # "dress the man in a suit"
         np, end, _ = noun_phrase(w, 1)
         return Parsed("local", np, ["wearing", *w[end + 1:]], "dress-in")

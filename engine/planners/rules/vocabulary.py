@@ -126,7 +126,9 @@ COMPARATIVES = _words(
 MORE_WORDS = _words("more stronger further")
 LESS_WORDS = _words("less weaker")
 TOO_MUCH: tuple[tuple[str, ...], ...] = (("too", "much"), ("not", "so", "much"), ("too", "strong"),
-                                         ("a", "bit", "much"), ("overdone",))
+                                         ("a", "bit", "much"), ("overdone",), ("tone", "it", "down"),
+                                         ("tone", "that", "down"), ("tone", "down"), ("dial", "it", "back"),
+                                         ("dial", "it", "down"), ("dial", "back"))
 OTHER_ONE: tuple[tuple[str, ...], ...] = (("the", "other", "one"), ("the", "other"), ("other", "one"))
 ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("the", "same", "one"),
                                            ("same", "one"), ("another",))
