@@ -62,8 +62,13 @@ def strip_polite(w: list[str]) -> list[str]:
     return w
 
 
+_KEEP_FIRST = frozenset("do but and keep leave without".split())
+
+
 def keep_subject(clause: list[str]) -> list[str] | None:
     """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
+    if not clause or clause[0] not in _KEEP_FIRST:
+        return None
     for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
                  ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
         if clause[: len(lead)] == lead:
@@ -92,7 +97,12 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
     return [clause]
 
 
+_SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
+
+
 def is_social(w: list[str]) -> bool:
+    if not w or vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
+        return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
     return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
@@ -127,6 +137,8 @@ def is_context(w: list[str]) -> bool:
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
                                or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
                                or rest[0] in ("have", "took") and not negated)
+    if vb.DESCRIBE_VERBS.isdisjoint(w):
+        return False
     np, end, det = noun_phrase(w, 0)
     if not np:
         return False
@@ -169,6 +181,8 @@ _ASKS = Phrases(p.split() for p in ("could you", "can you", "would you", "will y
 
 def _split_request(seg: list[str]) -> list[list[str]]:
     """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause."""
+    if "and" not in seg and "so" not in seg and "but" not in seg:
+        return [seg]
     for k in range(2, len(seg) - 2):
         if seg[k - 1] in ("and", "so", "but") and _ASKS.match(seg, k):
             return [seg[:k - 1], *_split_request(seg[k:])]
@@ -234,6 +248,8 @@ def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
 # --- compound requests -----------------------------------------------------------------------------
 def split_then(w: list[str]) -> list[list[str]]:
     """Split at 'then' / 'and then' / 'after that' ...; leading 'first' is dropped."""
+    if not _THEN.any_in(w):
+        return [w[1:] if w[:1] and w[0] in vb.LEADING_ORDER and len(w) > 2 else w] if w else []
     parts, cur, i = [], [], 0
     while i < len(w):
         hit = _THEN.match(w, i)

@@ -22,7 +22,7 @@ from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions
 from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
+from engine.planners.rules.text import KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
@@ -54,8 +54,13 @@ class Analysis:
 
 def _fix(words: list[str]) -> list[str]:
     """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
+    if KNOWN_WORDS.issuperset(words):  # nothing to repair (the usual case)
+        return list(words)
     out = []
     for i, x in enumerate(words):
+        if x in KNOWN_WORDS:
+            out.append(x)
+            continue
         lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
         if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
             x = fix_short_typo(x)

@@ -36,6 +36,8 @@ def _is_plural(m: Mention) -> bool:
 
 def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], list[Ref]]:
     """Write the noun phrases that pronouns and 'the other one' stand for into the clause."""
+    if _TRIGGERS.isdisjoint(words):
+        return list(words), []
     out: list[str] = []
     refs: list[Ref] = []
     strong_global = _strong_global(words)

@@ -52,7 +52,7 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             undo: int) -> Resolved:
     """Resolve one clause. `here`: the mentions of the earlier clauses of this instruction (one callable
     per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
-    if not memory and not any(x in QUICK for x in words):
+    if not memory and QUICK.isdisjoint(words):
         return Resolved(words)
     if memory:
         words = _on_added(words, memory)

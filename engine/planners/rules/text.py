@@ -23,28 +23,44 @@ _KNOWN = frozenset().union(
 )
 
 
+_PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>")
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
+_PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
+_TYPO_KEYS = frozenset(lx.TYPOS)
+
+
+@lru_cache(maxsize=8192)
+def _token_words(tok: str) -> tuple[str, ...]:
+    """One raw token as words: a trailing quote dropped, a typo or contraction written out (pure, cached)."""
+    tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
+    return tuple(lx.TYPOS.get(tok, tok).split())
+
+
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    for old, new in (("\u2019", "'"), ("\u2018", "'"), ("\u2192", " -> "), ("=>", " -> "), ("&", " and ")):
-        text = text.replace(old, new)
-    proper = frozenset(
-        m.group(0).lower() for m in re.finditer(r"(?<=[a-z,] )[A-Z][a-z]+", text)
-    )
-    words: list[str] = []
-    for tok in _TOKEN.findall(text.lower()):
-        tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
-        words.extend(lx.TYPOS.get(tok, tok).split())
+    text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
+    lower = text.lower()
+    proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
+    toks = _TOKEN.findall(lower)
+    if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)
+        words = toks
+    else:
+        words = []
+        for tok in toks:
+            words.extend(_token_words(tok))
     if "2" in words:  # "add a hat 2 the dog"
         words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
                  for i, x in enumerate(words)]
-    for wrong, right in lx.TYPO_PHRASES.items():
-        if wrong[1] not in words:
-            continue
-        n = len(wrong)
-        for i in range(len(words) - n, -1, -1):
-            if tuple(words[i:i + n]) == wrong:
-                words[i:i + n] = right
+    if not _PHRASE_SECOND.isdisjoint(words):
+        for wrong, right in lx.TYPO_PHRASES.items():
+            if wrong[1] not in words:
+                continue
+            n = len(wrong)
+            for i in range(len(words) - n, -1, -1):
+                if tuple(words[i:i + n]) == wrong:
+                    words[i:i + n] = right
     return words, proper
 
 
@@ -68,6 +84,7 @@ def fix_typo_anywhere(word: str) -> str:
 
 
 _SHORT_KNOWN = _KNOWN | vb.SHORT_WORDS | lx.COLORS | lx.ADJECTIVES | lx.PLACES | lx.ARTICLES
+KNOWN_WORDS = _SHORT_KNOWN | frozenset(",;:!?.") | {"->"}  # words no typo repair changes
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -97,15 +114,18 @@ def has_global_cue(w: list[str]) -> bool:
     return any(phrase in text for phrase in lx.GLOBAL_PHRASES)
 
 
+@lru_cache(maxsize=8192)
 def is_participle(word: str) -> bool:
     """'parked', 'covered': a participle that ends a noun phrase ('a car parked on ...')."""
     return word.endswith("ed") and (len(word) > 4 or word.endswith("ied")) and word not in lx.ADJECTIVES
 
 
+@lru_cache(maxsize=8192)
 def is_ing(word: str) -> bool:
     return word.endswith("ing") and len(word) > 5 and word not in lx.NOUN_ING
 
 
+@lru_cache(maxsize=8192)
 def is_adjective(word: str) -> bool:
     if word in lx.COLORS or word in lx.ADJECTIVES:
         return True
@@ -236,12 +256,19 @@ class Phrases:
 
     def match(self, w: list[str], i: int = 0) -> tuple[str, ...] | None:
         """The longest phrase that starts at w[i], or None."""
-        for p in self.by_first.get(w[i], ()) if i < len(w) else ():
-            if tuple(w[i:i + len(p)]) == p:
+        if i >= len(w):
+            return None
+        for p in self.by_first.get(w[i], ()):
+            if len(p) == 1 or tuple(w[i:i + len(p)]) == p:
                 return p
         return None
 
+    def any_in(self, w: list[str]) -> bool:
+        """Could a phrase start anywhere in w (a cheap test before scanning)?"""
+        return not self.by_first.keys().isdisjoint(w)
 
+
+@lru_cache(maxsize=8192)
 def _ends_noun_phrase(x: str) -> bool:
     return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
 
