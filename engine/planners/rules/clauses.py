@@ -20,7 +20,7 @@ from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, start
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
 _UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
-_TRAILING = frozenset("please thanks thank you now too thx pls".split())
+_TRAILING = frozenset("please thanks thank you now too thx pls also".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
 
@@ -36,11 +36,14 @@ class Clause:
         return f"Clause({self.role!r}, {self.words!r})"
 
 
+_LIST_OPENERS = frozenset("things steps changes edits requests following".split())
+
+
 def segments(words: list[str]) -> list[list[str]]:
-    """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach')."""
+    """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
     out, cur = [], []
     for x in words:
-        if x in ",;.!?":
+        if x in ",;.!?" or x == ":" and cur and cur[-1] in _LIST_OPENERS:
             out.append(cur)
             cur = []
         else:
@@ -199,6 +202,19 @@ def _plain_statement(w: list[str]) -> bool:
     return any(x in vb.PRAISE for x in w)
 
 
+def _ordered(clauses: list[Clause]) -> list[Clause]:
+    """'after removing the car, add a bench' -> remove, add; 'before adding a hat, remove the scarf' -> remove, add."""
+    out = list(clauses)
+    for k, c in enumerate(clauses):
+        w = c.words
+        if c.role == "request" and len(w) > 2 and w[0] in ("after", "before") and w[1].endswith("ing"):
+            c.words = w[1:]
+            if w[0] == "before" and k + 1 < len(clauses) and clauses[k + 1].role == "request":
+                i = out.index(c)
+                out[i], out[i + 1] = out[i + 1], out[i]
+    return out
+
+
 def classify(words: list[str]) -> list[Clause]:
     """The clauses of an instruction (tokenised words) with their roles, in order."""
     out: list[Clause] = []
@@ -212,6 +228,8 @@ def classify(words: list[str]) -> list[Clause]:
         first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
             first.role = "request"
+    if "after" in words or "before" in words:
+        out = _ordered(out)
     return _merge_leading_locative(out)
 
 
@@ -253,6 +271,8 @@ def split_then(w: list[str]) -> list[list[str]]:
     parts, cur, i = [], [], 0
     while i < len(w):
         hit = _THEN.match(w, i)
+        if hit == ("also",) and not starts_verb(w[i + 1:]):  # "remove the man also" / "... also make it brighter"
+            hit = None
         if hit and (cur or i == 0):
             if cur:
                 parts.append(cur)
@@ -261,7 +281,17 @@ def split_then(w: list[str]) -> list[list[str]]:
         cur.append(w[i])
         i += 1
     parts.append(cur)
-    return [p[1:] if p[:1] and p[0] in vb.LEADING_ORDER and len(p) > 2 else p for p in parts if p]
+    out: list[list[str]] = []
+    for p in parts:
+        if not p:
+            continue
+        if p[:1] and p[0] in vb.LEADING_ORDER and len(p) > 2:
+            p = p[1:]
+        if out and _list_item(p) and out[-1][:1] and out[-1][0] in lx.EDIT_VERBS:  # "remove the bird and also the plane"
+            out[-1] = out[-1] + ["and"] + p
+        else:
+            out.append(p)
+    return out
 
 
 def _verb_words(w: list[str]) -> int:
@@ -270,9 +300,20 @@ def _verb_words(w: list[str]) -> int:
 
 
 def _gapped(left: list[str], right: list[str]) -> list[str] | None:
-    """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared)."""
-    if not right or (right[0] not in lx.DETERMINERS and right[0] not in lx.PRONOUNS):
+    """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared); 'add a hat on the
+    man' + 'sunglasses on the woman' (a bare noun, then a place, as on the left)."""
+    if not right:
         return None
+    if right[0] not in lx.DETERMINERS and right[0] not in lx.PRONOUNS:
+        if left[0] not in lx.ADD_VERBS and left[0] not in lx.PLACE_VERBS or right[0] in lx.NP_STOPS \
+                or right[0] in lx.EDIT_VERBS or is_adjective(right[0]):
+            return None
+        _, end2, _ = noun_phrase(right, 0)
+        _, end1, _ = noun_phrase(left, 1)
+        if not (end2 < len(right) and right[end2] in lx.LOCATIVE_PREPS and end1 < len(left)
+                and left[end1] in lx.LOCATIVE_PREPS):
+            return None
+        return left[:1] + right
     j = _verb_words(left)
     if left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
         return None

@@ -27,8 +27,13 @@ def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
     return addition_plan(np, det, w[end:]) if np else None
 
 
+_WHAT_IF_FIRST = frozenset("what imagine suppose how if".split())
+
+
 def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
     """'what if the cat were a dog / sitting in a forest / wasn't there' and 'how about ...'."""
+    if w[0] not in _WHAT_IF_FIRST:
+        return None
     for lead in (["what", "if"], ["imagine", "if"], ["suppose"], ["how", "about"], ["imagine"], ["if"]):
         if w[: len(lead)] == lead:
             rest = w[len(lead):]

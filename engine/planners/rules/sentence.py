@@ -74,7 +74,7 @@ def parse_words(w: list[str], ctx: Ctx) -> Parsed:
     if w[0].endswith("ing") and _lemma(w[0]) in lx.EDIT_VERBS and (
             w[0] not in lx.NOUN_ING or w[1:2] and (w[1] in lx.DETERMINERS or w[1] in lx.PRONOUNS)):  # "(would you mind) removing the cart"
         w = [_lemma(w[0])] + w[1:]
-    if "by" in w[1:-1]:  # "fix the image by removing the shadow": the gerund says what to do
+    if "by" in w and w[-1] != "by" and w[0] != "by":  # "fix the image by removing the shadow": the gerund says what to do
         k = w.index("by", 1)
         verb = _lemma(w[k + 1])
         if verb in lx.EDIT_VERBS:

@@ -29,6 +29,8 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
+        if v == "clean" and np and det != "pron" or v == "clean" and np[:1] in (["it"], ["this"]):
+            return Parsed("local", np, ["clean", *w[end:]], "clean")  # "clean the floor"
         return None
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1

@@ -23,6 +23,11 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
     ("if", "possible"), ("if", "you", "can"), ("if", "you", "could"), ("when", "you", "can"), ("for", "me"),
     ("when", "you", "get", "a", "chance"), ("if", "that", "is", "ok"), ("if", "you", "do", "not", "mind"),
     ("no", "rush"), ("if", "it", "is", "possible"), ("thanks", "in", "advance"), ("you", "are", "the", "best"),
+    ("do", "two", "things"), ("two", "things"), ("a", "few", "things"), ("do", "a", "few", "things"),
+    ("a", "couple", "of", "things"), ("do", "a", "couple", "of", "things"), ("a", "couple", "of", "changes"),
+    ("a", "few", "changes"), ("some", "changes"), ("two", "changes"), ("three", "things"), ("do", "three", "things"),
+    ("i", "have", "a", "few", "requests"), ("a", "few", "edits"), ("two", "edits"), ("the", "following"),
+    ("do", "the", "following"), ("if", "it", "is", "not", "too", "much", "trouble"), ("in", "this", "order"),
 })
 CLOTHING = _words(
     "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
@@ -46,7 +51,7 @@ GENERIC_MEDIA = _words("photos images pictures pics photographs stuff things sel
 # Clause-level connectives: a clause break in the middle of a sentence ("..., then ...").
 THEN_WORDS: tuple[tuple[str, ...], ...] = (
     ("and", "then"), ("and", "after", "that"), ("after", "that"), ("and", "afterwards"), ("afterwards",),
-    ("then",), ("and", "finally"), ("finally",), ("and", "next"), ("and", "also"), ("plus",),
+    ("then",), ("and", "finally"), ("finally",), ("and", "next"), ("and", "also"), ("plus",), ("also",),
 )
 LEADING_ORDER = _words("first firstly second secondly third lastly next also finally")
 
