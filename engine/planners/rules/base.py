@@ -69,9 +69,14 @@ def behind_subject(rest: list[str]) -> list[str]:
     return []
 
 
+_ALL = frozenset("everything anything all stuff".split())
+
+
 def remove_plan(np: list[str], rest: list[str]) -> Parsed:
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], [], "remove-background")
+    if len(np) == 1 and np[0] in _ALL and rest[:1] and rest[0] in lx.LOCATIVE_PREPS and len(rest) > 1:
+        return Parsed("remove", np + rest[:4], [], "remove-all-there")  # "everything on the table"
     where: list[str] = []
     for i, x in enumerate(rest):
         if x in ("from", "on", "off", "in", "of"):

@@ -124,7 +124,10 @@ def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
             words, alt = words[:k] + words[k + 1:], True
     for lead in vb.CORRECTION_LEADS:
         if starts_with(words, lead) and len(words) > len(lead):
-            return words[len(lead):], True
+            rest = words[len(lead):]
+            if lead == ("make", "that") and not (rest[0] in lx.DETERMINERS or all(is_adjective(x) for x in rest)):
+                break  # "make that ugly car red": 'that' is a determiner
+            return rest, True
     if has_history:
         for lead in vb.ALTERNATIVE_LEADS:
             rest = words[len(lead):]

@@ -31,6 +31,10 @@ def _locative(rest: list[str], ctx: Ctx) -> int:
 def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
     """What happens to the subject `np` given the words after it."""
     if is_global(np, det):
+        if rest[:1] in (["look"], ["looks"]) and "with" in rest[:4]:  # "it would look better with a rug"
+            obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
+            if obj and odet in lx.INDEFINITE:
+                return addition_plan(obj, odet, rest[end:])
         if rest[:2] == ["look", "like"] and len(rest) > 3:  # "make it look like the woman is on a beach"
             inner = subject_first(rest[2:], ctx)
             if inner is not None and inner.category != "global":

@@ -160,6 +160,9 @@ def _pronoun_here(w: list[str], i: int) -> bool:
         return False
     if x in ("her", "this", "that", "these", "those"):
         nxt = w[i + 1] if i + 1 < len(w) else ""
+        if nxt and is_adjective(nxt) and i + 2 < len(w) and w[i + 2] not in lx.NP_STOPS \
+                and w[i + 2] not in ",;:!?." and not is_adjective(w[i + 2]) and x != "her":
+            return False  # "that awful wire": a determiner, an adjective, a noun
         return (
             not nxt or nxt in lx.NP_STOPS or nxt in lx.CLAUSE_VERBS or nxt in lx.ARTICLES
             or is_adjective(nxt) or nxt in ",;:!?."

@@ -34,7 +34,9 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         return None
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
-        np, end, _ = noun_phrase(w, j)
+        np, end, det = noun_phrase(w, j)
+        if v == "drop" and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):
+            return Parsed("background", np, w[end:], "drop-into-place")  # "drop the kids into a snowy village"
         return cl.remove_plan(np, w[end:])
     return None
 
@@ -53,7 +55,7 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
     obj, end, odet = noun_phrase(w, j)
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
-    if head(obj) in lx.GIVE_ATTRS:
+    if head(obj) in lx.GIVE_ATTRS or (obj and w[end - 1] in lx.GIVE_ATTRS):  # "a brick texture", "a pink hue"
         if cl.is_global(recv, rdet) or not recv:
             return Parsed("global", [], obj, "give-look")
         return Parsed("local", recv, obj, "give-look")
