@@ -331,8 +331,8 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     j = _verb_words(left)
     _, end1, _ = noun_phrase(left, j)
     _, end2, _ = noun_phrase(right, 0)
-    if end2 < len(right) or end1 >= len(left) or end1 == j:
-        return None
+    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS:
+        return None  # "give the man a hat" + "a cane": the object, not the receiver, is coordinated
     return left[:end1] + ["and"] + right + left[end1:]
 
 

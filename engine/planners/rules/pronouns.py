@@ -83,7 +83,7 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
-        return 1, [head(objects[0].words)], [objects[0]]
+        return 1, [_singular(head(objects[0].words))], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
             i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
         return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
@@ -138,6 +138,15 @@ def _joined(ms: list[Mention]) -> list[str]:
 def _strong_global(words: list[str]) -> bool:
     """A style, season, weather or time of day ('make it winter'): 'it' is the picture, whatever came before."""
     return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
+
+
+def _singular(word: str) -> str:
+    """'cats' -> 'cat', 'puppies' -> 'puppy' ('the left one' of 'two cats')."""
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _plural(word: str) -> str:
