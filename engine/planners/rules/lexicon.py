@@ -89,7 +89,7 @@ NP_STOPS = _words(
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
-    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat"
+    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat you"
 )
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
@@ -114,7 +114,7 @@ CLAUSE_VERBS = _words(
     "flying jump jumping disappear vanish go gone appear become turn grow eat eating drink read open "
     "close hug wave sing perched sport sporting carry carrying seem get take put wore held dressed "
     "relax relaxing stay live living rest resting kneel kneeling lay laying climb climbing skate "
-    "skating surf surfing hide hiding"
+    "skating surf surfing hide hiding match matching"
 ) | frozenset()  # extended below with MOTION_VERBS
 WEAR_VERBS = _words(
     "wear wearing wore have having hold holding carry carrying sport sporting put dressed eat eating "

@@ -80,6 +80,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
+    if x == "one" and i > 0 and words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS and objects \
+            and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
+        return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
@@ -108,6 +111,11 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 2, [], []
     if x in ("him", "her", "he", "she"):
         m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        if m is None:  # a person or animal named earlier, of a gender the pronoun allows ("put a collar on him")
+            same, other = (vb.MALE_WORDS, vb.FEMALE_WORDS) if x in ("him", "he") else (vb.FEMALE_WORDS, vb.MALE_WORDS)
+            live = [m for m in candidates if not m.removed and not m.image and head(m.words) in vb.PERSON_WORDS
+                    and head(m.words) not in other]
+            m = next((m for m in live if head(m.words) in same), live[0] if live else None)
         return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
     if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
         return 0, [], []

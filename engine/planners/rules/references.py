@@ -82,6 +82,12 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
 _NOT_DESCRIBING = frozenset("make it that this turn now please not".split())
 
 
+def is_comparative(x: str) -> bool:
+    """'bigger', 'brighter', 'redder', 'shinier' (not 'silver', 'copper': colours that end in -er)."""
+    return x in vb.COMPARATIVES or len(x) > 4 and x.endswith("er") and x not in lx.COLORS \
+        and x not in lx.ADJECTIVES and is_adjective(x)
+
+
 def _describing(words: list[str]) -> bool:
     """Only adjectives and intensity words: 'blue', 'a darker green', 'shiny'."""
     return any(is_adjective(x) for x in words) and _NOT_DESCRIBING.isdisjoint(words) and all(
@@ -95,7 +101,7 @@ def _on_added(words: list[str], memory: Memory) -> list[str]:
         return words
     if words[:2] == ["make", "that"] and len(words) > 2 and _describing(words[2:]):
         return ["make", "it", *words[2:]]
-    if _describing(words) and not any(x in vb.COMPARATIVES for x in words):
+    if _describing(words) and not any(is_comparative(x) for x in words):
         return ["make", "it", *[x for x in words if x not in lx.ARTICLES]]
     return words
 
@@ -113,7 +119,8 @@ def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tupl
         return words, True
     last = memory.last()
     return words, last is not None and last.category in ("local", "background") and _describing(words) \
-        and not any(x in vb.COMPARATIVES or x in vb.MORE_WORDS or x in vb.LESS_WORDS or x == "too" for x in words)
+        and not is_comparative(words[-1]) and not any(x in vb.MORE_WORDS or x in vb.LESS_WORDS or x == "too"
+                                                      for x in words)
 
 
 def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
@@ -163,9 +170,15 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
         if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
                 and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
             return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
-    more = any(x in vb.MORE_WORDS for x in words)
+    if not less and "too" in words and last is not None and last.strength and words.index("too") + 2 == len(words):
+        op = vb.OP_WORDS.get(words[-1])  # "still too dark" after "make it brighter": not enough yet
+        if op and op[0] in last.strength and op[1] != 0 and (op[1] > 0) != (last.strength[op[0]] > 0) \
+                and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "still", "way") for x in words[:-2]):
+            return Resolved(list(last.words), [make_ref(words, last, "comparative")], 0, 1.0, repeated=last)
+    more = any(x in vb.MORE_WORDS for x in words) or any(starts_with(words, p) for p in vb.MORE_PHRASES)
     if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
-                                     or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back")
+                                     or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back",
+                                              "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      or x in said and is_adjective(x)  # "less orange" after "make the sky orange"
                                      for x in words):
@@ -178,9 +191,9 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
 
 
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
-    """'bigger', 'even brighter', 'a bit smaller' -> 'make <the last object> bigger'."""
-    comps = [x for x in words if x in vb.COMPARATIVES]
-    if not comps or "it" in words or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
+    """'bigger', 'even brighter', 'a bit smaller', 'redder' -> 'make <the last object> bigger'."""
+    comps = [x for x in words if is_comparative(x)]
+    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
                             or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
@@ -273,7 +286,7 @@ def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
 def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
     """The last edit done with new words: 'add a cat on the sofa' + 'a dog' -> 'add a dog on the sofa'."""
     target = (last.target.split() or [""])
-    is_np = fragment[0] in lx.DETERMINERS or not all(is_adjective(x) for x in fragment)
+    is_np = not all(is_adjective(x) or x in lx.DETERMINERS for x in fragment)  # "a deeper red" is a look
     if last.category == "addition":
         return replace_target(last, list(fragment))
     if last.category == "remove":

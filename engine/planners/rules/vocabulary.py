@@ -86,6 +86,8 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
+    ("change", "it", "back"), ("change", "that", "back"), ("change", "them", "back"), ("turn", "it", "back"),
+    ("make", "it", "like", "before"), ("back", "to", "how", "it", "was"), ("restore", "it"),
 )
 CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
     ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",), ("more", "of"),
@@ -128,8 +130,14 @@ COMPARATIVES = _words(
     "bigger larger smaller tinier taller shorter wider narrower longer thicker thinner higher lower "
     "bolder lighter darker brighter stronger weaker fainter"
 )
-MORE_WORDS = _words("more stronger further")
-LESS_WORDS = _words("less weaker")
+MORE_WORDS = _words("more stronger further intense intenser")
+LESS_WORDS = _words("less weaker subtler")
+MORE_PHRASES: tuple[tuple[str, ...], ...] = (("not", "enough"), ("not", "strong", "enough"), ("still", "not", "enough"))
+# Genders of the person words: "him" / "he" never stand for these, "her" / "she" never for MALE_WORDS.
+FEMALE_WORDS = _words("woman women girl girls lady ladies sister mother mom mum wife daughter grandma grandmother "
+                      "bride queen princess aunt niece actress waitress")
+MALE_WORDS = _words("man men boy boys guy gentleman brother father dad husband son grandpa grandfather groom king "
+                    "prince uncle nephew actor waiter")
 TOO_MUCH: tuple[tuple[str, ...], ...] = (("too", "much"), ("not", "so", "much"), ("too", "strong"),
                                          ("a", "bit", "much"), ("overdone",), ("tone", "it", "down"),
                                          ("tone", "that", "down"), ("tone", "down"), ("dial", "it", "back"),
