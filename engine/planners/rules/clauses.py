@@ -245,6 +245,10 @@ def _classify_part(part: list[str]) -> list[Clause]:
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
     keep = keep_subject(words)
+    if keep is not None and keep[:1] in (["anything"], ["everything"]):  # "don't change anything except the sky"
+        k = next((i for i, x in enumerate(words) if x in ("except", "but", "apart", "besides")), -1)
+        only = noun_phrase(words, k + 1 + (words[k] == "apart"))[0] if k > 0 else []
+        return [Clause("context", ["the", *only], part)] if only else []  # only that object is edited
     if keep is not None:
         return [Clause("keep", words, part, keep=keep)]
     return [Clause("context" if is_context(words) else "request", words, part)]

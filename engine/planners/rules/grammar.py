@@ -19,7 +19,7 @@ from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb, strip_polite
 from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words, replacement_object
-from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
+from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
 from engine.planners.rules.text import KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
@@ -155,6 +155,18 @@ def _step_mentions(step: Step) -> list[Mention]:
     return first + [m for m in clause_mentions(step.words) if not first or m.words != first[0].words]
 
 
+def _instead_of_stated(step: Step, here: list[Callable[[], list[Mention]]], ctx: Ctx) -> Step | None:
+    """'I don't want the hat, give him a cap instead': the object the statement named is replaced."""
+    old = next((m for clause in reversed(here) for m in clause() if m.stated and not m.image), None)
+    if old is None:
+        return None
+    words = ["replace", *old.words, "with", *step.parsed.new]
+    p = parse_words(words, ctx)
+    if p.category != "local":
+        return None
+    return Step(p, words, (), [*step.refs, Ref("instead", " ".join(words), "alternative")])
+
+
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
     out: list[Step] = []
     for s in steps:
@@ -220,6 +232,11 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
     for part in parts:
         r = resolve(part, raw if len(parts) == 1 else part, here, memory, out.undo)
         step = _step(r, ctx, problem, out.keep)
+        if step is None and not out.steps and len(parts) == 1 and is_complaint(r.words):
+            fix = problem_ops(r.words)  # a complaint is the request: "I hate how dark it is"
+            step = Step(Parsed("global", [], r.words, "complaint-fix"), r.words, fix, r.refs) if fix else None
+        if step is not None and not memory and "instead" in part and step.parsed.category == "addition":
+            step = _instead_of_stated(step, here, ctx) or step
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
                 prev = out.steps[-1]

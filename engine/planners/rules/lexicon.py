@@ -35,7 +35,7 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "is it possible for you to", "would it be possible for you to", "i would love it if you could",
     "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
     "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
-    "wondering if you could", "do you mind",
+    "wondering if you could", "do you mind", "only", "just only",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.

@@ -118,9 +118,22 @@ def scan(words: list[str], *, background: bool = False) -> Scan | None:
     return Scan(tuple(ops.values()), on_background)
 
 
+_COMPLAINT_FRAMES = [f.split() for f in ("i do not like how", "i hate how", "i do not love how", "i dislike how",
+                                         "i do not like that", "i hate that", "it bothers me how")]
+
+
+def is_complaint(words: list[str]) -> bool:
+    """'too dark', 'I don't like how dark it is': a description that asks for the opposite."""
+    return "too" in words or any(words[:len(f)] == f for f in _COMPLAINT_FRAMES)
+
+
 def problem_ops(words: list[str]) -> tuple[Op, ...]:
     """The fix a description asks for: 'it is way too dark' -> brightness +, 'the picture looks washed out'
     -> saturation +, 'the photo is too saturated' -> saturation -."""
+    for frame in _COMPLAINT_FRAMES:  # "I don't like how dark it is" -> "dark it is"
+        if words[:len(frame)] == frame:
+            words = words[len(frame):]
+            break
     words = _phrases([x for x in words if x != "too"])
     pairs = _collect(words, False, description=True)
     if not pairs:

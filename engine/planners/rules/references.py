@@ -60,6 +60,7 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     if memory and not alt:
         words, alt = _reply_alternative(words, raw, memory)
     extra = 1 if alt and undo == 0 and memory else 0
+
     if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
         last = memory.last()
         new = _alternative_clause(last, words)
