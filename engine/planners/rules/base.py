@@ -40,8 +40,8 @@ def is_global(np: list[str], det: str) -> bool:
     if det == "pron":
         return np[0] in ("it", "this", "that")
     h = head(np)
-    if np[0] in ("whole", "entire", "overall"):  # "the whole thing"
-        return True
+    if np[0] in ("whole", "entire", "overall"):  # "the whole thing", not "the whole family"
+        return len(np) == 1 or h in lx.GLOBAL_SUBJECTS or h in ("thing", "shot", "frame", "lot")
     if h not in lx.GLOBAL_SUBJECTS:
         return False
     return len(np) == 1 or h in ("image", "photo", "picture", "scene", "day")
@@ -101,7 +101,7 @@ def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
     if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
             rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS):  # "a beach behind me"
         return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")
-    if any(x in lx.PLACES for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
+    if any(x in lx.PLACES or x in ("sunset", "sunrise") for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
         # "a beach in the background" is a new background, not an object
         return Parsed("background", [], ([det] if det else []) + np, "place-in-background")
     phrase = ([det] if det and det not in ("pron",) else []) + np

@@ -10,6 +10,7 @@ Leaf module: lexicon, base and text helpers only.
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed, words_after
 from engine.planners.rules.text import head, is_adjective, noun_phrase, starts_with
 
@@ -61,6 +62,10 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
         new = _new_before(w, k)
         if not new or head(new) in lx.GLOBAL_SUBJECTS:
             return None
+        if head(old) in lx.PLACES and w[end:end + 1] == ["behind"] and end + 1 < len(w):  # "... of the office behind me"
+            subject, _, sdet = noun_phrase(w, end + 1)
+            if sdet == "pron" or head(subject) in vb.PERSON_WORDS:
+                return Parsed("background", subject, new, "replace-place-behind")
         return Parsed("local", old, ["with", *new], "replace-new-first")
     return None
 

@@ -156,7 +156,7 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
@@ -250,7 +250,9 @@ PLACES = _words(
     "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square cliff cliffs "
     "lakeside riverside seaside harbor harbour pier dock vineyard orchard ranch barn zoo aquarium museum gallery "
     "theater theatre hotel lobby balcony terrace patio porch courtyard plaza colosseum savannah mountaintop "
-    "hilltop skyline nebula tropics paradise wonderland concert arena"
+    "hilltop skyline nebula tropics paradise wonderland concert arena alps pyramids disneyland disney yosemite "
+    "manhattan brooklyn berlin barcelona dubai sydney beijing bali maldives iceland switzerland scotland ireland "
+    "england greece spain mexico brazil canada australia vegas"
 )
 
 # Auxiliaries and verb forms the sentence shapes key on.

@@ -52,7 +52,7 @@ def _lemma(word: str) -> str:
         return word
     stem = word[:-3]
     for cand in (stem, stem + "e", stem[:-1]):
-        if cand in lx.EDIT_VERBS:
+        if cand in lx.EDIT_VERBS or cand in lx.GLOBAL_VERBS or cand == "blur":
             return cand
     return word
 
@@ -77,7 +77,7 @@ def parse_words(w: list[str], ctx: Ctx) -> Parsed:
     if "by" in w and w[-1] != "by" and w[0] != "by":  # "fix the image by removing the shadow": the gerund says what to do
         k = w.index("by", 1)
         verb = _lemma(w[k + 1])
-        if verb in lx.EDIT_VERBS:
+        if verb in lx.EDIT_VERBS or verb in lx.GLOBAL_VERBS or verb == "blur":
             w = [verb] + w[k + 2:]
     for shape in _SHAPES:
         p = shape(w, ctx)

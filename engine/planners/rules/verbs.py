@@ -115,7 +115,8 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
             return Parsed("global", [], cl.global_new(rest), "change-to-style")
         return Parsed("local", [], rest, "change-unknown")
     h = head(np)
-    if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])):
+    if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])) or (
+            h in lx.PLACES and rest[:1] == ["behind"] and _person(rest[1:])):  # "change the office behind him"
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "change-background")
     if v in lx.CAUSATIVE_VERBS:
         return sj.about(np, det, rest, ctx)
@@ -124,6 +125,11 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
     if v in ("paint", "draw") and det in lx.INDEFINITE:
         return cl.addition_plan(np, det, rest)
     return Parsed("local", np, rest, "change")
+
+
+def _person(w: list[str]) -> bool:
+    np, _, det = noun_phrase(w, 0)
+    return det == "pron" or head(np) in vb.PERSON_WORDS
 
 
 def _global_verb(w: list[str], ctx: Ctx) -> Parsed:
@@ -170,7 +176,14 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in lx.ADD_VERBS:
         j = 2 if w[1] in ("in", "on", "back") and w[2:3] and w[2] in lx.DETERMINERS else 1  # "add in a dog"
         np, end, det = noun_phrase(w, j)
+        if (det in lx.DEFINITE or det == "pron") and v in ("superimpose", "paste", "overlay", "insert") \
+                and scenic(w[end:], ctx):  # "superimpose the dog on a beach"
+            return Parsed("background", np, w[end:], "paste-into-place")
         return cl.addition_plan(np, det, w[end:])
+    if "as" in w[2:] and v in ("use", "set", "have", "put", "make", "choose", "pick"):  # "use a sunset as the background"
+        k = w.index("as", 2)
+        if head(noun_phrase(w, k + 1)[0]) in lx.BACKGROUND_WORDS:
+            return Parsed("background", [], w[1:k], "use-as-background")
     if v in lx.PLACE_VERBS or v in lx.MOVE_VERBS or v in ("see", "imagine", "picture"):
         return _place(w, ctx)
     if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE:
