@@ -107,7 +107,7 @@ def strong(p: Parsed) -> bool:
     if p.category == "global":
         return any(x not in lx.GLOBAL_SUBJECTS and x not in lx.DETERMINERS for x in p.new)
     if p.category in ("addition", "remove", "local"):
-        return bool(p.target) and p.target[-1] not in _NOTHING and not (
+        return bool(p.target) and p.target[-1] not in _NOTHING and p.target[0] not in ("i", "you", "we") and not (
             len(p.target) == 1 and p.target[0] in lx.GLOBAL_SUBJECTS and p.category != "local")
     return True
 

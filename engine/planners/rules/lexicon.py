@@ -35,7 +35,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "is it possible for you to", "would it be possible for you to", "i would love it if you could",
     "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
     "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
-    "wondering if you could", "do you mind", "only", "just only",
+    "wondering if you could", "do you mind", "only", "just only", "i reckon", "i suppose", "i believe",
+    "i bet", "personally", "i feel that", "in my opinion",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -61,6 +62,13 @@ TYPOS: dict[str, str] = {
     "mum": "mom", "tyre": "tire", "tyres": "tires", "aeroplane": "airplane", "cartoonise": "cartoonize",
     "cartoonify": "cartoonize", "blurr": "blur", "thnx": "thanks", "gonna": "going to", "wanna": "want to",
     "coud": "could", "cna": "can", "yu": "you", "bkg": "background", "bnw": "black and white",
+    "it'd": "it would", "that'd": "that would", "there'd": "there would", "they'd": "they would",
+    "she'd": "she would", "he'd": "he would", "it'll": "it will", "that'll": "that will", "i'll": "i will",
+    "you'll": "you will", "we'll": "we will", "they'll": "they will", "i've": "i have", "you've": "you have",
+    "we've": "we have", "they've": "they have", "could've": "could have", "would've": "would have",
+    "should've": "should have", "didn't": "did not", "didnt": "did not", "couldn't": "could not",
+    "couldnt": "could not", "haven't": "have not", "hasn't": "has not", "hadn't": "had not",
+    "mustn't": "must not", "ain't": "is not", "im": "i am", "ive": "i have", "itll": "it will",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
