@@ -113,8 +113,9 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
         if m is None:  # a person or animal named earlier, of a gender the pronoun allows ("put a collar on him")
             same, other = (vb.MALE_WORDS, vb.FEMALE_WORDS) if x in ("him", "he") else (vb.FEMALE_WORDS, vb.MALE_WORDS)
-            live = [m for m in candidates if not m.removed and not m.image and head(m.words) in vb.PERSON_WORDS
-                    and head(m.words) not in other]
+            where = i > 0 and words[i - 1] in _PLACE_WORDS  # "the woman next to him" after removing him
+            live = [m for m in candidates if (not m.removed or where) and not m.image
+                    and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other]
             m = next((m for m in live if head(m.words) in same), live[0] if live else None)
         return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
     if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
@@ -123,7 +124,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []  # a determiner: "that ugly fence"
     if x in ("this", "that") and nxt in lx.BE:
         return 0, [], []
-    where = i > 0 and words[i - 1] == "where"
+    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS)  # "next to him" after removing him
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
     if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
@@ -134,6 +135,9 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []
     span = 2 if x in vb.PLURAL_PRONOUNS and nxt in ("both", "all") else 1  # "make them both red"
     return span, _joined(ms), ms
+
+
+_PLACE_WORDS = frozenset("where to near beside behind by".split())
 
 
 def _joined(ms: list[Mention]) -> list[str]:

@@ -38,10 +38,13 @@ class Resolved:
         self.words, self.refs, self.undo, self.factor, self.repeated = words, list(refs or []), undo, factor, repeated
 
 
+_NOT_FRAGMENT_FIRST = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}
+
+
 def is_fragment(w: list[str]) -> bool:
     """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
-    if not w or w[0] in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}:
-        return False
+    if not w or w[0] in _NOT_FRAGMENT_FIRST and not (w[1:2] and w[1] in lx.COLORS and is_adjective(w[0])):
+        return False  # a verb ('light the candle'), not a shade ('light blue')
     np, end, _ = noun_phrase(w, 0)
     if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
         end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
@@ -289,6 +292,9 @@ def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
     target = (last.target.split() or [""])
     is_np = not all(is_adjective(x) or x in lx.DETERMINERS for x in fragment)  # "a deeper red" is a look
     if last.category == "addition":
+        if _describing(fragment) and target != [""]:  # "add a red kite" + "green instead" -> "a green kite"
+            adjectives = [x for x in fragment if x not in lx.ARTICLES]
+            return replace_target(last, ["a", *adjectives, target[-1]])
         return replace_target(last, list(fragment))
     if last.category == "remove":
         return ["remove", *fragment]
