@@ -69,7 +69,7 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
         new = _alternative_clause(last, words)
         return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
     if memory:
-        for step in (_repeat, _strength, _comparative, _same_edit):
+        for step in (_repeat, _more_of, _strength, _comparative, _same_edit):
             found = step(words, raw, memory, undo + extra)
             if found is not None:
                 found.undo += extra
@@ -159,6 +159,21 @@ def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
         return None
     last = memory.last()
     return Resolved(list(last.words), [make_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)
+
+
+def _more_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'more clouds' / 'a few more clouds' after 'add some clouds': the same addition again."""
+    last = memory.last()
+    if last is None or last.category != "addition" or "more" not in words or not last.target:
+        return None
+    k = words.index("more")
+    rest = [x for x in words[k + 1:] if x not in ("please", "too", "now")]
+    stem = last.target.split()[-1].rstrip("s")
+    if len(rest) != 1 or rest[0].rstrip("s") != stem or not all(
+            x in _FRAGMENT_WORDS or x in vb.NUMBER_WORDS or x in ("add", "a", "few", "some") for x in words[:k]):
+        return None
+    clause = (words[:k + 1] if words[0] == "add" else ["add", *words[:k + 1]]) + rest
+    return Resolved(clause, [make_ref(words, last, "repeat")])
 
 
 def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
