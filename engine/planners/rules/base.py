@@ -70,6 +70,7 @@ def behind_subject(rest: list[str]) -> list[str]:
 
 
 _ALL = frozenset("everything anything all stuff".split())
+_SCENERY = frozenset("sky skyline landscape scenery view sunset sunrise horizon".split())
 
 
 def remove_plan(np: list[str], rest: list[str]) -> Parsed:
@@ -99,7 +100,8 @@ def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
     if "of" in np and np[np.index("of") - 1] in lx.BACKGROUND_WORDS:  # "a new background of mountains"
         return Parsed("background", [], np[np.index("of") + 1:] + rest, "background-of")
     if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
-            rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS):  # "a beach behind me"
+            rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS
+            or head(np) in _SCENERY):  # "a beach behind me", "a starry night sky behind the tent"
         return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")
     if any(x in lx.PLACES or x in ("sunset", "sunrise") for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
         # "a beach in the background" is a new background, not an object

@@ -235,7 +235,7 @@ ADJECTIVES = _words(
     "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
     "light deep dull vivid faded upside upside-down inside-out warm cool cold hot calm clear quiet loud "
     "soft hard strong weak rich poor cheap fresh neat wild fast slow high low wide narrow thick tight "
-    "loose fair sweet plain simple green thick strange calm stormy sunny pure solid"
+    "loose fair sweet plain simple green thick strange calm stormy sunny pure solid pitch jet"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
 NOUN_ING = _words(

@@ -135,8 +135,8 @@ def _person(w: list[str]) -> bool:
 def _global_verb(w: list[str], ctx: Ctx) -> Parsed:
     np, end, det = noun_phrase(w, 2 if w[1] in lx.PARTICLES else 1)  # "blur out the backdrop"
     h = head(np)
-    if h in lx.BACKGROUND_WORDS:
-        return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")
+    if h in lx.BACKGROUND_WORDS or h in lx.SCENE_WORDS and w[end:end + 1] in (["behind"], ["around"]):
+        return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")  # "blur the stuff behind"
     if w[0] == "apply" and "to" in w:  # "apply a blur to the whole image" / "... to the car"
         on, _, odet = noun_phrase(w, w.index("to") + 1)
         if on and not cl.is_global(on, odet):
@@ -176,8 +176,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in lx.ADD_VERBS:
         j = 2 if w[1] in ("in", "on", "back") and w[2:3] and w[2] in lx.DETERMINERS else 1  # "add in a dog"
         np, end, det = noun_phrase(w, j)
-        if (det in lx.DEFINITE or det == "pron") and v in ("superimpose", "paste", "overlay", "insert") \
-                and scenic(w[end:], ctx):  # "superimpose the dog on a beach"
+        if (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx) and (
+                v in ("superimpose", "paste", "overlay", "insert") or det == "pron" or head(np) in vb.PERSON_WORDS):
+            # "superimpose the dog on a beach", "stick me on a beach in Hawaii"
             return Parsed("background", np, w[end:], "paste-into-place")
         return cl.addition_plan(np, det, w[end:])
     if "as" in w[2:] and v in ("use", "set", "have", "put", "make", "choose", "pick"):  # "use a sunset as the background"
