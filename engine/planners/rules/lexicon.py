@@ -93,7 +93,7 @@ PRONOUNS: dict[str, str] = {
 NP_STOPS = _words(
     "to into with for from on in at by near next above below over under underneath behind around "
     "off out onto across along through against beside besides between inside outside as like "
-    "instead so that which who whom where and or but then while because please is are was were be "
+    "instead so that which who whom where and or but then while because please is are was were be am "
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
@@ -182,7 +182,8 @@ GLOBAL_VERBS = _words(
 GLOBAL_SUBJECTS = _words(
     "it this that image photo photograph picture pic scene everything whole entire world weather "
     "season lighting light colors color contrast brightness saturation exposure tone tones mood "
-    "atmosphere style look filter effect time day daytime vibe feel overall all quality resolution clarity"
+    "atmosphere style look filter effect time day daytime vibe feel overall all quality resolution clarity shot "
+    "snapshot"
 )
 GLOBAL_LOOKS = _words(
     "filter tone tones effect look style vibe feel aesthetic finish grain glow vignette tint hue "
@@ -268,7 +269,7 @@ MODALS = _words("can could would will should may might shall must does do is are
 AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
 MARKS: tuple[str, ...] = ("to", "into", "with", "for", "as", "be")  # words before the new content
 ABSENT = _words("there here visible present anywhere in on at stay remain")
-BE = _words("be is are was were being been become became")
+BE = _words("be is are was were being been become became am")
 PAST: dict[str, str] = {
     "added": "add", "removed": "remove", "changed": "change", "made": "make", "replaced": "replace",
     "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",

@@ -35,7 +35,7 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
             obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
             if obj and odet in lx.INDEFINITE:
                 return addition_plan(obj, odet, rest[end:])
-        if rest[:2] in (["seem", "like"], ["appear", "like"], ["look", "as"], ["seem", "as"]):  # "seem like the dog is ..."
+        if rest[:2] in (["seem", "like"], ["appear", "like"], ["look", "as"], ["seem", "as"], ["appear", "as"]):
             rest = ["look", "like", *rest[2 + (rest[2:3] in (["if"], ["though"])):]]
         if rest[:2] == ["look", "like"] and len(rest) > 3:  # "make it look like the woman is on a beach"
             inner = subject_first(rest[2:], ctx)

@@ -53,9 +53,12 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
             j -= len(recv) - 1
             recv = recv[:1]
     obj, end, odet = noun_phrase(w, j)
+    if not obj and w[j:j + 1] and w[j] in lx.ARTICLES and w[j + 1:j + 2] in (["look"], ["feel"]):
+        obj, end = w[j + 1:], len(w)  # "give it the look of an old postcard"
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
-    if head(obj) in lx.GIVE_ATTRS or (obj and w[end - 1] in lx.GIVE_ATTRS):  # "a brick texture", "a pink hue"
+    if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))):
+        # "a brick texture", "a pink hue", "the look of an old postcard"
         if cl.is_global(recv, rdet) or not recv:
             return Parsed("global", [], obj, "give-look")
         return Parsed("local", recv, obj, "give-look")
