@@ -129,6 +129,8 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
 
 def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
     p = parse_words(r.words, ctx)
+    if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
+        p = Parsed("background", list(keep), p.new, p.rule + "-keep")
     if p.category == "background" and keep and not p.target:
         p.target = list(keep)
     adjust = _adjustment(p, r, problem)

@@ -13,23 +13,26 @@ from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subje
 from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 
 
-def _locative(rest: list[str], ctx: Ctx) -> int:
-    """Index of the locative preposition of 'standing in the snow' / 'in France', or -1."""
+def _locative(rest: list[str], ctx: Ctx, being: bool = False) -> int:
+    """Index of the locative preposition of 'standing in the snow' / 'in France', or -1 (`being`: after a
+    form of 'be', where 'on a pirate ship' is a place too)."""
     i, posture = 0, False
-    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now")
+    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now", "am")
     while i < len(rest) and (rest[i] in lx.POSTURE_VERBS or rest[i] in filler or is_ing(rest[i])):
         posture = posture or rest[i] in lx.POSTURE_VERBS or is_ing(rest[i])
+        being = being or rest[i] in lx.BE
         i += 1
-    if i < len(rest) and rest[i] in lx.LOCATIVE_PREPS:
+    if i < len(rest) and (rest[i] in lx.LOCATIVE_PREPS or rest[i] == "by" and posture):
         place = rest[i + 1:]
-        if posture or any(x in lx.PLACES or x in ctx.proper for x in place):
+        if posture or any(x in lx.PLACES or x in ctx.proper for x in place) or (
+                being and place[:1] and place[0] in ("a", "an") and len(place) > 1):  # "to be on a pirate ship"
             return i
     return -1
 
 
 
-def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
-    """What happens to the subject `np` given the words after it."""
+def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = False) -> Parsed:
+    """What happens to the subject `np` given the words after it (`being`: they follow a form of 'be')."""
     if is_global(np, det):
         if rest[:1] in (["look"], ["looks"]) and "with" in rest[:4]:  # "it would look better with a rug"
             obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
@@ -68,7 +71,7 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
         where = rest[4:] if rest[3:4] and rest[3] in lx.BE and rest[2] in lx.PRONOUNS else rest[2:]
     elif rest[:1] in (["look"], ["looks"]):
         where = rest[1:]
-    k = _locative(where, ctx)
+    k = _locative(where, ctx, being)
     if k >= 0:
         return Parsed("background", np, where[k:], "about-place")
     return Parsed("local", np, rest, "about-local")
@@ -91,7 +94,7 @@ def copula(np: list[str], det: str, rest: list[str], neg: bool, ctx: Ctx) -> Par
             obj, end, _ = noun_phrase(rest, 1)
             return remove_plan(obj, rest[end:]) if obj else Parsed("remove", np, [], "not-there")
         return Parsed("local", np, rest, "copula-not")
-    return about(np, det, rest, ctx)
+    return about(np, det, rest, ctx, being=True)
 
 
 def label(w: list[str], ctx: Ctx) -> Parsed | None:

@@ -118,6 +118,8 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
             return Parsed("global", [], cl.global_new(rest), "change-to-style")
         return Parsed("local", [], rest, "change-unknown")
     h = head(np)
+    if h in lx.BACKGROUND_WORDS and det in _OWNER:  # "make her background pink": hers, behind her
+        return Parsed("background", [_OWNER[det]], cl.words_after(rest), "change-own-background")
     if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])) or (
             h in lx.PLACES and rest[:1] == ["behind"] and _person(rest[1:])):  # "change the office behind him"
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "change-background")
@@ -128,6 +130,9 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
     if v in ("paint", "draw") and det in lx.INDEFINITE:
         return cl.addition_plan(np, det, rest)
     return Parsed("local", np, rest, "change")
+
+
+_OWNER = {"her": "her", "his": "him", "my": "me", "our": "us"}
 
 
 def _person(w: list[str]) -> bool:
