@@ -303,6 +303,9 @@ def _verb_words(w: list[str]) -> int:
     return 2 if len(w) > 2 and w[1] in ("out", "up", "off", "in", "down") else 1
 
 
+_WANT = frozenset("want need would like prefer".split())
+
+
 def _gapped(left: list[str], right: list[str]) -> list[str] | None:
     """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared); 'add a hat on the
     man' + 'sunglasses on the woman' (a bare noun, then a place, as on the left)."""
@@ -319,7 +322,11 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
             return None
         return left[:1] + right
     j = _verb_words(left)
-    if left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
+    if left[0] in ("i", "we") and len(left) > 3 and left[1] in _WANT:  # "I want the sky purple and the sea pink"
+        j = next((k for k in range(2, min(len(left), 5)) if left[k] in lx.DETERMINERS), 0)
+        if not j:
+            return None
+    elif left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
         return None
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
     _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
@@ -333,7 +340,7 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     if not right or right[0] not in lx.DETERMINERS or left[0] not in lx.EDIT_VERBS:
         return None
     j = _verb_words(left)
-    _, end1, _ = noun_phrase(left, j)
+    _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)  # "make the grass greener"
     _, end2, _ = noun_phrase(right, 0)
     if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS:
         return None  # "give the man a hat" + "a cane": the object, not the receiver, is coordinated

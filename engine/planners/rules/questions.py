@@ -106,7 +106,7 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
         return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"
         neg, j = True, j + 1
-    np, end, det = noun_phrase(w, j)
+    np, end, det = noun_phrase(w, j, split_adjectives=True, trailing_noun=False)  # "I want the sky purple"
     r = w[end:]
     if neg:
         return remove_plan(np, r)

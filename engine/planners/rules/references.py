@@ -80,6 +80,11 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
     candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
     out, refs = substitute(words, candidates)
+    if memory and not extra and not undo and raw[:1] and raw[0] in ("actually", "rather", "nah") and refs \
+            and words[:2] in (["make", "it"], ["turn", "it"]) and _describing(words[2:]):
+        last = memory.last()  # "actually make it purple" after "make the sky pink": that edit, redone
+        if last.category in ("local", "global") and refs[0].turn == last.index:
+            return Resolved(out, [make_ref(words[2:], last, "alternative", " ".join(out)), *refs], 1)
     return Resolved(out, refs, extra)
 
 
