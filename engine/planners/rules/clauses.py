@@ -230,7 +230,14 @@ def classify(words: list[str]) -> list[Clause]:
             first.role = "request"
     if "after" in words or "before" in words:
         out = _ordered(out)
+    for c in out:
+        if c.role == "not":  # takes back the last edit, unless another clause already does
+            undone = any(o.undo for o in out)
+            c.role, c.undo = ("social", 0) if undone or not any(o.role == "request" for o in out) else ("undo", 1)
     return _merge_leading_locative(out)
+
+
+_NOT_NOT = frozenset("enough so too much that quite bad really sure yet strong bright dark".split())  # "not enough"
 
 
 def _classify_part(part: list[str]) -> list[Clause]:
@@ -244,6 +251,8 @@ def _classify_part(part: list[str]) -> list[Clause]:
         n = undo_count(words[:i])
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
+    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT:
+        return [Clause("not", words, part)]  # "not a scarf, a hat": what is not wanted
     keep = keep_subject(words)
     if keep is not None and keep[:1] in (["anything"], ["everything"]):  # "don't change anything except the sky"
         k = next((i for i, x in enumerate(words) if x in ("except", "but", "apart", "besides")), -1)
@@ -365,9 +374,12 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
     return [w]
 
 
+_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top".split())
+
+
 def starts_verb(w: list[str]) -> bool:
     x = w[0] if w else ""
     if x in ("please", "also", "then", "just"):
         x = w[1] if len(w) > 1 else ""
     return x in lx.EDIT_VERBS or x in lx.GLOBAL_VERBS or x in lx.CAUSATIVE_VERBS or x in lx.CHANGE_VERBS \
-        or x in ("blur", "try", "undo") or (x.endswith("ing") and x[:-3] in lx.EDIT_VERBS)
+        or x in _OTHER_VERBS or (x.endswith("ing") and x[:-3] in lx.EDIT_VERBS)

@@ -86,6 +86,9 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     definite = det in lx.DEFINITE or det == "pron"
     if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
         return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
+    if v in lx.MOVE_VERBS and definite and not scenic(rest, ctx) and (
+            np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
+        return Parsed("local", [x for x in np if x not in _DIRECTIONS], rest, "move-within")  # "move it closer"
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
     if v in ("see", "show", "imagine", "picture") and definite:
@@ -133,6 +136,8 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
 
 
 _OWNER = {"her": "her", "his": "him", "my": "me", "our": "us"}
+_DIRECTIONS = frozenset("left right up down closer nearer further farther higher lower aside forward back backward "
+                        "center centre middle".split())
 
 
 def _person(w: list[str]) -> bool:
