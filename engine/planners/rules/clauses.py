@@ -114,6 +114,8 @@ def is_social(w: list[str]) -> bool:
 
 def undo_count(w: list[str]) -> int:
     """1 for 'undo that' / 'go back' / a bare 'no', 2 for 'undo the last two edits'; else 0."""
+    if not w or w[0] not in _UNDO_FIRST:
+        return 0
     if tuple(w) in vb.UNDO_CLAUSES:
         return 1
     if w[:1] == ["undo"] and len(w) <= 6 and any(x in vb.NUMBER_WORDS for x in w):
@@ -242,7 +244,7 @@ _NOT_NOT = frozenset("enough so too much that quite bad really sure yet strong b
 
 def _classify_part(part: list[str]) -> list[Clause]:
     words = strip_polite(part)
-    if not words or is_social(words) or is_social(part):
+    if not words or is_social(words) or part is not words and len(part) != len(words) and is_social(part):
         return [Clause("social", words, part)]
     n = undo_count(words)
     if n:
@@ -265,6 +267,8 @@ def _classify_part(part: list[str]) -> list[Clause]:
 
 def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
     """'in the sky, add a moon' -> one request 'add a moon in the sky'."""
+    if len(clauses) < 2:
+        return clauses
     out: list[Clause] = []
     for c in clauses:
         prev = out[-1] if out else None

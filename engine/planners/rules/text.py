@@ -40,7 +40,8 @@ def _token_words(tok: str) -> tuple[str, ...]:
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
+    if _SPECIAL.search(text):
+        text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
     lower = text.lower()
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
     toks = _TOKEN.findall(lower)
