@@ -187,7 +187,7 @@ GLOBAL_SUBJECTS = _words(
 )
 GLOBAL_LOOKS = _words(
     "filter tone tones effect look style vibe feel aesthetic finish grain glow vignette tint hue "
-    "lighting makeover treatment mood atmosphere blur haze bokeh noise"
+    "lighting makeover treatment mood atmosphere blur haze bokeh noise grade grading"
 )
 # Nouns given to an object that change its look: "give the walls a fresh coat of paint" is local.
 GIVE_ATTRS = GLOBAL_LOOKS | _words(

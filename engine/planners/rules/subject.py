@@ -138,6 +138,8 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     r = w[end:]
     if not np or not r:
         return None
+    if r[0] in ("looked", "seemed", "appeared", "felt"):  # "(it'd be cool if) it looked like a video game"
+        return about(np, det, ["look", *r[1:]], ctx)
     if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r

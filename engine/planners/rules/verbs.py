@@ -57,7 +57,8 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
         obj, end = w[j + 1:], len(w)  # "give it the look of an old postcard"
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
-    if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))):
+    if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))) or (
+            odet in lx.ARTICLES and any(x in lx.GLOBAL_LOOKS for x in w[end:end + 4])):  # "an orange and teal grade"
         # "a brick texture", "a pink hue", "the look of an old postcard"
         if cl.is_global(recv, rdet) or not recv:
             return Parsed("global", [], obj, "give-look")
