@@ -66,6 +66,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         return 0, [], []
     objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
     for phrase in vb.OTHER_ONE:
+        after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
+        if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
+            continue  # "the other chair": a determiner, the noun is given
         if starts_with(words[i:], phrase) and objects:
             heads = []
             for m in objects:
@@ -102,6 +105,11 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
 def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     x = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
+    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":  # "remove her dog as well"
+        other = vb.FEMALE_WORDS if x == "his" else vb.MALE_WORDS
+        m = next((m for m in candidates if m.turn is not None and not m.image
+                  and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other), None)
+        return (1, [*m.words[:-1], m.words[-1] + "'s"], [m]) if m else (0, [], [])
     if x in ("its", "their") and nxt and nxt not in lx.NP_STOPS:
         ms = _antecedent(candidates, x == "their", False)
         if ms and not ms[0].image:

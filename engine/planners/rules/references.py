@@ -118,6 +118,10 @@ def _on_added(words: list[str], memory: Memory) -> list[str]:
 def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tuple[list[str], bool]:
     """A reply that corrects the last edit without 'instead': 'actually a mountain', 'blue would be better',
     'hmm, maybe a darker green' (after a change of look)."""
+    last = memory.last()
+    if last is not None and last.category == "background" and words[:2] in (["make", "it"], ["turn", "it"]) \
+            and any(x in lx.PLACES for x in words[2:]) and is_fragment(words[2:]):
+        return words[2:], True  # "make it a snowy beach" after "put the dog on a beach"
     for tail in vb.ALTERNATIVE_TAILS:
         n = len(tail)
         if len(words) > n and tuple(words[-n:]) == tail and is_fragment(words[:-n]):
@@ -204,7 +208,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                      or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back",
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
-                                     or x in said and is_adjective(x)  # "less orange" after "make the sky orange"
+                                     or is_adjective(x) and any(x[:4] == y[:4] for y in said if len(y) > 3)
+                                     # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):
         return None
     last = memory.last()
@@ -221,6 +226,8 @@ def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
                             or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
+    if rest[:1] == ["bit"]:  # "bit darker"
+        rest = ["a", *rest]
     target = next((m for m in memory.mentions(undo) if not m.removed), None)
     if target is None or target.image:
         return Resolved(["make", "it", *rest], [Ref(" ".join(words), "the picture", "comparative",
