@@ -253,6 +253,8 @@ def _classify_part(part: list[str]) -> list[Clause]:
         n = undo_count(words[:i])
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
+        if n and i == 1 and starts_verb(words[i:]):  # "no make it an owl"
+            return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i:])]
     if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT:
         return [Clause("not", words, part)]  # "not a scarf, a hat": what is not wanted
     keep = keep_subject(words)

@@ -89,6 +89,8 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     if j >= len(w) or w[j] not in verbs:
         return None
     j += 1
+    if w[j:j + 1] and w[j] in ("how", "what", "that"):  # "I don't like how dark it is": a complaint
+        return None
     if w[j:j + 1] == ["there"]:  # "I wish there was a parrot"
         return there_be(w[j:], ctx)
     if w[j:j + 2] == ["it", "if"]:  # "I would like it if you could add a cat"

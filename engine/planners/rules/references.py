@@ -62,6 +62,9 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     words, alt = _alternative(words, bool(memory))
     if memory and not alt:
         words, alt = _reply_alternative(words, raw, memory)
+    if memory and undo and not alt and words[:2] in (["make", "it"], ["turn", "it"]) and len(words) > 2 \
+            and is_fragment(words[2 + (words[2] == "into"):]):  # "no, make it an owl": the undone edit, redone
+        words, alt = words[2 + (words[2] == "into"):], True
     extra = 1 if alt and undo == 0 and memory else 0
 
     if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
@@ -185,6 +188,12 @@ def _more_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
     return Resolved(clause, [make_ref(words, last, "repeat")])
 
 
+def _same_op(x: str, last: TurnInfo) -> bool:
+    """A word naming an operation the last edit performed ('blur' after a background blur)."""
+    op = vb.OP_WORDS.get(x)
+    return bool(op) and (op[0] in last.strength or x in vb.BLUR_OPS and "background_blur" in last.strength)
+
+
 def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
@@ -194,7 +203,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     if not less and "too" in words and last is not None and words.index("too") + 1 < len(words):
         k = words.index("too")  # "that's too bright" after "make it brighter", "too orange": overdone
         op = vb.OP_WORDS.get(words[k + 1])
-        same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0))
+        same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
+            or _same_op(words[k + 1], last)
         if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
                 and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
             return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
@@ -208,6 +218,7 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                      or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back",
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
+                                     or x in said and is_adjective(x) or _same_op(x, last)
                                      or is_adjective(x) and any(x[:4] == y[:4] for y in said if len(y) > 3)
                                      # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):

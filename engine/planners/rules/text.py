@@ -212,6 +212,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
         if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
             i += 1
             continue
+        if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
+            break
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
@@ -231,6 +233,9 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
         out = owner
     return out, i, det
+
+
+_SUBJECTS = frozenset("it they he she we i you".split())
 
 
 def _coordinated(w: list[str], i: int, before: str) -> bool:
