@@ -52,6 +52,17 @@ class Analysis:
         self.steps, self.undo, self.keep, self.unclear = steps, undo, list(keep or []), unclear
 
 
+_BARE_NO = frozenset({("no",), ("nope",), ("nah",), ("wait",), ("no", "wait"), ("no", "no"), ("not", "that"), ("not",)})
+
+
+def _undo_count(clauses) -> int:
+    """Versions taken back: a bare 'no' beside an 'undo that' is the same undo ('no, undo that and ...')."""
+    undos = [c for c in clauses if c.undo]
+    if len(undos) > 1 and any(tuple(c.words) not in _BARE_NO for c in undos):
+        undos = [c for c in undos if tuple(c.words) not in _BARE_NO]
+    return sum(c.undo for c in undos)
+
+
 def _fix(words: list[str]) -> list[str]:
     """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
     if KNOWN_WORDS.issuperset(words):  # nothing to repair (the usual case)
@@ -197,7 +208,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     ctx = Ctx(proper, parse_words)
     memory = Memory(history, lambda w: parse_words(_fix(w), ctx))
     clauses = classify(words)
-    out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
+    out = Analysis([], _undo_count(clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
     opener: list[str] = []  # "actually, a labrador": the correcting word said on its own

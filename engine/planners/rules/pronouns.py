@@ -55,9 +55,9 @@ def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], 
     return out, refs
 
 
-QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one"}) \
+QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one", "ones", "his"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.ORDINALS)
-_TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
+_TRIGGERS = frozenset({"the", "other", "another", "one", "ones", "its", "their", "him", "her", "his", "he", "she"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
 
 
@@ -80,12 +80,16 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
             if phrase[-1] == "one":
                 return len(phrase), ["the", "other", heads[0]], [objects[0]]
     for phrase in vb.ANOTHER_ONE:
-        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
+        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)
+                                                            or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
-    if x == "one" and i > 0 and words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS and objects \
+    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or words[i - 2:i - 1] == ["give"]) \
+            and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
         return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
+    if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
+        return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"

@@ -67,12 +67,13 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
         words, alt = words[2 + (words[2] == "into"):], True
     extra = 1 if alt and undo == 0 and memory else 0
 
-    if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
+    if memory and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
+                           and words[0] in lx.ARTICLES):  # "what about green?", "no wait, a rabbit"
         last = memory.last()
         new = _alternative_clause(last, words)
         return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
     if memory:
-        for step in (_repeat, _more_of, _strength, _comparative, _same_edit):
+        for step in (_repeat, _more_of, _strength, _too_much_of, _comparative, _same_edit):
             found = step(words, raw, memory, undo + extra)
             if found is not None:
                 found.undo += extra
@@ -123,7 +124,7 @@ def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tupl
     'hmm, maybe a darker green' (after a change of look)."""
     last = memory.last()
     if last is not None and last.category == "background" and words[:2] in (["make", "it"], ["turn", "it"]) \
-            and any(x in lx.PLACES for x in words[2:]) and is_fragment(words[2:]):
+            and any(x in lx.PLACES for x in words[2:4 + 2]) and words[2:3] and words[2] in lx.ARTICLES:
         return words[2:], True  # "make it a snowy beach" after "put the dog on a beach"
     for tail in vb.ALTERNATIVE_TAILS:
         n = len(tail)
@@ -219,7 +220,7 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      or x in said and is_adjective(x) or _same_op(x, last)
-                                     or is_adjective(x) and any(x[:4] == y[:4] for y in said if len(y) > 3)
+                                     or len(x) > 3 and any(x[:4] == y[:4] for y in said if len(y) > 3)
                                      # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):
         return None
@@ -228,6 +229,18 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     if less:
         return Resolved(list(last.words), [make_ref(words, last, kind)], 1, 0.5, repeated=last)
     return Resolved(list(last.words), [make_ref(words, last, kind)], 0, 1.0, repeated=last)
+
+
+def _too_much_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'that's too big' after adding a butterfly -> 'make the butterfly smaller'."""
+    if "too" not in words or words.index("too") + 2 != len(words) or words[-1] not in vb.TOO_OPPOSITE:
+        return None
+    if not all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "still", "way", "bit") for x in words[:-2]):
+        return None
+    target = next((m for m in memory.mentions(undo) if not m.removed and not m.image), None)
+    if target is None:
+        return None
+    return Resolved(["make", *target.words, vb.TOO_OPPOSITE[words[-1]]], [make_ref(words, target, "comparative")])
 
 
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:

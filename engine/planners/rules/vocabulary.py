@@ -86,7 +86,7 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
-    ("change", "it", "back"), ("change", "that", "back"), ("change", "them", "back"), ("turn", "it", "back"),
+    ("not",), ("change", "it", "back"), ("change", "that", "back"), ("change", "them", "back"), ("turn", "it", "back"),
     ("make", "it", "like", "before"), ("back", "to", "how", "it", "was"), ("restore", "it"),
 )
 CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
@@ -132,6 +132,11 @@ COMPARATIVES = _words(
 )
 MORE_WORDS = _words("more stronger further intense intenser")
 LESS_WORDS = _words("less weaker subtler")
+# "too big" -> the change that fixes it, on the last object.
+TOO_OPPOSITE: dict[str, str] = {"big": "smaller", "large": "smaller", "huge": "smaller", "small": "bigger",
+                                "tiny": "bigger", "long": "shorter", "short": "longer", "tall": "shorter",
+                                "wide": "narrower", "thin": "thicker", "thick": "thinner", "high": "lower",
+                                "low": "higher", "fat": "thinner", "narrow": "wider"}
 MORE_PHRASES: tuple[tuple[str, ...], ...] = (("not", "enough"), ("not", "strong", "enough"), ("still", "not", "enough"))
 # Genders of the person words: "him" / "he" never stand for these, "her" / "she" never for MALE_WORDS.
 FEMALE_WORDS = _words("woman women girl girls lady ladies sister mother mom mum wife daughter grandma grandmother "
