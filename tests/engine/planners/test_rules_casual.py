@@ -144,3 +144,19 @@ def test_casual_dev_file_scores_and_it_can_fail():
     flipped = [c.model_copy(update={"category": "global" if c.category != "global" else "local"})
                for c in load_cases(CASES / "planner_dev_casual.jsonl")[:10]]
     assert run_planner_suite(RulesPlanner(), flipped)["category_accuracy"] == 0.0
+
+
+def test_follow_ups_that_repeat_resize_or_redo():
+    assert _plan("no, undo that and add a scarf", "add a hat").undo == 1  # one undo, said twice
+    more = _plan("more clouds", "add some clouds")
+    assert (more.category, more.target, more.references[0].kind) == ("addition", "clouds", "repeat")
+    smaller = _plan("that's too big", "add a butterfly on the flower")
+    assert (smaller.target, smaller.clause) == ("butterfly", "make the butterfly smaller")
+    assert _plan("remove the ones on the right too", "remove the trees on the left").target == "trees"
+    assert _plan("give her one too", "add a hat to the man").clause == "give her another hat"
+    owl = _plan("no make it an owl", "add a parrot on his shoulder")
+    assert (owl.category, owl.target, owl.undo) == ("addition", "owl", 1)
+    blur = _plan("less blur please", "blur the background")
+    assert (blur.category, op_labels(blur), blur.undo) == ("background", ["background_blur"], 1)
+    assert _plan("remove her dog as well", "remove the woman in red").clause == "remove the woman's dog as well"
+    assert _plan("add a dog on the other chair", "add a cat on the chair").clause == "add a dog on the other chair"
