@@ -249,7 +249,9 @@ def _classify_part(part: list[str]) -> list[Clause]:
     n = undo_count(words)
     if n:
         return [Clause("undo", words, part, undo=n)]
-    for i in range(1, min(5, len(words)) if words[0] in _UNDO_FIRST else 0):  # "undo that and try a hat"
+    tries = min(5, len(words)) if words[0] in _UNDO_FIRST and (
+        words[0] in ("no", "nope", "nah") or "and" in words[1:5] or "then" in words[1:5]) else 0
+    for i in range(1, tries):  # "undo that and try a hat", "no make it an owl"
         n = undo_count(words[:i])
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
