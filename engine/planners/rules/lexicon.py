@@ -36,7 +36,7 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
     "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
     "wondering if you could", "do you mind", "only", "just only", "i reckon", "i suppose", "i believe",
-    "i bet", "personally", "i feel that", "in my opinion",
+    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.

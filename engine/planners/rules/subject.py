@@ -13,14 +13,18 @@ from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subje
 from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 
 
+_LOOKS_GOOD = ("great", "good", "nice", "better", "cool", "amazing", "lovely", "awesome", "cute", "fantastic")
+
+
 def _locative(rest: list[str], ctx: Ctx, being: bool = False) -> int:
     """Index of the locative preposition of 'standing in the snow' / 'in France', or -1 (`being`: after a
     form of 'be', where 'on a pirate ship' is a place too)."""
     i, posture = 0, False
-    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now", "am")
+    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now", "am") \
+        + _LOOKS_GOOD
     while i < len(rest) and (rest[i] in lx.POSTURE_VERBS or rest[i] in filler or is_ing(rest[i])):
         posture = posture or rest[i] in lx.POSTURE_VERBS or is_ing(rest[i])
-        being = being or rest[i] in lx.BE
+        being = being or rest[i] in lx.BE or rest[i] in _LOOKS_GOOD  # "would look great on a pirate ship"
         i += 1
     if i < len(rest) and (rest[i] in lx.LOCATIVE_PREPS or rest[i] == "by" and posture):
         place = rest[i + 1:]

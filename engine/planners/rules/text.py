@@ -28,6 +28,7 @@ _SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>")
 _SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
 _TYPO_KEYS = frozenset(lx.TYPOS)
+_DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
 
 
 @lru_cache(maxsize=8192)
@@ -54,6 +55,9 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     if "2" in words:  # "add a hat 2 the dog"
         words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
                  for i, x in enumerate(words)]
+    if "'s" in lower:  # "my photo's too yellow": 's is "is" before a degree word
+        words = [y for i, x in enumerate(words) for y in (
+            [x[:-2], "is"] if x.endswith("'s") and i + 1 < len(words) and words[i + 1] in _DEGREE else [x])]
     if not _PHRASE_SECOND.isdisjoint(words):
         for wrong, right in lx.TYPO_PHRASES.items():
             if wrong[1] not in words:
@@ -80,7 +84,7 @@ def fix_typo_anywhere(word: str) -> str:
     """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter')."""
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.8)
+    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)  # not "barrier" -> "blurrier"
     return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 

@@ -108,8 +108,9 @@ def scenic(rest: list[str], ctx: Ctx) -> bool:
 def _change(w: list[str], ctx: Ctx) -> Parsed:
     v = w[0]
     split = v in ("turn", "paint", "color", "recolor", "dye", "make", "render", "tint", "get")
-    j = 2 if w[1] in ("out", "up") else 1  # "swap out the cat for a rabbit"
-    np, end, det = noun_phrase(w, j, split_adjectives=split)
+    j = 2 if w[1] in ("out", "up") or w[1] in ("on", "off") and v in ("turn", "switch") and w[2:3] \
+        and w[2] in lx.DETERMINERS else 1  # "swap out the cat for a rabbit", "turn on the street lamps"
+    np, end, det = noun_phrase(w, j, split_adjectives=split and j == 1 or split and w[1] in ("out", "up"))
     rest = w[end:]
     if v in ("have", "let") and len(np) > 1 and rest and (rest[0] in lx.DETERMINERS or rest[0] in lx.NP_STOPS):
         np, rest = np[:-1], [np[-1]] + rest  # "have the dog catch a ball": an unknown verb
