@@ -170,7 +170,7 @@ MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
     "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
-    "shut light extinguish fold unfold"
+    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(

@@ -68,6 +68,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     for phrase in vb.OTHER_ONE:
         after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
         if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
+            same = next((m for m in objects if head(m.words) in (after, _singular(after))), None)
+            if same is not None:  # "remove the other umbrella too": another one like it, words kept
+                return 3, list(words[i:i + 3]), [same]
             continue  # "the other chair": a determiner, the noun is given
         if starts_with(words[i:], phrase) and objects:
             heads = []
@@ -84,6 +87,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
                                                             or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
+    if x == "one" and i > 0 and words[i - 1] in lx.REMOVE_VERBS | lx.CHANGE_VERBS and objects \
+            and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "remove one" (of the two dogs)
+        return 1, ["one", "of", "the", _plural(head(objects[0].words))], [objects[0]]
     if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or words[i - 2:i - 1] == ["give"]) \
             and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"

@@ -153,7 +153,10 @@ def skip_determiners(w: list[str], i: int) -> tuple[int, str]:
     while i < len(w) and w[i] in lx.DETERMINERS:
         if w[i] == "that" and i + 1 < len(w) and w[i + 1] in lx.NP_STOPS:
             break
-        det = det or w[i]
+        if w[i] == "of" and det in _PART_OF and i + 1 < len(w) and w[i + 1] in lx.DEFINITE:
+            det = ""  # "one of the dogs": the dogs, definite
+        else:
+            det = det or w[i]
         i += 1
     return i, det
 
@@ -240,6 +243,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
 
 
 _SUBJECTS = frozenset("it they he she we i you".split())
+_PART_OF = frozenset("one two three some any each both all several few many".split())
 
 
 def _coordinated(w: list[str], i: int, before: str) -> bool:

@@ -128,6 +128,8 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
     if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])) or (
             h in lx.PLACES and rest[:1] == ["behind"] and _person(rest[1:])):  # "change the office behind him"
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "change-background")
+    if h in _WEATHER_LOOKS and det in lx.ARTICLES:  # "make the fog thicker": the weather is the whole picture
+        return Parsed("global", [], w, "change-weather")
     if v in lx.CAUSATIVE_VERBS:
         return sj.about(np, det, rest, ctx)
     if cl.is_global(np, det):
@@ -138,6 +140,7 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
 
 
 _OWNER = {"her": "her", "his": "him", "my": "me", "our": "us"}
+_WEATHER_LOOKS = frozenset("fog mist haze rain drizzle storm".split())
 _DIRECTIONS = frozenset("left right up down closer nearer further farther higher lower aside forward back backward "
                         "center centre middle".split())
 
@@ -202,7 +205,7 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
             return Parsed("background", [], w[1:k], "use-as-background")
     if v in lx.PLACE_VERBS or v in lx.MOVE_VERBS or v in ("see", "imagine", "picture"):
         return _place(w, ctx)
-    if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE:
+    if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE and w[2:3] != ["of"]:  # not "make one of the dogs ..."
         np, end, det = noun_phrase(w, 1)
         if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
             np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb
