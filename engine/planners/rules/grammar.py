@@ -88,6 +88,10 @@ def _question_or_chat(w: list[str]) -> str:
     if w[0] in ("write", "compose", "sing") and w[1:2] in (["me"], ["us"]) or \
             w[0] in vb.GENERIC_VERBS and w[1:2] and w[1] in vb.GENERIC_MEDIA:  # "write me a poem", "can you edit photos?"
         return "not-edit"
+    if w[0] in vb.GEOMETRY_VERBS and w[1:2] and (w[1] in ("it", "this") or w[1] in lx.ARTICLES and w[2:3]
+                                                 and w[2] in lx.GLOBAL_SUBJECTS) or not vb.OTHER_MEDIA.isdisjoint(w) and any(
+            x in vb.OTHER_MEDIA and w[i + 1:i + 2] not in (["game"], ["games"], ["still"]) for i, x in enumerate(w)):
+        return "not-edit"  # "rotate it 90 degrees", "make this into a gif"
     if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
             w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"] \
             and not _do_again(w):

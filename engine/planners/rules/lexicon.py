@@ -293,7 +293,7 @@ REMOVE_COMPLAINTS: tuple[tuple[str, ...], ...] = (
 # Verbs of making a picture: "sketch the scene" restyles it, "sketch a bird" adds one.
 STYLE_VERBS: dict[str, str] = {"sketch": "sketch", "draw": "drawing", "paint": "painting", "doodle": "doodle",
                                "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor",
-                               "animate": "cartoon", "pixelate": "pixel art"}
+                               "pixelate": "pixel art"}
 # Fuzzy typo targets at any position of a clause (not only where a verb goes): words the photometric scan
 # and the background frames key on ("make it brigther", "change the backgroud").
 FUZZY_ANYWHERE: tuple[str, ...] = (

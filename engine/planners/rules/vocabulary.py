@@ -47,6 +47,9 @@ CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the pho
 PRAISE = _words("nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
                 "stunning cool")
 GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
+# Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
+GEOMETRY_VERBS = _words("rotate flip mirror resize crop scale upscale downscale compress")
+OTHER_MEDIA = _words("gif video mp4 slideshow")
 GENERIC_MEDIA = _words("photos images pictures pics photographs stuff things selfies")
 # Clause-level connectives: a clause break in the middle of a sentence ("..., then ...").
 THEN_WORDS: tuple[tuple[str, ...], ...] = (
@@ -67,7 +70,7 @@ PERCEIVE = _words("see spot find notice detect recognize recognise identify coun
 NON_EDIT_VERBS = _words(
     "tell describe explain save print share translate rate count identify name find search upload "
     "download email post export exit quit help say list answer guess know think recognize recognise "
-    "caption summarize summarise analyze analyse compare read"
+    "caption summarize summarise analyze analyse compare read recommend suggest animate"
 )
 SHORT_WORDS = _words(  # short real words the typo repair must never touch
     "a an the it is be to of on in at as by or and but if so no not do go up my me we us he she his her "
