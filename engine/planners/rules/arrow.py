@@ -19,6 +19,8 @@ def arrow(w: list[str], ctx: Ctx) -> Parsed | None:
     a, b = w[:k], w[k + 1:]
     if not b or b[0] in ("nothing", "none", "empty", "removed", "gone", "no"):
         return Parsed("remove", noun_phrase(a, 0)[0], [], "arrow-remove")
+    if a and a[-1] in lx.BACKGROUND_WORDS and len(a) <= 3:  # "background -> beach"
+        return Parsed("background", [], b, "arrow-background")
     p = 0
     while p < min(len(a), len(b)) and a[p] == b[p]:
         p += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.text import article, head, is_ing, noun_phrase
 
 
@@ -39,8 +40,8 @@ def is_global(np: list[str], det: str) -> bool:
     if det == "pron":
         return np[0] in ("it", "this", "that")
     h = head(np)
-    if np[0] in ("whole", "entire", "overall"):  # "the whole thing"
-        return True
+    if np[0] in ("whole", "entire", "overall"):  # "the whole thing", not "the whole family"
+        return len(np) == 1 or h in lx.GLOBAL_SUBJECTS or h in ("thing", "shot", "frame", "lot")
     if h not in lx.GLOBAL_SUBJECTS:
         return False
     return len(np) == 1 or h in ("image", "photo", "picture", "scene", "day")
@@ -68,9 +69,15 @@ def behind_subject(rest: list[str]) -> list[str]:
     return []
 
 
+_ALL = frozenset("everything anything all stuff".split())
+_SCENERY = frozenset("sky skyline landscape scenery view sunset sunrise horizon".split())
+
+
 def remove_plan(np: list[str], rest: list[str]) -> Parsed:
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], [], "remove-background")
+    if len(np) == 1 and np[0] in _ALL and rest[:1] and rest[0] in lx.LOCATIVE_PREPS and len(rest) > 1:
+        return Parsed("remove", np + rest[:4], [], "remove-all-there")  # "everything on the table"
     where: list[str] = []
     for i, x in enumerate(rest):
         if x in ("from", "on", "off", "in", "of"):
@@ -90,7 +97,13 @@ def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
         return Parsed("local", noun_phrase(rest, k + 1)[0] if k >= 0 else [], np, "expression")
     if head(np) in lx.BACKGROUND_WORDS:
         return Parsed("background", [], words_after(rest, ("of", "with", "to")))
-    if any(x in lx.PLACES for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
+    if "of" in np and np[np.index("of") - 1] in lx.BACKGROUND_WORDS:  # "a new background of mountains"
+        return Parsed("background", [], np[np.index("of") + 1:] + rest, "background-of")
+    if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
+            rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS
+            or head(np) in _SCENERY):  # "a beach behind me", "a starry night sky behind the tent"
+        return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")
+    if any(x in lx.PLACES or x in ("sunset", "sunrise") for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
         # "a beach in the background" is a new background, not an object
         return Parsed("background", [], ([det] if det else []) + np, "place-in-background")
     phrase = ([det] if det and det not in ("pron",) else []) + np

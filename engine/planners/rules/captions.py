@@ -16,10 +16,28 @@ _SIGNED_WORDS = {"brightness": ("brighter", "darker"), "contrast": ("with more c
                  "sharpness": ("sharper", "softer")}
 
 
+_SUBJECT_PRONOUNS = {"we": "people", "i": "person"}
+
+
 def target_text(words: list[str]) -> str:
-    if len(words) == 1 and words[0] in lx.PRONOUNS:
-        return lx.PRONOUNS[words[0]]
-    return " ".join(words[:5])
+    """The target as a phrase: a pronoun as the noun it stands for, opinion words dropped ('that ugly
+    lamp post' -> 'lamp post'), a list written with commas ('lamp and chair and rug' -> 'lamp, chair and rug')."""
+    if len(words) == 1 and (words[0] in lx.PRONOUNS or words[0] in _SUBJECT_PRONOUNS):
+        return lx.PRONOUNS.get(words[0]) or _SUBJECT_PRONOUNS.get(words[0], "")
+    while len(words) > 1 and words[0] in lx.EVALUATIVE:
+        words = words[1:]
+    n = words.count("and")
+    if not n:
+        return " ".join(words[:5])
+    words = words[:4 * (n + 1)]
+    out = []
+    for i, x in enumerate(words):
+        if x == "and" and n > 1:
+            out[-1] += ","
+            n -= 1
+            continue
+        out.append(x)
+    return " ".join(out)
 
 
 def ops_caption(ops) -> str:

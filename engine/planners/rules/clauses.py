@@ -20,7 +20,7 @@ from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, start
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
 _UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
-_TRAILING = frozenset("please thanks thank you now too thx pls".split())
+_TRAILING = frozenset("please thanks thank you now too thx pls also".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
 
@@ -36,11 +36,14 @@ class Clause:
         return f"Clause({self.role!r}, {self.words!r})"
 
 
+_LIST_OPENERS = frozenset("things steps changes edits requests following".split())
+
+
 def segments(words: list[str]) -> list[list[str]]:
-    """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach')."""
+    """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
     out, cur = [], []
     for x in words:
-        if x in ",;.!?":
+        if x in ",;.!?" or x == ":" and cur and cur[-1] in _LIST_OPENERS:
             out.append(cur)
             cur = []
         else:
@@ -50,9 +53,11 @@ def segments(words: list[str]) -> list[list[str]]:
 
 
 def strip_polite(w: list[str]) -> list[str]:
+    if "please" in w[1:-1]:  # "new background please: a beach"
+        w = [x for i, x in enumerate(w) if x != "please" or i == 0]
     while w:
         p = _PREFIXES.match(w)
-        if p is None or len(w) <= len(p):
+        if p is None or len(w) <= len(p) or w[len(p)] == "be":  # "I want to be on an island": keep the subject
             break
         w = w[len(p):]
     while len(w) > 1 and w[-1] in _TRAILING:
@@ -60,8 +65,13 @@ def strip_polite(w: list[str]) -> list[str]:
     return w
 
 
+_KEEP_FIRST = frozenset("do but and keep leave without".split())
+
+
 def keep_subject(clause: list[str]) -> list[str] | None:
     """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
+    if not clause or clause[0] not in _KEEP_FIRST:
+        return None
     for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
                  ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
         if clause[: len(lead)] == lead:
@@ -90,7 +100,12 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
     return [clause]
 
 
+_SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
+
+
 def is_social(w: list[str]) -> bool:
+    if not w or vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
+        return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
     return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
@@ -99,6 +114,8 @@ def is_social(w: list[str]) -> bool:
 
 def undo_count(w: list[str]) -> int:
     """1 for 'undo that' / 'go back' / a bare 'no', 2 for 'undo the last two edits'; else 0."""
+    if not w or w[0] not in _UNDO_FIRST:
+        return 0
     if tuple(w) in vb.UNDO_CLAUSES:
         return 1
     if w[:1] == ["undo"] and len(w) <= 6 and any(x in vb.NUMBER_WORDS for x in w):
@@ -125,6 +142,8 @@ def is_context(w: list[str]) -> bool:
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
                                or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
                                or rest[0] in ("have", "took") and not negated)
+    if vb.DESCRIBE_VERBS.isdisjoint(w):
+        return False
     np, end, det = noun_phrase(w, 0)
     if not np:
         return False
@@ -134,31 +153,117 @@ def is_context(w: list[str]) -> bool:
     return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
 
 
+_NOT_LISTED = lx.EDIT_VERBS | lx.GLOBAL_VERBS | lx.CAUSATIVE_VERBS | lx.BE | lx.MODALS | lx.PRONOUNS.keys() \
+    | frozenset("there here i we you".split())
+
+
+def _list_item(seg: list[str]) -> bool:
+    """A segment that only continues a list of objects ('the bench and the bicycle', 'the bus yellow')."""
+    w = seg[1:] if seg[:1] in (["and"], ["or"]) else seg
+    if not w or w[0] in _NOT_LISTED or w[0] in lx.LOCATIVE_PREPS or w[0] in vb.SOCIAL_HEADS \
+            or w[0] in _TRAILING or any(x in _NOT_LISTED and x not in ("and", "or") for x in w[1:]):
+        return False
+    _, end, det = noun_phrase(w, 0)
+    return end > 0 and det != "pron"
+
+
+def _join_lists(segs: list[list[str]]) -> list[list[str]]:
+    """'remove the lamp, the chair and the rug': the listed objects rejoin the request ('... and ...')."""
+    out: list[list[str]] = []
+    for seg in segs:
+        prev = out[-1] if out else None
+        if prev is not None and _list_item(seg) and strip_polite(prev)[:1] and (
+                strip_polite(prev)[0] in lx.EDIT_VERBS or strip_polite(prev)[0] in lx.GLOBAL_VERBS):
+            out[-1] = prev + (seg if seg[0] == "and" else ["and"] + (seg[1:] if seg[0] == "or" else seg))
+        else:
+            out.append(seg)
+    return out
+
+
+_ASKS = Phrases(p.split() for p in ("could you", "can you", "would you", "will you", "i was wondering",
+                                    "i was hoping", "please", "is there any way", "would it be possible"))
+
+
+def _split_request(seg: list[str]) -> list[list[str]]:
+    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause."""
+    if "and" not in seg and "so" not in seg and "but" not in seg:
+        return [seg]
+    for k in range(2, len(seg) - 2):
+        if seg[k - 1] in ("and", "so", "but") and _ASKS.match(seg, k):
+            return [seg[:k - 1], *_split_request(seg[k:])]
+    return [seg]
+
+
+def _plain_statement(w: list[str]) -> bool:
+    """'this is my dog', 'the weather is nice today': a statement that asks for nothing."""
+    if any(x in ("too", "not", "but", "so", "very", "really") for x in w):
+        return False
+    if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
+            w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
+        return True
+    return any(x in vb.PRAISE for x in w)
+
+
+def _ordered(clauses: list[Clause]) -> list[Clause]:
+    """'after removing the car, add a bench' -> remove, add; 'before adding a hat, remove the scarf' -> remove, add."""
+    out = list(clauses)
+    for k, c in enumerate(clauses):
+        w = c.words
+        if c.role == "request" and len(w) > 2 and w[0] in ("after", "before") and w[1].endswith("ing"):
+            c.words = w[1:]
+            if w[0] == "before" and k + 1 < len(clauses) and clauses[k + 1].role == "request":
+                i = out.index(c)
+                out[i], out[i + 1] = out[i + 1], out[i]
+    return out
+
+
 def classify(words: list[str]) -> list[Clause]:
     """The clauses of an instruction (tokenised words) with their roles, in order."""
     out: list[Clause] = []
-    for seg in segments(words):
-        for part in _split_keep(seg):
+    segs = segments(words)
+    if len(segs) > 1:
+        segs = _join_lists(segs)
+    for seg in segs:
+        for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
-        first = next((c for c in out if c.role == "context"), None)
+        first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
             first.role = "request"
+    if "after" in words or "before" in words:
+        out = _ordered(out)
+    for c in out:
+        if c.role == "not":  # takes back the last edit, unless another clause already does
+            undone = any(o.undo for o in out)
+            c.role, c.undo = ("social", 0) if undone or not any(o.role == "request" for o in out) else ("undo", 1)
     return _merge_leading_locative(out)
+
+
+_NOT_NOT = frozenset("enough so too much that quite bad really sure yet strong bright dark".split())  # "not enough"
 
 
 def _classify_part(part: list[str]) -> list[Clause]:
     words = strip_polite(part)
-    if not words or is_social(words) or is_social(part):
+    if not words or is_social(words) or part is not words and len(part) != len(words) and is_social(part):
         return [Clause("social", words, part)]
     n = undo_count(words)
     if n:
         return [Clause("undo", words, part, undo=n)]
-    for i in range(1, min(5, len(words)) if words[0] in _UNDO_FIRST else 0):  # "undo that and try a hat"
+    tries = min(5, len(words)) if words[0] in _UNDO_FIRST and (
+        words[0] in ("no", "nope", "nah") or "and" in words[1:5] or "then" in words[1:5]) else 0
+    for i in range(1, tries):  # "undo that and try a hat", "no make it an owl"
         n = undo_count(words[:i])
         if n and words[i] in ("and", "then") and i + 1 < len(words):
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
+        if n and i == 1 and starts_verb(words[i:]):  # "no make it an owl"
+            return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i:])]
+    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT:
+        return [Clause("not", words, part)]  # "not a scarf, a hat": what is not wanted
     keep = keep_subject(words)
+    if keep is not None and keep[:1] in (["anything"], ["everything"]):  # "don't change anything except the sky"
+        k = next((i for i, x in enumerate(words) if x in ("except", "but", "apart", "besides")), -1)
+        only = noun_phrase(words, k + 1 + (words[k] == "apart"))[0] if k > 0 else []
+        return [Clause("context", ["the", *only], part)] if only else []  # only that object is edited
     if keep is not None:
         return [Clause("keep", words, part, keep=keep)]
     return [Clause("context" if is_context(words) else "request", words, part)]
@@ -166,6 +271,8 @@ def _classify_part(part: list[str]) -> list[Clause]:
 
 def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
     """'in the sky, add a moon' -> one request 'add a moon in the sky'."""
+    if len(clauses) < 2:
+        return clauses
     out: list[Clause] = []
     for c in clauses:
         prev = out[-1] if out else None
@@ -180,9 +287,13 @@ def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
 # --- compound requests -----------------------------------------------------------------------------
 def split_then(w: list[str]) -> list[list[str]]:
     """Split at 'then' / 'and then' / 'after that' ...; leading 'first' is dropped."""
+    if not _THEN.any_in(w):
+        return [w[1:] if w[:1] and w[0] in vb.LEADING_ORDER and len(w) > 2 else w] if w else []
     parts, cur, i = [], [], 0
     while i < len(w):
         hit = _THEN.match(w, i)
+        if hit == ("also",) and not starts_verb(w[i + 1:]):  # "remove the man also" / "... also make it brighter"
+            hit = None
         if hit and (cur or i == 0):
             if cur:
                 parts.append(cur)
@@ -191,7 +302,17 @@ def split_then(w: list[str]) -> list[list[str]]:
         cur.append(w[i])
         i += 1
     parts.append(cur)
-    return [p[1:] if p[:1] and p[0] in vb.LEADING_ORDER and len(p) > 2 else p for p in parts if p]
+    out: list[list[str]] = []
+    for p in parts:
+        if not p:
+            continue
+        if p[:1] and p[0] in vb.LEADING_ORDER and len(p) > 2:
+            p = p[1:]
+        if out and _list_item(p) and out[-1][:1] and out[-1][0] in lx.EDIT_VERBS:  # "remove the bird and also the plane"
+            out[-1] = out[-1] + ["and"] + p
+        else:
+            out.append(p)
+    return out
 
 
 def _verb_words(w: list[str]) -> int:
@@ -199,12 +320,30 @@ def _verb_words(w: list[str]) -> int:
     return 2 if len(w) > 2 and w[1] in ("out", "up", "off", "in", "down") else 1
 
 
+_WANT = frozenset("want need would like prefer".split())
+
+
 def _gapped(left: list[str], right: list[str]) -> list[str] | None:
-    """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared)."""
-    if not right or (right[0] not in lx.DETERMINERS and right[0] not in lx.PRONOUNS):
+    """'make the car red' + 'the bus yellow' -> 'make the bus yellow' (the verb is shared); 'add a hat on the
+    man' + 'sunglasses on the woman' (a bare noun, then a place, as on the left)."""
+    if not right:
         return None
+    if right[0] not in lx.DETERMINERS and right[0] not in lx.PRONOUNS:
+        if left[0] not in lx.ADD_VERBS and left[0] not in lx.PLACE_VERBS or right[0] in lx.NP_STOPS \
+                or right[0] in lx.EDIT_VERBS or is_adjective(right[0]):
+            return None
+        _, end2, _ = noun_phrase(right, 0)
+        _, end1, _ = noun_phrase(left, 1)
+        if not (end2 < len(right) and right[end2] in lx.LOCATIVE_PREPS and end1 < len(left)
+                and left[end1] in lx.LOCATIVE_PREPS):
+            return None
+        return left[:1] + right
     j = _verb_words(left)
-    if left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
+    if left[0] in ("i", "we") and len(left) > 3 and left[1] in _WANT:  # "I want the sky purple and the sea pink"
+        j = next((k for k in range(2, min(len(left), 5)) if left[k] in lx.DETERMINERS), 0)
+        if not j:
+            return None
+    elif left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
         return None
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
     _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
@@ -218,10 +357,10 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     if not right or right[0] not in lx.DETERMINERS or left[0] not in lx.EDIT_VERBS:
         return None
     j = _verb_words(left)
-    _, end1, _ = noun_phrase(left, j)
+    _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)  # "make the grass greener"
     _, end2, _ = noun_phrase(right, 0)
-    if end2 < len(right) or end1 >= len(left) or end1 == j:
-        return None
+    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS:
+        return None  # "give the man a hat" + "a cane": the object, not the receiver, is coordinated
     return left[:end1] + ["and"] + right + left[end1:]
 
 
@@ -243,9 +382,12 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
     return [w]
 
 
+_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top".split())
+
+
 def starts_verb(w: list[str]) -> bool:
     x = w[0] if w else ""
     if x in ("please", "also", "then", "just"):
         x = w[1] if len(w) > 1 else ""
     return x in lx.EDIT_VERBS or x in lx.GLOBAL_VERBS or x in lx.CAUSATIVE_VERBS or x in lx.CHANGE_VERBS \
-        or x in ("blur", "try", "undo") or (x.endswith("ing") and x[:-3] in lx.EDIT_VERBS)
+        or x in _OTHER_VERBS or (x.endswith("ing") and x[:-3] in lx.EDIT_VERBS)

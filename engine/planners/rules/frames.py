@@ -10,6 +10,7 @@ Leaf module: lexicon, base and text helpers only.
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed, words_after
 from engine.planners.rules.text import head, is_adjective, noun_phrase, starts_with
 
@@ -41,6 +42,12 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
         k = w.index("for", 2)
         old = noun_phrase(w, k + 1)[0]
         return Parsed("local", old, ["with", *w[1:k]], "substitute") if old else None
+    if "rather" in w and "than" in w:  # "I'd rather have a cat than the dog"
+        k = w.index("than")
+        old = noun_phrase(w, k + 1)[0]
+        new = _new_before(w, k)
+        if old and new and w.index("rather") < k:
+            return Parsed("local", old, ["with", *new], "rather-than")
     if "of" not in w and "where" not in w:
         return None
     for marker in _MARKERS:
@@ -55,16 +62,25 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
         new = _new_before(w, k)
         if not new or head(new) in lx.GLOBAL_SUBJECTS:
             return None
+        if head(old) in lx.PLACES and w[end:end + 1] == ["behind"] and end + 1 < len(w):  # "... of the office behind me"
+            subject, _, sdet = noun_phrase(w, end + 1)
+            if sdet == "pron" or head(subject) in vb.PERSON_WORDS:
+                return Parsed("background", subject, new, "replace-place-behind")
         return Parsed("local", old, ["with", *new], "replace-new-first")
     return None
 
 
-_SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest"})
+_SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest", "what", "whatever"})
 
 
 def _scope_start(w: list[str]) -> int:
     if _SCOPE_WORDS.isdisjoint(w):
         return -1
+    for i, x in enumerate(w):  # "what is behind him" = "everything behind him"
+        if x in ("what", "whatever") and w[i + 1:i + 2] in (["is"], ["are"], ["s"]) \
+                and w[i + 2:i + 3] in (["behind"], ["around"]):
+            w[i:i + 2] = ["everything"]
+            break
     for i, x in enumerate(w):
         if x in ("everything", "all", "anything") and w[i + 1:i + 2] and w[i + 1] in _SCOPE_NEXT:
             return i
@@ -75,6 +91,8 @@ def _scope_start(w: list[str]) -> int:
 
 def scope(w: list[str], ctx: Ctx) -> Parsed | None:
     """Everything but the subject is the background."""
+    if "what" in w or "whatever" in w:
+        w = list(w)
     i = _scope_start(w)
     if i < 0:
         return None

@@ -17,16 +17,17 @@ from typing import Callable, Sequence
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed
-from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb
-from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words
-from engine.planners.rules.photometric import Op, problem_ops, scaled, scan
+from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb, strip_polite
+from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words, replacement_object
+from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import fix_short_typo, fix_typo, starts_with, tokenize
+from engine.planners.rules.text import KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
+_LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 
 
 class Step:
@@ -51,29 +52,59 @@ class Analysis:
         self.steps, self.undo, self.keep, self.unclear = steps, undo, list(keep or []), unclear
 
 
+_BARE_NO = frozenset({("no",), ("nope",), ("nah",), ("wait",), ("no", "wait"), ("no", "no"), ("not", "that"), ("not",)})
+
+
+def _undo_count(clauses) -> int:
+    """Versions taken back: a bare 'no' beside an 'undo that' is the same undo ('no, undo that and ...')."""
+    undos = [c for c in clauses if c.undo]
+    if len(undos) > 1 and any(tuple(c.words) not in _BARE_NO for c in undos):
+        undos = [c for c in undos if tuple(c.words) not in _BARE_NO]
+    return sum(c.undo for c in undos)
+
+
 def _fix(words: list[str]) -> list[str]:
     """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
+    if KNOWN_WORDS.issuperset(words):  # nothing to repair (the usual case)
+        return list(words)
     out = []
     for i, x in enumerate(words):
+        if x in KNOWN_WORDS:
+            out.append(x)
+            continue
         lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
         if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
             x = fix_short_typo(x)
-        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else x)
+        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x))
     return out
 
 
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
-    if w[0] in vb.QUESTION_WORDS and not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) \
+    if w[0] in vb.QUESTION_WORDS and (not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) or w[2:3] == ["you"]) \
             and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
-        return "question"
+        return "question"  # "how would you improve this?" asks for advice
+    if w[0] in ("write", "compose", "sing") and w[1:2] in (["me"], ["us"]) or \
+            w[0] in vb.GENERIC_VERBS and w[1:2] and w[1] in vb.GENERIC_MEDIA:  # "write me a poem", "can you edit photos?"
+        return "not-edit"
+    if w[0] in vb.GEOMETRY_VERBS and w[1:2] and (w[1] in ("it", "this") or w[1] in lx.ARTICLES and w[2:3]
+                                                 and w[2] in lx.GLOBAL_SUBJECTS) or not vb.OTHER_MEDIA.isdisjoint(w) and any(
+            x in vb.OTHER_MEDIA and w[i + 1:i + 2] not in (["game"], ["games"], ["still"]) for i, x in enumerate(w)):
+        return "not-edit"  # "rotate it 90 degrees", "make this into a gif"
     if w[0] in ("is", "are", "was", "were", "am", "does", "did") and w[1:2] != ["not"] or \
-            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"]:
+            w[0] == "do" and w[1:2] and w[1] not in ("not", "it", "that", "this") and w[1:3] != ["the", "same"] \
+            and not _do_again(w):
         return "question"
     if w[0] in vb.NON_EDIT_VERBS:
         return "not-edit"
     return ""
+
+
+def _do_again(w: list[str]) -> bool:
+    """'do the other one too', 'do the cat as well', 'do the left one next': the last edit again."""
+    return w[1:3] == ["the", "other"] or w[-1] in ("too", "also", "next", "aswell") or w[-2:] == ["as", "well"] \
+        or w[-1] == "one"
 
 
 def _perception_question(raw: list[str]) -> str:
@@ -91,7 +122,7 @@ def strong(p: Parsed) -> bool:
     if p.category == "global":
         return any(x not in lx.GLOBAL_SUBJECTS and x not in lx.DETERMINERS for x in p.new)
     if p.category in ("addition", "remove", "local"):
-        return bool(p.target) and p.target[-1] not in _NOTHING and not (
+        return bool(p.target) and p.target[-1] not in _NOTHING and p.target[0] not in ("i", "you", "we") and not (
             len(p.target) == 1 and p.target[0] in lx.GLOBAL_SUBJECTS and p.category != "local")
     return True
 
@@ -113,12 +144,14 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
 
 def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
     p = parse_words(r.words, ctx)
+    if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
+        p = Parsed("background", list(keep), p.new, p.rule + "-keep")
     if p.category == "background" and keep and not p.target:
         p.target = list(keep)
     adjust = _adjustment(p, r, problem)
     if adjust is not None:
         category, ops = adjust
-        target = p.target if category == "background" else []
+        target = p.target if category == "background" and p.category == "background" else []
         return Step(Parsed(category, target, p.new, "adjust"), r.words, ops, r.refs, r.factor < 1)
     if not strong(p):
         return None
@@ -134,8 +167,21 @@ def _step_mentions(step: Step) -> list[Mention]:
     p = step.parsed
     if p.category == "global":
         return [Mention((), image=True)]
-    first = [Mention(np_words(p.target), removed=p.category == "remove")] if p.target else []
+    new = replacement_object(p) if p.category == "local" else []  # "replace the dog with a cat and make it orange"
+    first = [Mention(np_words(new or p.target), removed=p.category == "remove")] if p.target else []
     return first + [m for m in clause_mentions(step.words) if not first or m.words != first[0].words]
+
+
+def _instead_of_stated(step: Step, here: list[Callable[[], list[Mention]]], ctx: Ctx) -> Step | None:
+    """'I don't want the hat, give him a cap instead': the object the statement named is replaced."""
+    old = next((m for clause in reversed(here) for m in clause() if m.stated and not m.image), None)
+    if old is None:
+        return None
+    words = ["replace", *old.words, "with", *step.parsed.new]
+    p = parse_words(words, ctx)
+    if p.category != "local":
+        return None
+    return Step(p, words, (), [*step.refs, Ref("instead", " ".join(words), "alternative")])
 
 
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
@@ -166,10 +212,13 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     ctx = Ctx(proper, parse_words)
     memory = Memory(history, lambda w: parse_words(_fix(w), ctx))
     clauses = classify(words)
-    out = Analysis([], sum(c.undo for c in clauses), next((c.keep for c in clauses if c.keep), []))
+    out = Analysis([], _undo_count(clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
+    opener: list[str] = []  # "actually, a labrador": the correcting word said on its own
     for c in clauses:
+        if c.role == "social" and memory and c.raw and c.raw[0] in vb.ALTERNATIVE_OPENERS:
+            opener = c.raw[:1]
         if c.role == "keep" and c.keep:
             here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
@@ -180,7 +229,8 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
             if why:
                 out.unclear = out.unclear or why
                 continue
-            _request(c.words, c.raw, ctx, memory, here, problem, out)
+            _request(c.words, opener + c.raw, ctx, memory, here, problem, out)
+            opener = []
     out.steps = _merge_adjustments(out.steps)
     if out.undo and out.steps and memory:
         _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
@@ -195,10 +245,15 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         found = scan(part)
         return strong(parse_words(part, ctx)) or bool(found and found.ops)
 
-    parts = [q for p in split_then(_fix(words)) for q in split_and(p, is_edit)]
+    parts = [q for p in split_then(_fix(words)) for q in split_and(strip_polite(p) if p[0] in _LEADS else p, is_edit)]
     for part in parts:
         r = resolve(part, raw if len(parts) == 1 else part, here, memory, out.undo)
         step = _step(r, ctx, problem, out.keep)
+        if step is None and not out.steps and len(parts) == 1 and is_complaint(r.words):
+            fix = problem_ops(r.words)  # a complaint is the request: "I hate how dark it is"
+            step = Step(Parsed("global", [], r.words, "complaint-fix"), r.words, fix, r.refs) if fix else None
+        if step is not None and not memory and "instead" in part and step.parsed.category == "addition":
+            step = _instead_of_stated(step, here, ctx) or step
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
                 prev = out.steps[-1]

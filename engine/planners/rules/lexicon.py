@@ -28,6 +28,15 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
     "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
+    "basically", "so basically", "yeah", "so yeah", "anyway", "anyways", "btw", "literally",
+    "seriously", "i was wondering if you could", "i was wondering if", "i was wondering whether you could",
+    "i was hoping you could", "i was hoping to", "i am hoping you can", "i am hoping you could",
+    "is there any way you could", "is there any way to", "is there a way you could", "any way you could",
+    "is it possible for you to", "would it be possible for you to", "i would love it if you could",
+    "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
+    "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
+    "wondering if you could", "do you mind", "only", "just only", "i reckon", "i suppose", "i believe",
+    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -48,6 +57,18 @@ TYPOS: dict[str, str] = {
     "plz": "please", "pic": "picture", "rm": "remove", "bg": "background", "thx": "thanks",
     "theres": "there is", "heres": "here is", "wheres": "where is", "whats": "what is", "thats": "that is",
     "we'd": "we would", "you'd": "you would", "wouldn't": "would not",
+    "ppl": "people", "n": "and", "stylise": "stylize", "stylised": "stylized", "colourise": "colorize",
+    "colorise": "colorize", "recolour": "recolor", "recoloured": "recolored", "centre": "center",
+    "mum": "mom", "tyre": "tire", "tyres": "tires", "aeroplane": "airplane", "cartoonise": "cartoonize",
+    "cartoonify": "cartoonize", "blurr": "blur", "thnx": "thanks", "gonna": "going to", "wanna": "want to",
+    "coud": "could", "cna": "can", "yu": "you", "bkg": "background", "bnw": "black and white",
+    "it'd": "it would", "that'd": "that would", "there'd": "there would", "they'd": "they would",
+    "she'd": "she would", "he'd": "he would", "it'll": "it will", "that'll": "that will", "i'll": "i will",
+    "you'll": "you will", "we'll": "we will", "they'll": "they will", "i've": "i have", "you've": "you have",
+    "we've": "we have", "they've": "they have", "could've": "could have", "would've": "would have",
+    "should've": "should have", "didn't": "did not", "didnt": "did not", "couldn't": "could not",
+    "couldnt": "could not", "haven't": "have not", "hasn't": "has not", "hadn't": "had not",
+    "mustn't": "must not", "ain't": "is not", "im": "i am", "ive": "i have", "itll": "it will",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -72,11 +93,11 @@ PRONOUNS: dict[str, str] = {
 NP_STOPS = _words(
     "to into with for from on in at by near next above below over under underneath behind around "
     "off out onto across along through against beside besides between inside outside as like "
-    "instead so that which who whom where and or but then while because please is are was were be "
+    "instead so that which who whom where and or but then while because please is are was were be am "
     "been being should would could can will must may might has have had do does did not no look "
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
-    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat"
+    "toward towards up down within without alone unchanged untouched intact even much slightly somewhat you"
 )
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
@@ -101,7 +122,7 @@ CLAUSE_VERBS = _words(
     "flying jump jumping disappear vanish go gone appear become turn grow eat eating drink read open "
     "close hug wave sing perched sport sporting carry carrying seem get take put wore held dressed "
     "relax relaxing stay live living rest resting kneel kneeling lay laying climb climbing skate "
-    "skating surf surfing hide hiding"
+    "skating surf surfing hide hiding match matching"
 ) | frozenset()  # extended below with MOTION_VERBS
 WEAR_VERBS = _words(
     "wear wearing wore have having hold holding carry carrying sport sporting put dressed eat eating "
@@ -134,7 +155,7 @@ LOCATIVE_PREPS = _words(
 
 REMOVE_VERBS = _words(
     "remove delete erase eliminate lose ditch wipe scrub crop cut hide omit exclude subtract "
-    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow"
+    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe"
 )
 ADD_VERBS = _words(
     "add insert include plant build hang lean lay draw attach create introduce spawn generate "
@@ -143,13 +164,13 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
     "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
-    "shut light extinguish fold unfold"
+    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(
@@ -161,11 +182,12 @@ GLOBAL_VERBS = _words(
 GLOBAL_SUBJECTS = _words(
     "it this that image photo photograph picture pic scene everything whole entire world weather "
     "season lighting light colors color contrast brightness saturation exposure tone tones mood "
-    "atmosphere style look filter effect time day daytime vibe feel overall all"
+    "atmosphere style look filter effect time day daytime vibe feel overall all quality resolution clarity shot "
+    "snapshot"
 )
 GLOBAL_LOOKS = _words(
     "filter tone tones effect look style vibe feel aesthetic finish grain glow vignette tint hue "
-    "lighting makeover treatment mood atmosphere blur haze bokeh noise"
+    "lighting makeover treatment mood atmosphere blur haze bokeh noise grade grading"
 )
 # Nouns given to an object that change its look: "give the walls a fresh coat of paint" is local.
 GIVE_ATTRS = GLOBAL_LOOKS | _words(
@@ -214,7 +236,7 @@ ADJECTIVES = _words(
     "ripe rotten cooked raw burnt melted asleep awake surprised scared excited bored tired matte glossy "
     "light deep dull vivid faded upside upside-down inside-out warm cool cold hot calm clear quiet loud "
     "soft hard strong weak rich poor cheap fresh neat wild fast slow high low wide narrow thick tight "
-    "loose fair sweet plain simple green thick strange calm stormy sunny"
+    "loose fair sweet plain simple green thick strange calm stormy sunny pure solid pitch jet"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
 NOUN_ING = _words(
@@ -234,7 +256,12 @@ PLACES = _words(
     "bedroom bathroom hallway gym pool beachfront backyard yard lawn grass meadow wilderness "
     "rainforest tundra prairie plains dunes dune sand universe galaxy planet world battlefield "
     "ruins cemetery graveyard carnival fair circus paris london tokyo france italy japan china "
-    "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square"
+    "egypt india africa antarctica venice rome york hawaii sahara everest eiffel times square cliff cliffs "
+    "lakeside riverside seaside harbor harbour pier dock vineyard orchard ranch barn zoo aquarium museum gallery "
+    "theater theatre hotel lobby balcony terrace patio porch courtyard plaza colosseum savannah mountaintop "
+    "hilltop skyline nebula tropics paradise wonderland concert arena alps pyramids disneyland disney yosemite "
+    "manhattan brooklyn berlin barcelona dubai sydney beijing bali maldives iceland switzerland scotland ireland "
+    "england greece spain mexico brazil canada australia vegas"
 )
 
 # Auxiliaries and verb forms the sentence shapes key on.
@@ -242,7 +269,7 @@ MODALS = _words("can could would will should may might shall must does do is are
 AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
 MARKS: tuple[str, ...] = ("to", "into", "with", "for", "as", "be")  # words before the new content
 ABSENT = _words("there here visible present anywhere in on at stay remain")
-BE = _words("be is are was were being been become became")
+BE = _words("be is are was were being been become became am")
 PAST: dict[str, str] = {
     "added": "add", "removed": "remove", "changed": "change", "made": "make", "replaced": "replace",
     "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",
@@ -253,7 +280,23 @@ PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
 TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
-                                                 ("rid", "off"): ["rid", "of"]}
+                                                 ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"]}
+# Words of opinion that label an object without naming it ("that ugly lamp post" -> lamp post).
+EVALUATIVE = _words("ugly annoying weird stupid random horrible awful nasty distracting unwanted pesky dumb "
+                    "hideous silly terrible gross odd")
+# Complaints that ask for the object to go: "the sign is distracting", "the wires are in the way".
+REMOVE_COMPLAINTS: tuple[tuple[str, ...], ...] = (
+    ("distracting",), ("annoying",), ("unnecessary",), ("unwanted",), ("pointless",), ("an", "eyesore"),
+    ("in", "the", "way"), ("ruining",), ("not", "needed"), ("too", "distracting"), ("so", "distracting"),
+    ("really", "distracting"), ("photobombing",), ("blocking",), ("spoiling",), ("cluttering",),
+)
 # Verbs of making a picture: "sketch the scene" restyles it, "sketch a bird" adds one.
 STYLE_VERBS: dict[str, str] = {"sketch": "sketch", "draw": "drawing", "paint": "painting", "doodle": "doodle",
-                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor"}
+                               "illustrate": "illustration", "cartoonize": "cartoon", "watercolor": "watercolor",
+                               "pixelate": "pixel art"}
+# Fuzzy typo targets at any position of a clause (not only where a verb goes): words the photometric scan
+# and the background frames key on ("make it brigther", "change the backgroud").
+FUZZY_ANYWHERE: tuple[str, ...] = (
+    "brighter", "darker", "lighter", "warmer", "cooler", "sharper", "blurry", "blurrier", "background",
+    "backdrop", "saturation", "contrast", "brightness", "vibrant", "grayscale", "sepia", "saturated",
+)

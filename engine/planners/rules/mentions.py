@@ -114,8 +114,9 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
     existential = words[:1] == ["there"]
     i = 0
     while i < len(words):
-        if words[i] in lx.DETERMINERS or words[i] in ("it", "this"):
-            np, end, det = noun_phrase(words, i)
+        if words[i] in lx.DETERMINERS or words[i] in ("it", "this") or (
+                i == 0 and stated and words[0] in lx.BACKGROUND_WORDS):  # "background is boring"
+            np, end, det = noun_phrase(words, i, split_adjectives=True, trailing_noun=False)  # not "the car red"
             if np and words[end - 1] == "of":  # "a fan of the carpet": the carpet is what it is about
                 i = end
                 continue

@@ -17,6 +17,8 @@ from engine.planners.rules.text import Phrases
 
 _SIGNED = ("brightness", "contrast", "saturation", "warmth", "sharpness")
 _PHRASES = Phrases(vb.OP_PHRASES)
+_PHOTOMETRIC = frozenset(vb.OP_WORDS).union(vb.OP_NEUTRAL, vb.SMALL_WORDS, vb.LARGE_WORDS, vb.BACKGROUND_SCOPE,
+                                            vb.UP_WORDS, vb.DOWN_WORDS, {"too"})  # the words _collect accepts
 
 
 class Op(NamedTuple):
@@ -34,6 +36,8 @@ class Scan(NamedTuple):
 
 
 def _phrases(words: list[str]) -> list[str]:
+    if not _PHRASES.any_in(words):
+        return words
     out, i = [], 0
     while i < len(words):
         phrase = _PHRASES.match(words, i)
@@ -95,6 +99,8 @@ def scan(words: list[str], *, background: bool = False) -> Scan | None:
     """The operations of a purely photometric clause, or None. `background` = the clause is about the
     background (blur there means background_blur)."""
     words = _phrases(words)
+    if not _PHOTOMETRIC.issuperset(words):  # a word that is no operation, direction or neutral word
+        return None
     background = background or any(x in vb.BACKGROUND_SCOPE for x in words)
     pairs = _collect(words, background)
     if pairs is None:
@@ -112,9 +118,22 @@ def scan(words: list[str], *, background: bool = False) -> Scan | None:
     return Scan(tuple(ops.values()), on_background)
 
 
+_COMPLAINT_FRAMES = [f.split() for f in ("i do not like how", "i hate how", "i do not love how", "i dislike how",
+                                         "i do not like that", "i hate that", "it bothers me how")]
+
+
+def is_complaint(words: list[str]) -> bool:
+    """'too dark', 'I don't like how dark it is': a description that asks for the opposite."""
+    return "too" in words or any(words[:len(f)] == f for f in _COMPLAINT_FRAMES)
+
+
 def problem_ops(words: list[str]) -> tuple[Op, ...]:
     """The fix a description asks for: 'it is way too dark' -> brightness +, 'the picture looks washed out'
     -> saturation +, 'the photo is too saturated' -> saturation -."""
+    for frame in _COMPLAINT_FRAMES:  # "I don't like how dark it is" -> "dark it is"
+        if words[:len(frame)] == frame:
+            words = words[len(frame):]
+            break
     words = _phrases([x for x in words if x != "too"])
     pairs = _collect(words, False, description=True)
     if not pairs:

@@ -36,6 +36,8 @@ def _is_plural(m: Mention) -> bool:
 
 def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], list[Ref]]:
     """Write the noun phrases that pronouns and 'the other one' stand for into the clause."""
+    if _TRIGGERS.isdisjoint(words):
+        return list(words), []
     out: list[str] = []
     refs: list[Ref] = []
     strong_global = _strong_global(words)
@@ -53,9 +55,9 @@ def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], 
     return out, refs
 
 
-QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one"}) \
+QUICK = frozenset({"other", "another", "its", "their", "him", "her", "he", "she", "more", "one", "ones", "his"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.ORDINALS)
-_TRIGGERS = frozenset({"the", "other", "another", "one", "its", "their", "him", "her", "he", "she"}) \
+_TRIGGERS = frozenset({"the", "other", "another", "one", "ones", "its", "their", "him", "her", "his", "he", "she"}) \
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
 
 
@@ -64,6 +66,12 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         return 0, [], []
     objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
     for phrase in vb.OTHER_ONE:
+        after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
+        if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
+            same = next((m for m in objects if head(m.words) in (after, _singular(after))), None)
+            if same is not None:  # "remove the other umbrella too": another one like it, words kept
+                return 3, list(words[i:i + 3]), [same]
+            continue  # "the other chair": a determiner, the noun is given
         if starts_with(words[i:], phrase) and objects:
             heads = []
             for m in objects:
@@ -75,12 +83,23 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
             if phrase[-1] == "one":
                 return len(phrase), ["the", "other", heads[0]], [objects[0]]
     for phrase in vb.ANOTHER_ONE:
-        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)):
+        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)
+                                                            or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
-    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])) and objects \
+    if x == "one" and i > 0 and words[i - 1] in lx.REMOVE_VERBS | lx.CHANGE_VERBS and objects \
+            and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "remove one" (of the two dogs)
+        return 1, ["one", "of", "the", _plural(head(objects[0].words))], [objects[0]]
+    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or words[i - 2:i - 1] == ["give"]) \
+            and objects \
+            and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
+        return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
+    if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
+        return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
+                                 or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
-        return 1, [head(objects[0].words)], [objects[0]]
+        return 1, [_singular(head(objects[0].words))], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
             i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
         return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
@@ -96,6 +115,11 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
 def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     x = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
+    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":  # "remove her dog as well"
+        other = vb.FEMALE_WORDS if x == "his" else vb.MALE_WORDS
+        m = next((m for m in candidates if m.turn is not None and not m.image
+                  and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other), None)
+        return (1, [*m.words[:-1], m.words[-1] + "'s"], [m]) if m else (0, [], [])
     if x in ("its", "their") and nxt and nxt not in lx.NP_STOPS:
         ms = _antecedent(candidates, x == "their", False)
         if ms and not ms[0].image:
@@ -105,6 +129,12 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 2, [], []
     if x in ("him", "her", "he", "she"):
         m = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        if m is None:  # a person or animal named earlier, of a gender the pronoun allows ("put a collar on him")
+            same, other = (vb.MALE_WORDS, vb.FEMALE_WORDS) if x in ("him", "he") else (vb.FEMALE_WORDS, vb.MALE_WORDS)
+            where = i > 0 and words[i - 1] in _PLACE_WORDS  # "the woman next to him" after removing him
+            live = [m for m in candidates if (not m.removed or where) and not m.image
+                    and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other]
+            m = next((m for m in live if head(m.words) in same), live[0] if live else None)
         return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
     if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
         return 0, [], []
@@ -112,17 +142,20 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []  # a determiner: "that ugly fence"
     if x in ("this", "that") and nxt in lx.BE:
         return 0, [], []
-    where = i > 0 and words[i - 1] == "where"
+    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS)  # "next to him" after removing him
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
     if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
     if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
         return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])
-    if head(ms[0].words) in lx.BACKGROUND_WORDS and any(
+    if head(ms[0].words) in lx.BACKGROUND_WORDS and not ms[0].stated and any(
             w in vb.OP_WORDS and w not in vb.BLUR_OPS for w in words):  # "blur the background and make it warmer"
         return 0, [], []
     span = 2 if x in vb.PLURAL_PRONOUNS and nxt in ("both", "all") else 1  # "make them both red"
     return span, _joined(ms), ms
+
+
+_PLACE_WORDS = frozenset("where to near beside behind by".split())
 
 
 def _joined(ms: list[Mention]) -> list[str]:
@@ -135,6 +168,15 @@ def _joined(ms: list[Mention]) -> list[str]:
 def _strong_global(words: list[str]) -> bool:
     """A style, season, weather or time of day ('make it winter'): 'it' is the picture, whatever came before."""
     return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
+
+
+def _singular(word: str) -> str:
+    """'cats' -> 'cat', 'puppies' -> 'puppy' ('the left one' of 'two cats')."""
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _plural(word: str) -> str:

@@ -27,8 +27,13 @@ def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
     return addition_plan(np, det, w[end:]) if np else None
 
 
+_WHAT_IF_FIRST = frozenset("what imagine suppose how if".split())
+
+
 def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
     """'what if the cat were a dog / sitting in a forest / wasn't there' and 'how about ...'."""
+    if w[0] not in _WHAT_IF_FIRST:
+        return None
     for lead in (["what", "if"], ["imagine", "if"], ["suppose"], ["how", "about"], ["imagine"], ["if"]):
         if w[: len(lead)] == lead:
             rest = w[len(lead):]
@@ -84,6 +89,8 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     if j >= len(w) or w[j] not in verbs:
         return None
     j += 1
+    if w[j:j + 1] and w[j] in ("how", "what", "that"):  # "I don't like how dark it is": a complaint
+        return None
     if w[j:j + 1] == ["there"]:  # "I wish there was a parrot"
         return there_be(w[j:], ctx)
     if w[j:j + 2] == ["it", "if"]:  # "I would like it if you could add a cat"
@@ -94,11 +101,14 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     if neg and w[j:j + 2] in (["to", "see"], ["to", "have"]):  # "I don't want to see the bins"
         np, end, _ = noun_phrase(w, j + 2)
         return remove_plan(np, w[end:]) if np else None
+    if w[j:j + 2] == ["to", "be"] and not neg:  # "I want to be on a tropical island"
+        p = sj.about([w[0]], "pron", w[j + 1:], ctx)
+        return p if p.category == "background" else None
     if w[j:j + 1] == ["to"] and len(w) > j + 1 and w[j + 1] not in ("be",):
         return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"
         neg, j = True, j + 1
-    np, end, det = noun_phrase(w, j)
+    np, end, det = noun_phrase(w, j, split_adjectives=True, trailing_noun=False)  # "I want the sky purple"
     r = w[end:]
     if neg:
         return remove_plan(np, r)

@@ -38,10 +38,13 @@ class Resolved:
         self.words, self.refs, self.undo, self.factor, self.repeated = words, list(refs or []), undo, factor, repeated
 
 
+_NOT_FRAGMENT_FIRST = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}
+
+
 def is_fragment(w: list[str]) -> bool:
     """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
-    if not w or w[0] in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}:
-        return False
+    if not w or w[0] in _NOT_FRAGMENT_FIRST and not (w[1:2] and w[1] in lx.COLORS and is_adjective(w[0])):
+        return False  # a verb ('light the candle'), not a shade ('light blue')
     np, end, _ = noun_phrase(w, 0)
     if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
         end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
@@ -52,16 +55,25 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             undo: int) -> Resolved:
     """Resolve one clause. `here`: the mentions of the earlier clauses of this instruction (one callable
     per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
-    if not memory and not any(x in QUICK for x in words):
+    if not memory and QUICK.isdisjoint(words):
         return Resolved(words)
+    if memory:
+        words = _on_added(words, memory)
     words, alt = _alternative(words, bool(memory))
+    if memory and not alt:
+        words, alt = _reply_alternative(words, raw, memory)
+    if memory and undo and not alt and words[:2] in (["make", "it"], ["turn", "it"]) and len(words) > 2 \
+            and is_fragment(words[2 + (words[2] == "into"):]):  # "no, make it an owl": the undone edit, redone
+        words, alt = words[2 + (words[2] == "into"):], True
     extra = 1 if alt and undo == 0 and memory else 0
-    if memory and alt and is_fragment(words):  # "what about green?", "no wait, a rabbit"
+
+    if memory and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
+                           and words[0] in lx.ARTICLES):  # "what about green?", "no wait, a rabbit"
         last = memory.last()
         new = _alternative_clause(last, words)
         return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
     if memory:
-        for step in (_repeat, _strength, _comparative, _same_edit):
+        for step in (_repeat, _more_of, _strength, _too_much_of, _comparative, _same_edit):
             found = step(words, raw, memory, undo + extra)
             if found is not None:
                 found.undo += extra
@@ -72,7 +84,60 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
     candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
     out, refs = substitute(words, candidates)
+    if memory and not extra and not undo and raw[:1] and raw[0] in ("actually", "rather", "nah") and refs \
+            and words[:2] in (["make", "it"], ["turn", "it"]) and _describing(words[2:]):
+        last = memory.last()  # "actually make it purple" after "make the sky pink": that edit, redone
+        if last.category in ("local", "global") and refs[0].turn == last.index:
+            return Resolved(out, [make_ref(words[2:], last, "alternative", " ".join(out)), *refs], 1)
     return Resolved(out, refs, extra)
+
+
+_NOT_DESCRIBING = frozenset("make it that this turn now please not".split())
+
+
+def is_comparative(x: str) -> bool:
+    """'bigger', 'brighter', 'redder', 'shinier' (not 'silver', 'copper': colours that end in -er)."""
+    return x in vb.COMPARATIVES or len(x) > 4 and x.endswith("er") and x not in lx.COLORS \
+        and x not in lx.ADJECTIVES and is_adjective(x)
+
+
+def _describing(words: list[str]) -> bool:
+    """Only adjectives and intensity words: 'blue', 'a darker green', 'shiny'."""
+    return any(is_adjective(x) for x in words) and _NOT_DESCRIBING.isdisjoint(words) and all(
+        is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.ARTICLES for x in words)
+
+
+def _on_added(words: list[str], memory: Memory) -> list[str]:
+    """After an addition, 'make that blue' / 'blue' describe the added object: 'make it blue'."""
+    last = memory.last()
+    if last is None or last.category != "addition":
+        return words
+    if words[:2] == ["make", "that"] and len(words) > 2 and _describing(words[2:]):
+        return ["make", "it", *words[2:]]
+    if _describing(words) and not any(is_comparative(x) for x in words):
+        return ["make", "it", *[x for x in words if x not in lx.ARTICLES]]
+    return words
+
+
+def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tuple[list[str], bool]:
+    """A reply that corrects the last edit without 'instead': 'actually a mountain', 'blue would be better',
+    'hmm, maybe a darker green' (after a change of look)."""
+    last = memory.last()
+    if last is not None and last.category == "background" and words[:2] in (["make", "it"], ["turn", "it"]) \
+            and any(x in lx.PLACES for x in words[2:4 + 2]) and words[2:3] and words[2] in lx.ARTICLES:
+        return words[2:], True  # "make it a snowy beach" after "put the dog on a beach"
+    for tail in vb.ALTERNATIVE_TAILS:
+        n = len(tail)
+        if len(words) > n and tuple(words[-n:]) == tail and is_fragment(words[:-n]):
+            return words[:-n], True
+    if not is_fragment(words):
+        return words, False
+    if raw[:1] and raw[0] in vb.ALTERNATIVE_OPENERS:
+        return words, True
+    last = memory.last()
+    return words, last is not None and last.category in ("local", "background") and _describing(words) \
+        and not is_comparative(words[-1]) and not any(x in vb.MORE_WORDS or x in vb.LESS_WORDS or x == "too"
+                                                      for x in words)
 
 
 def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
@@ -83,7 +148,10 @@ def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
             words, alt = words[:k] + words[k + 1:], True
     for lead in vb.CORRECTION_LEADS:
         if starts_with(words, lead) and len(words) > len(lead):
-            return words[len(lead):], True
+            rest = words[len(lead):]
+            if lead == ("make", "that") and not (rest[0] in lx.DETERMINERS or all(is_adjective(x) for x in rest)):
+                break  # "make that ugly car red": 'that' is a determiner
+            return rest, True
     if has_history:
         for lead in vb.ALTERNATIVE_LEADS:
             rest = words[len(lead):]
@@ -106,14 +174,54 @@ def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
     return Resolved(list(last.words), [make_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)
 
 
+def _more_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'more clouds' / 'a few more clouds' after 'add some clouds': the same addition again."""
+    last = memory.last()
+    if last is None or last.category != "addition" or "more" not in words or not last.target:
+        return None
+    k = words.index("more")
+    rest = [x for x in words[k + 1:] if x not in ("please", "too", "now")]
+    stem = last.target.split()[-1].rstrip("s")
+    if len(rest) != 1 or rest[0].rstrip("s") != stem or not all(
+            x in _FRAGMENT_WORDS or x in vb.NUMBER_WORDS or x in ("add", "a", "few", "some") for x in words[:k]):
+        return None
+    clause = (words[:k + 1] if words[0] == "add" else ["add", *words[:k + 1]]) + rest
+    return Resolved(clause, [make_ref(words, last, "repeat")])
+
+
+def _same_op(x: str, last: TurnInfo) -> bool:
+    """A word naming an operation the last edit performed ('blur' after a background blur)."""
+    op = vb.OP_WORDS.get(x)
+    return bool(op) and (op[0] in last.strength or x in vb.BLUR_OPS and "background_blur" in last.strength)
+
+
 def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
                                                          for i in range(len(words)))
-    more = any(x in vb.MORE_WORDS for x in words)
+    last = memory.last()
+    said = frozenset(x for x in last.words[1:] if x not in lx.DETERMINERS and x not in lx.NP_STOPS)
+    if not less and "too" in words and last is not None and words.index("too") + 1 < len(words):
+        k = words.index("too")  # "that's too bright" after "make it brighter", "too orange": overdone
+        op = vb.OP_WORDS.get(words[k + 1])
+        same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
+            or _same_op(words[k + 1], last)
+        if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
+                and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
+            return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
+    if not less and "too" in words and last is not None and last.strength and words.index("too") + 2 == len(words):
+        op = vb.OP_WORDS.get(words[-1])  # "still too dark" after "make it brighter": not enough yet
+        if op and op[0] in last.strength and op[1] != 0 and (op[1] > 0) != (last.strength[op[0]] > 0) \
+                and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "still", "way") for x in words[:-2]):
+            return Resolved(list(last.words), [make_ref(words, last, "comparative")], 0, 1.0, repeated=last)
+    more = any(x in vb.MORE_WORDS for x in words) or any(starts_with(words, p) for p in vb.MORE_PHRASES)
     if not (less or more) or not all(x in _FRAGMENT_WORDS or x in vb.MORE_WORDS or x in vb.LESS_WORDS
-                                     or x in ("that", "is", "was", "way", "bit")
+                                     or x in ("that", "is", "was", "way", "bit", "tone", "down", "dial", "back",
+                                              "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
+                                     or x in said and is_adjective(x) or _same_op(x, last)
+                                     or len(x) > 3 and any(x[:4] == y[:4] for y in said if len(y) > 3)
+                                     # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):
         return None
     last = memory.last()
@@ -123,13 +231,27 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     return Resolved(list(last.words), [make_ref(words, last, kind)], 0, 1.0, repeated=last)
 
 
+def _too_much_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
+    """'that's too big' after adding a butterfly -> 'make the butterfly smaller'."""
+    if "too" not in words or words.index("too") + 2 != len(words) or words[-1] not in vb.TOO_OPPOSITE:
+        return None
+    if not all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "still", "way", "bit") for x in words[:-2]):
+        return None
+    target = next((m for m in memory.mentions(undo) if not m.removed and not m.image), None)
+    if target is None:
+        return None
+    return Resolved(["make", *target.words, vb.TOO_OPPOSITE[words[-1]]], [make_ref(words, target, "comparative")])
+
+
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
-    """'bigger', 'even brighter', 'a bit smaller' -> 'make <the last object> bigger'."""
-    comps = [x for x in words if x in vb.COMPARATIVES]
-    if not comps or "it" in words or not all(x in vb.COMPARATIVES or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
+    """'bigger', 'even brighter', 'a bit smaller', 'redder' -> 'make <the last object> bigger'."""
+    comps = [x for x in words if is_comparative(x)]
+    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
                             or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
+    if rest[:1] == ["bit"]:  # "bit darker"
+        rest = ["a", *rest]
     target = next((m for m in memory.mentions(undo) if not m.removed), None)
     if target is None or target.image:
         return Resolved(["make", "it", *rest], [Ref(" ".join(words), "the picture", "comparative",
@@ -146,11 +268,22 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         if len(w) > len(tail) and tuple(w[-len(tail):]) == tail:
             w, marked = w[:-len(tail)], True
             break
-    for lead in vb.SAME_LEADS:
-        if starts_with(w, lead) and len(w) > len(lead):
-            w, marked = w[len(lead):], True
-            break
+    for _ in range(2):  # "now do the same on the chair": two leads
+        for lead in vb.SAME_LEADS:
+            if starts_with(w, lead) and len(w) > len(lead):
+                w, marked = w[len(lead):], True
+                break
+    if w[:1] == ["same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "same color for the other car"
+        w, marked = w[3:], True
+    elif w[:2] == ["the", "same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "(do) the same on the chair"
+        w, marked = w[2:], True
     if not marked or not w:
+        return None
+    prep = w[0] if w and w[0] in vb.SAME_PREPS and len(w) > 1 and memory.last().category == "addition" \
+        else ""  # "and to the woman", "on the chair": the place of the repeated addition
+    if prep:
+        w = w[1:]
+    if not w:
         return None
     new_np, refs = substitute(w, memory.mentions(undo))  # "the one on the right" -> "the tree on the right"
     if not is_fragment(new_np):
@@ -164,8 +297,28 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
     last = memory.last()
     if last.category == "global":
         return None
-    clause = replace_target(last, new_np)
+    if last.category == "addition" and (prep or new_np[0] in lx.DEFINITE or new_np[0] in lx.PRONOUNS):
+        clause = _moved_addition(last, new_np, prep)  # "add a hat to the dog" + "same for the cat"
+    elif last.category == "local" and noun_phrase(new_np, own, split_adjectives=True, trailing_noun=False)[1] \
+            < len(new_np):
+        clause = ["make", *new_np]  # "make the car blue" + "now the truck red": the new look is given
+    else:
+        clause = replace_target(last, new_np)
     return Resolved(clause, [make_ref(words, last, "same-edit", " ".join(last.words)), *refs])
+
+
+_PLACE_PREPS = frozenset("to on onto in at for over under near beside behind above".split())
+
+
+def _moved_addition(last: TurnInfo, new_np: list[str], prep: str) -> list[str]:
+    """The last addition at another place: 'add a hat to the dog' + 'the cat' -> 'add a hat to the cat'."""
+    L, th = last.words, (last.target.split() or [""])[-1]
+    k = L.index(th) + 1 if th in L else 1
+    for i in range(k, len(L)):
+        if L[i] in _PLACE_PREPS:
+            _, end, _ = noun_phrase(L, i + 1)
+            return L[:i] + [prep or L[i]] + new_np + L[end:]
+    return L + [prep or "to"] + new_np
 
 
 def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
@@ -188,8 +341,11 @@ def replace_target(last: TurnInfo, new_np: list[str]) -> list[str]:
 def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
     """The last edit done with new words: 'add a cat on the sofa' + 'a dog' -> 'add a dog on the sofa'."""
     target = (last.target.split() or [""])
-    is_np = fragment[0] in lx.DETERMINERS or not all(is_adjective(x) for x in fragment)
+    is_np = not all(is_adjective(x) or x in lx.DETERMINERS for x in fragment)  # "a deeper red" is a look
     if last.category == "addition":
+        if _describing(fragment) and target != [""]:  # "add a red kite" + "green instead" -> "a green kite"
+            adjectives = [x for x in fragment if x not in lx.ARTICLES]
+            return replace_target(last, ["a", *adjectives, target[-1]])
         return replace_target(last, list(fragment))
     if last.category == "remove":
         return ["remove", *fragment]

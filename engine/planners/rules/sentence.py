@@ -41,6 +41,8 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
         return p
     if np and np[0] in lx.EDIT_VERBS:  # a verb with nothing to act on: "remove"
         np = np[1:]
+    if len(np) > 1 and np[-1] in lx.BACKGROUND_WORDS and not det:  # "beach background please"
+        return Parsed("background", [], np[:-1], "fallback-background")
     return Parsed("local", np, w[end:], "fallback")
 
 
@@ -50,7 +52,7 @@ def _lemma(word: str) -> str:
         return word
     stem = word[:-3]
     for cand in (stem, stem + "e", stem[:-1]):
-        if cand in lx.EDIT_VERBS:
+        if cand in lx.EDIT_VERBS or cand in lx.GLOBAL_VERBS or cand == "blur":
             return cand
     return word
 
@@ -69,12 +71,13 @@ def parse_words(w: list[str], ctx: Ctx) -> Parsed:
         k = next((i for i, x in enumerate(w[:8]) if x in lx.EDIT_VERBS), 0)
         if k:
             w = w[k:] + w[:k]
-    if w[0].endswith("ing") and _lemma(w[0]) in lx.EDIT_VERBS:  # "(would you mind) removing the cart"
+    if w[0].endswith("ing") and _lemma(w[0]) in lx.EDIT_VERBS and (
+            w[0] not in lx.NOUN_ING or w[1:2] and (w[1] in lx.DETERMINERS or w[1] in lx.PRONOUNS)):  # "(would you mind) removing the cart"
         w = [_lemma(w[0])] + w[1:]
-    if "by" in w[1:-1]:  # "fix the image by removing the shadow": the gerund says what to do
+    if "by" in w and w[-1] != "by" and w[0] != "by":  # "fix the image by removing the shadow": the gerund says what to do
         k = w.index("by", 1)
         verb = _lemma(w[k + 1])
-        if verb in lx.EDIT_VERBS:
+        if verb in lx.EDIT_VERBS or verb in lx.GLOBAL_VERBS or verb == "blur":
             w = [verb] + w[k + 2:]
     for shape in _SHAPES:
         p = shape(w, ctx)

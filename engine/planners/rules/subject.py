@@ -13,24 +13,37 @@ from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subje
 from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 
 
-def _locative(rest: list[str], ctx: Ctx) -> int:
-    """Index of the locative preposition of 'standing in the snow' / 'in France', or -1."""
+_LOOKS_GOOD = ("great", "good", "nice", "better", "cool", "amazing", "lovely", "awesome", "cute", "fantastic")
+
+
+def _locative(rest: list[str], ctx: Ctx, being: bool = False) -> int:
+    """Index of the locative preposition of 'standing in the snow' / 'in France', or -1 (`being`: after a
+    form of 'be', where 'on a pirate ship' is a place too)."""
     i, posture = 0, False
-    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now")
+    filler = ("to", "be", "is", "are", "was", "were", "being", "appear", "appears", "seem", "all", "now", "am") \
+        + _LOOKS_GOOD
     while i < len(rest) and (rest[i] in lx.POSTURE_VERBS or rest[i] in filler or is_ing(rest[i])):
         posture = posture or rest[i] in lx.POSTURE_VERBS or is_ing(rest[i])
+        being = being or rest[i] in lx.BE or rest[i] in _LOOKS_GOOD  # "would look great on a pirate ship"
         i += 1
-    if i < len(rest) and rest[i] in lx.LOCATIVE_PREPS:
+    if i < len(rest) and (rest[i] in lx.LOCATIVE_PREPS or rest[i] == "by" and posture):
         place = rest[i + 1:]
-        if posture or any(x in lx.PLACES or x in ctx.proper for x in place):
+        if posture or any(x in lx.PLACES or x in ctx.proper for x in place) or (
+                being and place[:1] and place[0] in ("a", "an") and len(place) > 1):  # "to be on a pirate ship"
             return i
     return -1
 
 
 
-def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
-    """What happens to the subject `np` given the words after it."""
+def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = False) -> Parsed:
+    """What happens to the subject `np` given the words after it (`being`: they follow a form of 'be')."""
     if is_global(np, det):
+        if rest[:1] in (["look"], ["looks"]) and "with" in rest[:4]:  # "it would look better with a rug"
+            obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
+            if obj and odet in lx.INDEFINITE:
+                return addition_plan(obj, odet, rest[end:])
+        if rest[:2] in (["seem", "like"], ["appear", "like"], ["look", "as"], ["seem", "as"], ["appear", "as"]):
+            rest = ["look", "like", *rest[2 + (rest[2:3] in (["if"], ["though"])):]]
         if rest[:2] == ["look", "like"] and len(rest) > 3:  # "make it look like the woman is on a beach"
             inner = subject_first(rest[2:], ctx)
             if inner is not None and inner.category != "global":
@@ -62,15 +75,22 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx) -> Parsed:
         where = rest[4:] if rest[3:4] and rest[3] in lx.BE and rest[2] in lx.PRONOUNS else rest[2:]
     elif rest[:1] in (["look"], ["looks"]):
         where = rest[1:]
-    k = _locative(where, ctx)
+    k = _locative(where, ctx, being)
     if k >= 0:
         return Parsed("background", np, where[k:], "about-place")
     return Parsed("local", np, rest, "about-local")
 
 
+def _complaint(rest: list[str]) -> bool:
+    """'distracting', 'in the way', 'an eyesore': the object should go."""
+    return any(rest[:len(c)] == list(c) for c in lx.REMOVE_COMPLAINTS)
+
+
 def copula(np: list[str], det: str, rest: list[str], neg: bool, ctx: Ctx) -> Parsed:
     if rest[:1] == ["not"]:
         neg, rest = True, rest[1:]
+    if not neg and np and det != "pron" and _complaint(rest) and head(np) not in lx.BACKGROUND_WORDS:
+        return Parsed("remove", np, [], "complaint")
     if neg:
         if not rest or rest[0] in lx.ABSENT:
             return Parsed("remove", np, [], "not-there")
@@ -78,7 +98,7 @@ def copula(np: list[str], det: str, rest: list[str], neg: bool, ctx: Ctx) -> Par
             obj, end, _ = noun_phrase(rest, 1)
             return remove_plan(obj, rest[end:]) if obj else Parsed("remove", np, [], "not-there")
         return Parsed("local", np, rest, "copula-not")
-    return about(np, det, rest, ctx)
+    return about(np, det, rest, ctx, being=True)
 
 
 def label(w: list[str], ctx: Ctx) -> Parsed | None:
@@ -102,6 +122,9 @@ def no_x(w: list[str], ctx: Ctx) -> Parsed | None:
 
 
 def modal_first(w: list[str], ctx: Ctx) -> Parsed | None:
+    if len(w) > 3 and w[0] in lx.MODALS and w[1] in ("we", "i") and w[2] == "be":  # "can I be on the moon"
+        p = about([w[1]], "pron", w[2:], ctx)
+        return p if p.category == "background" else None
     if len(w) < 3 or w[0] not in lx.MODALS or w[1] in ("there", "you", "we", "i"):
         return None
     np, end, det = noun_phrase(w, 1)
@@ -119,6 +142,8 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     r = w[end:]
     if not np or not r:
         return None
+    if r[0] in ("looked", "seemed", "appeared", "felt"):  # "(it'd be cool if) it looked like a video game"
+        return about(np, det, ["look", *r[1:]], ctx)
     if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r
@@ -132,8 +157,12 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
             and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
         obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses"
         return addition_plan(obj, "", r[end:])
+    if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
+        j += 1  # "the door could use a coat of paint"
     if modal and j < len(r) and r[j] in lx.INDEFINITE and not neg:  # "the man needs a hat"
         obj, end, odet = noun_phrase(r, j)
+        if obj and obj[0] in lx.GIVE_ATTRS or any(x in ("coat", "paint", "paintjob") for x in obj):
+            return Parsed("local", np, r[j:], "needs-look")  # "the fence needs a fresh coat of paint"
         return addition_plan(obj, odet, r[end:])
     if neg and j < len(r) and (r[j] in lx.WEAR_VERBS or r[j] in ("go", "stay", "remain")):
         return copula(np, det, r[j:], True, ctx)  # "the woman should not wear a hat"

@@ -18,29 +18,54 @@ _AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , 
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
     lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
-    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS,
+    lx.GLOBAL_CUES, lx.PLACES, vb.COMPARATIVES, vb.OP_WORDS, lx.BACKGROUND_WORDS, lx.FUZZY_ANYWHERE,
+    lx.EVALUATIVE, vb.CLOTHING,
 )
+
+
+_PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>")
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
+_PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
+_TYPO_KEYS = frozenset(lx.TYPOS)
+_DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
+
+
+@lru_cache(maxsize=8192)
+def _token_words(tok: str) -> tuple[str, ...]:
+    """One raw token as words: a trailing quote dropped, a typo or contraction written out (pure, cached)."""
+    tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
+    return tuple(lx.TYPOS.get(tok, tok).split())
 
 
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    for old, new in (("\u2019", "'"), ("\u2018", "'"), ("\u2192", " -> "), ("=>", " -> "), ("&", " and ")):
-        text = text.replace(old, new)
-    proper = frozenset(
-        m.group(0).lower() for m in re.finditer(r"(?<=[a-z,] )[A-Z][a-z]+", text)
-    )
-    words: list[str] = []
-    for tok in _TOKEN.findall(text.lower()):
-        tok = tok.strip("'") if tok.endswith("'") and not tok.endswith("s'") else tok
-        words.extend(lx.TYPOS.get(tok, tok).split())
-    for wrong, right in lx.TYPO_PHRASES.items():
-        if wrong[1] not in words:
-            continue
-        n = len(wrong)
-        for i in range(len(words) - n, -1, -1):
-            if tuple(words[i:i + n]) == wrong:
-                words[i:i + n] = right
+    if _SPECIAL.search(text):
+        text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
+    lower = text.lower()
+    proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
+    toks = _TOKEN.findall(lower)
+    if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)
+        words = toks
+    else:
+        words = []
+        for tok in toks:
+            words.extend(_token_words(tok))
+    if "2" in words:  # "add a hat 2 the dog"
+        words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
+                 for i, x in enumerate(words)]
+    if "'s" in lower:  # "my photo's too yellow": 's is "is" before a degree word
+        words = [y for i, x in enumerate(words) for y in (
+            [x[:-2], "is"] if x.endswith("'s") and i + 1 < len(words) and words[i + 1] in _DEGREE else [x])]
+    if not _PHRASE_SECOND.isdisjoint(words):
+        for wrong, right in lx.TYPO_PHRASES.items():
+            if wrong[1] not in words:
+                continue
+            n = len(wrong)
+            for i in range(len(words) - n, -1, -1):
+                if tuple(words[i:i + n]) == wrong:
+                    words[i:i + n] = right
     return words, proper
 
 
@@ -50,10 +75,21 @@ def fix_typo(word: str) -> str:
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
     match = get_close_matches(word, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
-    return match[0] if match else word
+    # a real word two letters shorter or longer is another word ("cover" is not "convert")
+    return match[0] if match and abs(len(match[0]) - len(word)) <= (1 if len(word) < 8 else 2) else word
+
+
+@lru_cache(maxsize=4096)
+def fix_typo_anywhere(word: str) -> str:
+    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter')."""
+    if len(word) < 5 or word in _KNOWN or not word.isalpha():
+        return word
+    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)  # not "barrier" -> "blurrier"
+    return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 
 _SHORT_KNOWN = _KNOWN | vb.SHORT_WORDS | lx.COLORS | lx.ADJECTIVES | lx.PLACES | lx.ARTICLES
+KNOWN_WORDS = _SHORT_KNOWN | frozenset(",;:!?.") | {"->"}  # words no typo repair changes
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -83,15 +119,18 @@ def has_global_cue(w: list[str]) -> bool:
     return any(phrase in text for phrase in lx.GLOBAL_PHRASES)
 
 
+@lru_cache(maxsize=8192)
 def is_participle(word: str) -> bool:
     """'parked', 'covered': a participle that ends a noun phrase ('a car parked on ...')."""
     return word.endswith("ed") and (len(word) > 4 or word.endswith("ied")) and word not in lx.ADJECTIVES
 
 
+@lru_cache(maxsize=8192)
 def is_ing(word: str) -> bool:
     return word.endswith("ing") and len(word) > 5 and word not in lx.NOUN_ING
 
 
+@lru_cache(maxsize=8192)
 def is_adjective(word: str) -> bool:
     if word in lx.COLORS or word in lx.ADJECTIVES:
         return True
@@ -114,7 +153,10 @@ def skip_determiners(w: list[str], i: int) -> tuple[int, str]:
     while i < len(w) and w[i] in lx.DETERMINERS:
         if w[i] == "that" and i + 1 < len(w) and w[i + 1] in lx.NP_STOPS:
             break
-        det = det or w[i]
+        if w[i] == "of" and det in _PART_OF and i + 1 < len(w) and w[i + 1] in lx.DEFINITE:
+            det = ""  # "one of the dogs": the dogs, definite
+        else:
+            det = det or w[i]
         i += 1
     return i, det
 
@@ -126,6 +168,9 @@ def _pronoun_here(w: list[str], i: int) -> bool:
         return False
     if x in ("her", "this", "that", "these", "those"):
         nxt = w[i + 1] if i + 1 < len(w) else ""
+        if nxt and is_adjective(nxt) and i + 2 < len(w) and w[i + 2] not in lx.NP_STOPS \
+                and w[i + 2] not in ",;:!?." and not is_adjective(w[i + 2]) and x != "her":
+            return False  # "that awful wire": a determiner, an adjective, a noun
         return (
             not nxt or nxt in lx.NP_STOPS or nxt in lx.CLAUSE_VERBS or nxt in lx.ARTICLES
             or is_adjective(nxt) or nxt in ",;:!?."
@@ -174,6 +219,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
         if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
             i += 1
             continue
+        if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
+            break
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
@@ -187,12 +234,16 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
     if split_adjectives and len(out) > 1:
-        out, i = _split_trailing(out, start, at_end=trailing_noun and i >= len(w))
+        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
         out = owner
     return out, i, det
+
+
+_SUBJECTS = frozenset("it they he she we i you".split())
+_PART_OF = frozenset("one two three some any each both all several few many".split())
 
 
 def _coordinated(w: list[str], i: int, before: str) -> bool:
@@ -222,22 +273,31 @@ class Phrases:
 
     def match(self, w: list[str], i: int = 0) -> tuple[str, ...] | None:
         """The longest phrase that starts at w[i], or None."""
-        for p in self.by_first.get(w[i], ()) if i < len(w) else ():
-            if tuple(w[i:i + len(p)]) == p:
+        if i >= len(w):
+            return None
+        for p in self.by_first.get(w[i], ()):
+            if len(p) == 1 or tuple(w[i:i + len(p)]) == p:
                 return p
         return None
 
+    def any_in(self, w: list[str]) -> bool:
+        """Could a phrase start anywhere in w (a cheap test before scanning)?"""
+        return not self.by_first.keys().isdisjoint(w)
 
+
+@lru_cache(maxsize=8192)
 def _ends_noun_phrase(x: str) -> bool:
     return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
 
 
-def _split_trailing(out: list[str], start: int, at_end: bool) -> tuple[list[str], int]:
+def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
     while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
         j -= 1
     if j == len(out) and at_end:
         j = 1  # "make the shoes sneakers": noun, then the new noun
+    if j == len(out):  # nothing split off ("the moon and some stars": determiners inside count too)
+        return out, end
     return out[:j], start + j
 
 

@@ -29,10 +29,14 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
+        if v == "clean" and np and det != "pron" or v == "clean" and np[:1] in (["it"], ["this"]):
+            return Parsed("local", np, ["clean", *w[end:]], "clean")  # "clean the floor"
         return None
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
-        np, end, _ = noun_phrase(w, j)
+        np, end, det = noun_phrase(w, j)
+        if v == "drop" and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):
+            return Parsed("background", np, w[end:], "drop-into-place")  # "drop the kids into a snowy village"
         return cl.remove_plan(np, w[end:])
     return None
 
@@ -49,9 +53,13 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
             j -= len(recv) - 1
             recv = recv[:1]
     obj, end, odet = noun_phrase(w, j)
+    if not obj and w[j:j + 1] and w[j] in lx.ARTICLES and w[j + 1:j + 2] in (["look"], ["feel"]):
+        obj, end = w[j + 1:], len(w)  # "give it the look of an old postcard"
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
-    if head(obj) in lx.GIVE_ATTRS:
+    if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))) or (
+            odet in lx.ARTICLES and any(x in lx.GLOBAL_LOOKS for x in w[end:end + 4])):  # "an orange and teal grade"
+        # "a brick texture", "a pink hue", "the look of an old postcard"
         if cl.is_global(recv, rdet) or not recv:
             return Parsed("global", [], obj, "give-look")
         return Parsed("local", recv, obj, "give-look")
@@ -79,6 +87,9 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     definite = det in lx.DEFINITE or det == "pron"
     if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
         return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
+    if v in lx.MOVE_VERBS and definite and not scenic(rest, ctx) and (
+            np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
+        return Parsed("local", [x for x in np if x not in _DIRECTIONS], rest, "move-within")  # "move it closer"
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
     if v in ("see", "show", "imagine", "picture") and definite:
@@ -97,8 +108,9 @@ def scenic(rest: list[str], ctx: Ctx) -> bool:
 def _change(w: list[str], ctx: Ctx) -> Parsed:
     v = w[0]
     split = v in ("turn", "paint", "color", "recolor", "dye", "make", "render", "tint", "get")
-    j = 2 if w[1] in ("out", "up") else 1  # "swap out the cat for a rabbit"
-    np, end, det = noun_phrase(w, j, split_adjectives=split)
+    j = 2 if w[1] in ("out", "up") or w[1] in ("on", "off") and v in ("turn", "switch") and w[2:3] \
+        and w[2] in lx.DETERMINERS else 1  # "swap out the cat for a rabbit", "turn on the street lamps"
+    np, end, det = noun_phrase(w, j, split_adjectives=split and j == 1 or split and w[1] in ("out", "up"))
     rest = w[end:]
     if v in ("have", "let") and len(np) > 1 and rest and (rest[0] in lx.DETERMINERS or rest[0] in lx.NP_STOPS):
         np, rest = np[:-1], [np[-1]] + rest  # "have the dog catch a ball": an unknown verb
@@ -111,8 +123,13 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
             return Parsed("global", [], cl.global_new(rest), "change-to-style")
         return Parsed("local", [], rest, "change-unknown")
     h = head(np)
-    if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])):
+    if h in lx.BACKGROUND_WORDS and det in _OWNER:  # "make her background pink": hers, behind her
+        return Parsed("background", [_OWNER[det]], cl.words_after(rest), "change-own-background")
+    if h in lx.BACKGROUND_WORDS or (h in lx.SCENE_WORDS and rest[:1] in (["behind"], ["around"])) or (
+            h in lx.PLACES and rest[:1] == ["behind"] and _person(rest[1:])):  # "change the office behind him"
         return Parsed("background", cl.behind_subject(rest), cl.words_after(rest), "change-background")
+    if h in _WEATHER_LOOKS and det in lx.ARTICLES:  # "make the fog thicker": the weather is the whole picture
+        return Parsed("global", [], w, "change-weather")
     if v in lx.CAUSATIVE_VERBS:
         return sj.about(np, det, rest, ctx)
     if cl.is_global(np, det):
@@ -122,11 +139,22 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
     return Parsed("local", np, rest, "change")
 
 
+_OWNER = {"her": "her", "his": "him", "my": "me", "our": "us"}
+_WEATHER_LOOKS = frozenset("fog mist haze rain drizzle storm".split())
+_DIRECTIONS = frozenset("left right up down closer nearer further farther higher lower aside forward back backward "
+                        "center centre middle".split())
+
+
+def _person(w: list[str]) -> bool:
+    np, _, det = noun_phrase(w, 0)
+    return det == "pron" or head(np) in vb.PERSON_WORDS
+
+
 def _global_verb(w: list[str], ctx: Ctx) -> Parsed:
     np, end, det = noun_phrase(w, 2 if w[1] in lx.PARTICLES else 1)  # "blur out the backdrop"
     h = head(np)
-    if h in lx.BACKGROUND_WORDS:
-        return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")
+    if h in lx.BACKGROUND_WORDS or h in lx.SCENE_WORDS and w[end:end + 1] in (["behind"], ["around"]):
+        return Parsed("background", cl.behind_subject(w[end:]), w, "global-verb-background")  # "blur the stuff behind"
     if w[0] == "apply" and "to" in w:  # "apply a blur to the whole image" / "... to the car"
         on, _, odet = noun_phrase(w, w.index("to") + 1)
         if on and not cl.is_global(on, odet):
@@ -154,6 +182,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return cl.addition_plan(obj, det, w[end:])
     if v == "give":
         return _give(w, ctx)
+    if v in ("isolate", "cutout") and len(w) > 2:  # "isolate the product on white"
+        np, end, _ = noun_phrase(w, 1)
+        return Parsed("background", np, w[end:], "isolate") if np else None
     if v == "dress" and "in" in w[2:]:  # "dress the man in a suit"
         np, end, _ = noun_phrase(w, 1)
         return Parsed("local", np, ["wearing", *w[end + 1:]], "dress-in")
@@ -163,10 +194,18 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in lx.ADD_VERBS:
         j = 2 if w[1] in ("in", "on", "back") and w[2:3] and w[2] in lx.DETERMINERS else 1  # "add in a dog"
         np, end, det = noun_phrase(w, j)
+        if (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx) and (
+                v in ("superimpose", "paste", "overlay", "insert") or det == "pron" or head(np) in vb.PERSON_WORDS):
+            # "superimpose the dog on a beach", "stick me on a beach in Hawaii"
+            return Parsed("background", np, w[end:], "paste-into-place")
         return cl.addition_plan(np, det, w[end:])
+    if "as" in w[2:] and v in ("use", "set", "have", "put", "make", "choose", "pick"):  # "use a sunset as the background"
+        k = w.index("as", 2)
+        if head(noun_phrase(w, k + 1)[0]) in lx.BACKGROUND_WORDS:
+            return Parsed("background", [], w[1:k], "use-as-background")
     if v in lx.PLACE_VERBS or v in lx.MOVE_VERBS or v in ("see", "imagine", "picture"):
         return _place(w, ctx)
-    if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE:
+    if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE and w[2:3] != ["of"]:  # not "make one of the dogs ..."
         np, end, det = noun_phrase(w, 1)
         if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
             np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb

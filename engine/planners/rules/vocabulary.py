@@ -13,7 +13,7 @@ def _words(text: str) -> frozenset[str]:
 SOCIAL_HEADS = _words(
     "hi hey hello hiya yo thanks thank thx ty cheers ok okay great perfect nice awesome cool wow hmm hm "
     "um uh well please sure yes yeah yep appreciate appreciated sorry oops lol alright good excellent "
-    "lovely amazing brilliant morning evening afternoon"
+    "lovely amazing brilliant morning evening afternoon actually"
 )
 SOCIAL_FILLER = _words(
     "a lot so much very you there again guys buddy friend in advance it for me job that's that is thing "
@@ -23,6 +23,11 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
     ("if", "possible"), ("if", "you", "can"), ("if", "you", "could"), ("when", "you", "can"), ("for", "me"),
     ("when", "you", "get", "a", "chance"), ("if", "that", "is", "ok"), ("if", "you", "do", "not", "mind"),
     ("no", "rush"), ("if", "it", "is", "possible"), ("thanks", "in", "advance"), ("you", "are", "the", "best"),
+    ("do", "two", "things"), ("two", "things"), ("a", "few", "things"), ("do", "a", "few", "things"),
+    ("a", "couple", "of", "things"), ("do", "a", "couple", "of", "things"), ("a", "couple", "of", "changes"),
+    ("a", "few", "changes"), ("some", "changes"), ("two", "changes"), ("three", "things"), ("do", "three", "things"),
+    ("i", "have", "a", "few", "requests"), ("a", "few", "edits"), ("two", "edits"), ("the", "following"),
+    ("do", "the", "following"), ("if", "it", "is", "not", "too", "much", "trouble"), ("in", "this", "order"),
 })
 CLOTHING = _words(
     "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
@@ -38,10 +43,18 @@ FAN_PHRASES: tuple[tuple[str, ...], ...] = (
     ("am", "not", "keen", "on"), ("am", "not", "crazy", "about"), ("am", "unhappy", "with"),
 )
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
+# A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
+PRAISE = _words("nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+                "stunning cool")
+GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
+# Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
+GEOMETRY_VERBS = _words("rotate flip mirror resize crop scale upscale downscale compress")
+OTHER_MEDIA = _words("gif video mp4 slideshow")
+GENERIC_MEDIA = _words("photos images pictures pics photographs stuff things selfies")
 # Clause-level connectives: a clause break in the middle of a sentence ("..., then ...").
 THEN_WORDS: tuple[tuple[str, ...], ...] = (
     ("and", "then"), ("and", "after", "that"), ("after", "that"), ("and", "afterwards"), ("afterwards",),
-    ("then",), ("and", "finally"), ("finally",), ("and", "next"), ("and", "also"), ("plus",),
+    ("then",), ("and", "finally"), ("finally",), ("and", "next"), ("and", "also"), ("plus",), ("also",),
 )
 LEADING_ORDER = _words("first firstly second secondly third lastly next also finally")
 
@@ -57,7 +70,7 @@ PERCEIVE = _words("see spot find notice detect recognize recognise identify coun
 NON_EDIT_VERBS = _words(
     "tell describe explain save print share translate rate count identify name find search upload "
     "download email post export exit quit help say list answer guess know think recognize recognise "
-    "caption summarize summarise analyze analyse compare read"
+    "caption summarize summarise analyze analyse compare read recommend suggest animate"
 )
 SHORT_WORDS = _words(  # short real words the typo repair must never touch
     "a an the it is be to of on in at as by or and but if so no not do go up my me we us he she his her "
@@ -73,12 +86,22 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("undo",), ("undo", "that"), ("undo", "it"), ("undo", "this"), ("undo", "the", "last", "edit"),
     ("undo", "the", "last", "change"), ("undo", "the", "last", "step"), ("go", "back"), ("revert",),
     ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
-    ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"),
+    ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
+    ("not",), ("change", "it", "back"), ("change", "that", "back"), ("change", "them", "back"), ("turn", "it", "back"),
+    ("make", "it", "like", "before"), ("back", "to", "how", "it", "was"), ("restore", "it"),
 )
 CORRECTION_LEADS: tuple[tuple[str, ...], ...] = (
-    ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",),
+    ("i", "meant"), ("i", "mean"), ("i", "said"), ("i", "wanted"), ("make", "that"), ("rather",), ("more", "of"),
+)
+# Openers of a reply that corrects the last edit ("actually a mountain", "hmm, a darker green").
+ALTERNATIVE_OPENERS = _words("actually hmm hm nah maybe rather perhaps")
+# Tails that say the words before them are the wanted alternative ("blue would be better").
+ALTERNATIVE_TAILS: tuple[tuple[str, ...], ...] = (
+    ("would", "be", "better"), ("would", "look", "better"), ("would", "be", "nicer"), ("might", "be", "better"),
+    ("is", "better"), ("looks", "better"), ("would", "work", "better"), ("would", "be", "best"),
+    ("could", "be", "better"), ("is", "what", "i", "want"), ("is", "what", "i", "meant"),
 )
 ALTERNATIVE_LEADS: tuple[tuple[str, ...], ...] = (("what", "about"), ("how", "about"), ("try",), ("use",))
 REPEAT_CLAUSES: tuple[tuple[str, ...], ...] = (
@@ -94,7 +117,15 @@ SAME_LEADS: tuple[tuple[str, ...], ...] = (
     ("do", "the", "same", "thing", "with"), ("do", "the", "same", "to"), ("do", "the", "same", "for"),
     ("do", "the", "same", "with"), ("the", "same", "for"), ("the", "same", "to"), ("same", "for"),
     ("same", "to"), ("same", "with"), ("same", "thing", "for"), ("same", "thing", "to"), ("now",), ("and",),
-    ("also",), ("what", "about"), ("how", "about"),
+    ("also",), ("what", "about"), ("how", "about"), ("do",),
+)
+# Words of "now do the same on the chair" / "and to the woman": the place of a repeated addition.
+SAME_PREPS = _words("to on for with onto in at")
+# Positions and sizes that pick one of several: "the left one", "the bigger one".
+POSITION_WORDS = _words(
+    "left right middle center front back top bottom near far closest nearest farthest furthest upper lower "
+    "leftmost rightmost big small bigger smaller biggest smallest tall taller tallest short shorter other "
+    "second first last third front-most background foreground"
 )
 SAME_TAILS: tuple[tuple[str, ...], ...] = (("too",), ("as", "well"), ("also",), ("aswell",))
 # "bigger", "a bit more": the size or strength of the last edit, on its object.
@@ -102,12 +133,26 @@ COMPARATIVES = _words(
     "bigger larger smaller tinier taller shorter wider narrower longer thicker thinner higher lower "
     "bolder lighter darker brighter stronger weaker fainter"
 )
-MORE_WORDS = _words("more stronger further")
-LESS_WORDS = _words("less weaker")
+MORE_WORDS = _words("more stronger further intense intenser")
+LESS_WORDS = _words("less weaker subtler")
+# "too big" -> the change that fixes it, on the last object.
+TOO_OPPOSITE: dict[str, str] = {"big": "smaller", "large": "smaller", "huge": "smaller", "small": "bigger",
+                                "tiny": "bigger", "long": "shorter", "short": "longer", "tall": "shorter",
+                                "wide": "narrower", "thin": "thicker", "thick": "thinner", "high": "lower",
+                                "low": "higher", "fat": "thinner", "narrow": "wider"}
+MORE_PHRASES: tuple[tuple[str, ...], ...] = (("not", "enough"), ("not", "strong", "enough"), ("still", "not", "enough"))
+# Genders of the person words: "him" / "he" never stand for these, "her" / "she" never for MALE_WORDS.
+FEMALE_WORDS = _words("woman women girl girls lady ladies sister mother mom mum wife daughter grandma grandmother "
+                      "bride queen princess aunt niece actress waitress")
+MALE_WORDS = _words("man men boy boys guy gentleman brother father dad husband son grandpa grandfather groom king "
+                    "prince uncle nephew actor waiter")
 TOO_MUCH: tuple[tuple[str, ...], ...] = (("too", "much"), ("not", "so", "much"), ("too", "strong"),
-                                         ("a", "bit", "much"), ("overdone",))
+                                         ("a", "bit", "much"), ("overdone",), ("tone", "it", "down"),
+                                         ("tone", "that", "down"), ("tone", "down"), ("dial", "it", "back"),
+                                         ("dial", "it", "down"), ("dial", "back"))
 OTHER_ONE: tuple[tuple[str, ...], ...] = (("the", "other", "one"), ("the", "other"), ("other", "one"))
-ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("another",))
+ANOTHER_ONE: tuple[tuple[str, ...], ...] = (("another", "one"), ("one", "more"), ("the", "same", "one"),
+                                           ("same", "one"), ("another",))
 ORDINALS: dict[str, int] = {"first": 0, "second": 1, "third": 2, "last": -1, "new": -1, "latest": -1,
                             "original": 0}
 NUMBER_WORDS: dict[str, int] = {"two": 2, "three": 3, "four": 4, "five": 5, "few": 3, "several": 3,
@@ -173,7 +218,7 @@ OP_PLAIN_ADJECTIVES = _words("cool warm cold dark bright soft sharp dull flat vi
 OP_VERBS = _words("make turn set give apply add change convert render adjust fix correct tone tune put get")
 BLUR_OPS = _words("blur blurry blurred blurring blurrier soft softer soften")  # on the background: background_blur
 UP_WORDS = _words("more increase increased boost raise higher enhance intensify heighten amplify add "
-                  "stronger up extra crank pump maximum max")
+                  "stronger up extra crank pump maximum max bump")
 DOWN_WORDS = _words("less decrease reduce reduced lower cut drop diminish weaken minimize down tame "
                     "fewer weaker remove")
 SMALL_WORDS = _words("bit little slightly slight somewhat touch tad subtle subtly mildly gently barely "
@@ -189,7 +234,8 @@ OP_NEUTRAL = _words(
     "too bit little lot some even slightly shallow make me my our just also now then quite rather "
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
-    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out"
+    "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
+    "what whatever needs need has got stuff things"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
