@@ -91,13 +91,13 @@ class AttemptStore:
             return self._update_attempt(db, name, rec.model_copy(update=changes))
 
     def attempt(self, name: str, attempt_id: str) -> AttemptRecord:
-        with self._tx() as db:
+        with self._tx(write=False) as db:
             self._session(db, name)
             return self._attempt(db, name, attempt_id)
 
     def attempts(self, name: str, run_id: str | None = None) -> list[AttemptRecord]:
         """Oldest first (turn by turn, attempt by attempt, candidate by candidate)."""
-        with self._tx() as db:
+        with self._tx(write=False) as db:
             self._session(db, name)
             sql, args = "SELECT record FROM attempts WHERE session=?", [name]
             if run_id is not None:
