@@ -17,12 +17,14 @@ does not pay the WAL checkpoint + fsync that closing the last connection to a WA
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
 import sqlite3
 import threading
 import time
+import weakref
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -84,6 +86,16 @@ def validate_name(name: str) -> str:
 __all__ = ["AttemptRecord", "StepMark", "Version", "VersionStore", "validate_name"]
 
 _INHERITED: list = []  # connections a forked child inherited: never used nor closed there (the parent owns them)
+_OPEN: "weakref.WeakSet[StoreDatabase]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """At exit: close every store's connection, so the WAL is checkpointed into versions.sqlite and removed
+    (a copy of the file alone is then complete; while a process runs, copy it with its -wal, or use
+    `sqlite3 versions.sqlite .backup`)."""
+    for db in list(_OPEN):
+        db.close()
 
 
 class StoreDatabase(SqliteDatabase):
@@ -125,6 +137,7 @@ class StoreDatabase(SqliteDatabase):
             conn.close()
             raise
         self._conn, self._conn_key, self._sync = conn, self._file_key(), None
+        _OPEN.add(self)
         return conn
 
     def close(self) -> None:
