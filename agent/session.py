@@ -48,10 +48,15 @@ def _relaxed(saver):
     (`_sync_checkpoints`); a finished run's checkpoints are deleted anyway. PostgreSQL: as it is."""
     conn = getattr(saver, "conn", None)
     if conn is not None and hasattr(saver, "setup") and hasattr(conn, "in_transaction"):  # sqlite3
-        with saver.lock:
-            saver.setup()  # journal_mode=WAL first: NORMAL is crash-safe only with WAL
-            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-                conn.execute("PRAGMA synchronous=NORMAL")
+        import sqlite3
+
+        try:
+            with saver.lock:
+                saver.setup()  # journal_mode=WAL first: NORMAL is crash-safe only with WAL
+                if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                    conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:  # damaged / read-only: left as it is; its first use reports it, typed, as before
+            pass
     return saver
 
 

@@ -13,7 +13,10 @@ synchronous=NORMAL: written to the WAL before they return, so they survive a kil
 after a power cut or an OS crash the head may be back where the last FULL commit (or WAL
 checkpoint) left it, with no version, attempt or image lost. Reads take no write lock (a deferred
 transaction: one consistent snapshot). Each store keeps one connection open (per process), so a turn
-does not pay the WAL checkpoint + fsync that closing the last connection to a WAL file costs.
+does not pay the WAL checkpoint + fsync that closing the last connection to a WAL file costs 8 times;
+the WAL is folded into versions.sqlite once at the end of each turn (edit, accept, reject, pick), after
+create / delete / restore, and when the process exits, so at rest the file alone holds every commit.
+A head move stays in versions.sqlite-wal until then (a copy taken meanwhile needs that file too).
 """
 from __future__ import annotations
 
@@ -152,6 +155,18 @@ class StoreDatabase(SqliteDatabase):
         except sqlite3.Error:
             pass
 
+    def fold(self) -> None:
+        """Checkpoint the WAL into the database file and truncate it (PRAGMA wal_checkpoint(TRUNCATE)):
+        afterwards versions.sqlite alone holds every commit (a copy of it, `doctor` reading it). Skipped
+        when another process is reading (SQLite reports busy: its own later checkpoint folds it)."""
+        if self.read_only or self._conn is None or self._conn_key is None or self._conn_key[0] != os.getpid():
+            return
+        from agent.storage_guard import db_errors
+
+        with self._lock, db_errors(self.path):
+            if self._file_key() == self._conn_key:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     @contextmanager
     def tx(self, write: bool = True, durable: bool = True):
         """One transaction. write=False: a deferred read (a snapshot; takes no write lock).
@@ -212,6 +227,15 @@ class VersionStore(AttemptStore):
         with (self.db.tx(write, durable) if isinstance(self.db, StoreDatabase) else self.db.tx()) as tx:
             yield tx
 
+    def fold(self) -> None:
+        """After a turn (and a create, delete or restore): the WAL folded into the database file. A failure
+        is not reported: not folding loses nothing (the WAL holds it; the next fold, or the exit, folds it)."""
+        if isinstance(self.db, StoreDatabase):
+            try:
+                self.db.fold()
+            except BrushEditError:
+                pass
+
     # --- sessions ---------------------------------------------------------------------------
     def create(self, name: str, image_id: str, size: tuple[int, int] | None = None) -> Version:
         validate_name(name)
@@ -221,6 +245,7 @@ class VersionStore(AttemptStore):
                 raise BrushEditError(f"Session '{name}' already exists.", fix="Pick another --session name.")
             db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?)", (name, root.created, "v0", "[]", 1, None))
             self._insert(db, name, root)
+        self.fold()
         return root
 
     def exists(self, name: str) -> bool:
@@ -329,6 +354,7 @@ class VersionStore(AttemptStore):
             self._session(db, name)
             for table, key in (("attempts", "session"), ("versions", "session"), ("sessions", "name")):
                 db.execute(f"DELETE FROM {table} WHERE {key}=?", (name,))
+        self.fold()
 
     # --- an edit waiting for review ----------------------------------------------------------
     def set_pending(self, name: str, info: dict | None) -> None:
@@ -410,6 +436,7 @@ class VersionStore(AttemptStore):
                        (name, min(v.created for v in versions), head, "[]", n, None))
             for v in versions:
                 self._insert(db, name, v)
+        self.fold()
 
     def edit_lock(self, name: str, wait_s: float = EDIT_WAIT_S):
         """Hold session `name` for one edit (head read -> commit); a second holder waits up to `wait_s`, then
@@ -430,7 +457,10 @@ def holding_edit_lock(method):
 
     @wraps(method)
     def locked(self, *args, **kwargs):
-        with self.versions.edit_lock(self.name, getattr(self, "edit_wait_s", EDIT_WAIT_S)):
-            return method(self, *args, **kwargs)
+        try:
+            with self.versions.edit_lock(self.name, getattr(self, "edit_wait_s", EDIT_WAIT_S)):
+                return method(self, *args, **kwargs)
+        finally:  # the turn's writes folded into versions.sqlite: the file alone is complete again
+            self.versions.fold()
 
     return locked

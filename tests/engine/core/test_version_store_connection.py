@@ -157,3 +157,15 @@ def test_the_checkpointer_commits_without_fsync_and_is_synced_before_a_review(tm
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real(fd))
     _sync_checkpoints(saver)
     assert str(tmp_path / "checkpoints.sqlite-wal") in synced
+
+
+def test_a_fold_leaves_the_database_file_complete_on_its_own(tmp_path):
+    vs = _store(tmp_path)
+    wal = tmp_path / "versions.sqlite-wal"
+    vs.undo("s")  # a head move: in the WAL only
+    assert wal.stat().st_size > 0
+    vs.fold()  # what the end of every turn does
+    assert wal.stat().st_size == 0
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes((tmp_path / "versions.sqlite").read_bytes())  # the file alone, as a backup would take it
+    assert VersionStore(copy).state("s") == ("v1", ["v2"])
