@@ -169,3 +169,37 @@ def test_a_fold_leaves_the_database_file_complete_on_its_own(tmp_path):
     copy = tmp_path / "copy.sqlite"
     copy.write_bytes((tmp_path / "versions.sqlite").read_bytes())  # the file alone, as a backup would take it
     assert VersionStore(copy).state("s") == ("v1", ["v2"])
+
+
+def test_a_turns_records_are_fsynced_by_the_fold_at_its_end(tmp_path, monkeypatch):
+    vs = _store(tmp_path, n=1)
+    (rec,) = vs.add_attempts("s", [AttemptRecord(run_id="r1", turn_parent="v0", n=0, result_id=IMG)])
+    vs.commit_attempt("s", Version(id="pending", parent="v0", image_id=IMG, run_id="r1"), rec.id)
+    assert vs.db._sync == "NORMAL"  # in the WAL (a kill keeps them), not fsynced yet
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real(fd))
+    vs.fold()
+    assert synced[0] == str(tmp_path / "versions.sqlite-wal")  # before the checkpoint, whatever it meets
+    assert (tmp_path / "versions.sqlite-wal").stat().st_size == 0
+
+
+def test_an_edit_ends_with_the_fold(tmp_path, monkeypatch):
+    from agent.versions import holding_edit_lock
+
+    vs = _store(tmp_path)
+    folds = []
+    monkeypatch.setattr(vs, "fold", lambda: folds.append(1))
+
+    class Turn:
+        name, versions = "s", vs
+
+        @holding_edit_lock
+        def edit(self, fail):
+            if fail:
+                raise RuntimeError("the turn failed")
+            return "ok"
+    assert Turn().edit(False) == "ok"
+    with pytest.raises(RuntimeError):
+        Turn().edit(True)
+    assert folds == [1, 1]
