@@ -50,9 +50,10 @@ class AttemptStore:
     """Attempt methods of the version store."""
 
     def add_attempts(self, name: str, records: list[AttemptRecord]) -> list[AttemptRecord]:
-        """Store records (ids assigned here); a record already stored for (run_id, n, candidate) is returned as is."""
+        """Store records (ids assigned here); a record already stored for (run_id, n, candidate) is returned as is.
+        Called inside a turn: committed at synchronous=NORMAL, fsynced by the turn's end (VersionStore.fold)."""
         out = []
-        with self._tx() as db:
+        with self._tx(durable=False) as db:
             self._session(db, name)
             for rec in records:
                 row = db.execute("SELECT record FROM attempts WHERE session=? AND run_id=? AND n=? AND candidate=?",
@@ -91,13 +92,13 @@ class AttemptStore:
             return self._update_attempt(db, name, rec.model_copy(update=changes))
 
     def attempt(self, name: str, attempt_id: str) -> AttemptRecord:
-        with self._tx() as db:
+        with self._tx(write=False) as db:
             self._session(db, name)
             return self._attempt(db, name, attempt_id)
 
     def attempts(self, name: str, run_id: str | None = None) -> list[AttemptRecord]:
         """Oldest first (turn by turn, attempt by attempt, candidate by candidate)."""
-        with self._tx() as db:
+        with self._tx(write=False) as db:
             self._session(db, name)
             sql, args = "SELECT record FROM attempts WHERE session=?", [name]
             if run_id is not None:

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping
-
-import numpy as np
+from contextlib import nullcontext as _nolock
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from agent.doctor import require_intact, writable_dir
 from agent.outcome import EditOutcome, StepOutcome  # noqa: F401  (re-exported: the Session API's results)
@@ -33,11 +32,53 @@ from agent.stores import make_checkpointer, make_version_store
 from agent.versions import EDIT_WAIT_S, AttemptRecord, Version, holding_edit_lock, validate_name
 from engine.errors import BrushEditError
 from engine.image_store import ImageStore
-from engine.images import load_image, load_mask, validate_image, validate_mask
-from engine.masks import clip_box
 from engine.settings import MAX_CANDIDATES, Settings
 
+if TYPE_CHECKING:  # numpy, Pillow and OpenCV load where pixels are touched (new, edit, image): `history`,
+    import numpy as np  # `undo` and the other model-free commands start without them
+
+
 _ATTEMPT = re.compile(r"^a\d+$")
+
+
+def _relaxed(saver):
+    """The SQLite checkpointer commits without an fsync each (WAL, synchronous=NORMAL): a run's
+    checkpoints survive a kill of the process (the crash-resume state), and a power cut loses at most
+    the run in flight. A run that pauses for review is fsynced before its review is recorded
+    (`_sync_checkpoints`); a finished run's checkpoints are deleted anyway. PostgreSQL: as it is."""
+    conn = getattr(saver, "conn", None)
+    if conn is not None and hasattr(saver, "setup") and hasattr(conn, "in_transaction"):  # sqlite3
+        import sqlite3
+
+        try:
+            with saver.lock:
+                saver.setup()  # journal_mode=WAL first: NORMAL is crash-safe only with WAL
+                if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                    conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:  # damaged / read-only: left as it is; its first use reports it, typed, as before
+            pass
+    return saver
+
+
+def _sync_checkpoints(saver) -> None:
+    """fsync the checkpointer's WAL: every checkpoint committed so far survives a power cut."""
+    conn = getattr(saver, "conn", None)
+    if conn is None or not hasattr(conn, "in_transaction"):  # PostgreSQL: durable on commit
+        return
+    import os
+
+    with getattr(saver, "lock", None) or _nolock():
+        row = conn.execute("PRAGMA database_list").fetchone()
+    path = row[2] if row else ""
+    for target in (f"{path}-wal", path):
+        try:
+            fd = os.open(target, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 class Session:
@@ -60,6 +101,10 @@ class Session:
     # --- opening ----------------------------------------------------------------------------
     @classmethod
     def new(cls, name: str, image: str | Path | np.ndarray, settings: Settings | None = None, **kw) -> "Session":
+        import numpy as np
+
+        from engine.images import load_image, validate_image
+
         s = cls(name, settings, **kw)
         limits = s.settings.image_limits
         array = validate_image(image, limits=limits) if isinstance(image, np.ndarray) else load_image(image, limits)
@@ -141,7 +186,7 @@ class Session:
         it as `Session(..., graph=)`). The checkpointer comes from agent/stores.py (SQLite file or PostgreSQL)."""
         from agent.graph import build_graph
 
-        s, saver = settings, make_checkpointer(settings)
+        s, saver = settings, _relaxed(make_checkpointer(settings))
         conn = None if settings.uses_postgres else saver.conn
         return build_graph(s.planning_mode, s.retry_budget, saver, s.budget_exhausted), conn
 
@@ -163,7 +208,7 @@ class Session:
 
     def _checkpointer(self):
         if getattr(self, "_saver", None) is None:
-            self._saver = make_checkpointer(self.settings)
+            self._saver = _relaxed(make_checkpointer(self.settings))
         return self._saver
 
     def _forget(self, run_id: str) -> None:
@@ -173,6 +218,10 @@ class Session:
     def _user_mask(self, mask, size: tuple[int, int]) -> str | None:
         if mask is None:
             return None
+        import numpy as np
+
+        from engine.images import load_mask, validate_mask
+
         arr = validate_mask(mask, (size[1], size[0])) if isinstance(mask, np.ndarray) else load_mask(mask, size)
         if not arr.any():
             raise BrushEditError("The given mask has no white pixels.", fix="White (255) marks the area to edit.")
@@ -198,6 +247,8 @@ class Session:
         size = (source.shape[1], source.shape[0])
         self.settings.check_size(size)
         if box is not None:
+            from engine.masks import clip_box
+
             clip_box(box, *size)
         inputs = {"user_mask_id": self._user_mask(mask, size), "user_box": tuple(box) if box else None,
                   "combine": combine, "seed": self.settings.seed if seed is None else seed, "candidates": n,
@@ -208,6 +259,7 @@ class Session:
         """One graph run (one step of a turn); `keep` is stored with its review when it pauses."""
         out = graph.invoke(payload, {"configurable": {"thread_id": run_id}}, context=ctx)
         if out.get("__interrupt__"):
+            _sync_checkpoints(graph.checkpointer)  # the paused run is what the review resumes: on disk first
             self.versions.set_pending(self.name, {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"),
                                                   "plan": out.get("plan"), "run_id": run_id,
                                                   "attempt_id": out.get("attempt_id"), **(keep or {})})

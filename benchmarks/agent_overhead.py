@@ -1,9 +1,11 @@
-"""Agent + store overhead per turn (CPU): everything except planning and inpainting, with its split.
+"""Agent + store overhead per turn (CPU): everything except planning, segmenting and inpainting, with its split.
 
-A scripted planner and an instant inpainter (copies the source, paints the mask grey) stand in for
-the models, so what is timed is the graph, checkpointing, the version store, the image store and
-blending, on a photo-like image (gradients + noise). The reference is ONE Pillow PNG encode (level 1)
-of the same image timed in the same run: on a shared machine read the ratio, not the milliseconds.
+A scripted planner, an instant segmenter (reads the box's pixels, returns the ellipse inscribed in
+it) and an instant inpainter (copies the source, paints the mask grey) stand in for the models, so
+what is timed is the graph, checkpointing, the version store, the image store, the grounding around
+the segmenter and blending, on a photo-like image (gradients + noise). The reference is ONE Pillow
+PNG encode (level 1) of the same image timed in the same run: on a shared machine read the ratio,
+not the milliseconds.
 
 Wirings: `as-is` runs the nodes as they are; `recommended` applies the store calls described in
 docs/benchmarks.md to the tool/node functions from outside (the raw generation is kept in memory
@@ -11,12 +13,18 @@ only, the mask and the blended result are written in the background, commit flus
 
     python benchmarks/agent_overhead.py [--sizes 1024 2048] [--turns 10] [--wiring both]
     python benchmarks/agent_overhead.py --history 500 --startup 5      # history and CLI start-up too
+    python benchmarks/agent_overhead.py --compare main --history 500 --startup 5   # before/after, one run
+
+`--compare REF` extracts git REF (`git archive`) to a temp dir and runs this same script on it and on
+this tree, alternating size by size (and interleaving the start-up runs), so both see the same load.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import io
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(os.environ.get("BRUSHEDIT_BENCH_ROOT") or Path(__file__).resolve().parents[1])  # --compare: the ref's tree
 sys.path.insert(0, str(ROOT))
 
 from agent.session import Session  # noqa: E402
@@ -49,6 +57,23 @@ class InstantPlanner:
 
     def plan(self, request):
         return PlanResult(plan=EditPlan(category="remove", target="thing", caption="background"), planner=self.name)
+
+
+class InstantSegmenter:
+    """Reads each box's pixels (as a model would), returns the box inset by a fifth on each side (a
+    plausible object: 36 % of its box)."""
+
+    name = "instant"
+
+    def segment(self, image, boxes):
+        out = []
+        for x0, y0, x1, y1 in boxes:
+            float(image[int(y0):int(y1), int(x0):int(x1)].mean())
+            m = np.zeros(image.shape[:2], bool)
+            dx, dy = (x1 - x0) / 5, (y1 - y0) / 5
+            m[int(y0 + dy):int(y1 - dy), int(x0 + dx):int(x1 - dx)] = True
+            out.append(m)
+        return out
 
 
 class InstantInpainter:
@@ -99,8 +124,17 @@ def instrument() -> None:
     timed(tools.blend, "blend_images", "blend (pixels)")
     if hasattr(tools.blend, "changed_fraction"):
         timed(tools.blend, "changed_fraction", "blend: changed fraction")
+    import engine.grounding
+
     timed(engine.images, "resize_image", "ground: resize to working size")
+    if hasattr(engine.grounding, "working_image"):  # this branch: grounding's own (cheaper) resample
+        timed(engine.grounding, "working_image", "ground: resize to working size")
     timed(InstantInpainter, "inpaint", "inpaint stand-in (copy + paint)")
+    timed(InstantSegmenter, "segment", "segment stand-in")
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    for name in ("put", "put_writes", "get_tuple", "delete_thread"):
+        timed(SqliteSaver, name, "  of which checkpointer (SQLite; partly on LangGraph threads)")
     if STATS is None:
         import engine.image_store
 
@@ -164,7 +198,8 @@ def run_turns(size: int, turns: int) -> dict:
     ref = []  # one PNG-1 encode before every turn: reference and turns see the same load
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(env={}, data_dir=Path(tmp))
-        backends = Backends(settings, planner=InstantPlanner(), inpainter=InstantInpainter())
+        backends = Backends(settings, planner=InstantPlanner(), inpainter=InstantInpainter(),
+                            segmenter=InstantSegmenter())
         s = Session.new("bench", image, settings, backends=backends)
         totals, split = [], defaultdict(list)
         for i in range(turns + 1):
@@ -207,63 +242,124 @@ def history_ms(n: int) -> tuple[float, float]:
         assert len(s.history()) == n
         inproc = time.perf_counter() - t0
         t0 = time.perf_counter()
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         subprocess.run([sys.executable, "-m", "app.cli", "history", "-s", "long", "--data-dir", tmp],
-                       cwd=ROOT, check=True, capture_output=True)
+                       cwd=ROOT, check=True, capture_output=True, env=env)
         return inproc * 1e3, (time.perf_counter() - t0) * 1e3
 
 
-def startup_ms(repeat: int) -> dict[str, float]:
-    """Median wall time of model-free commands and of a bare `python -c pass`, interleaved."""
+def startup_ms(repeat: int, roots: dict[str, Path] | None = None) -> dict[str, dict[str, float]]:
+    """Median wall time of model-free commands and of a bare `python -c pass`, interleaved (across
+    `roots` too: {label: tree}, default this tree)."""
+    roots = roots or {"": ROOT}
     with tempfile.TemporaryDirectory() as tmp:
         Session.new("s", np.zeros((8, 8, 3), np.uint8), Settings.load(env={}, data_dir=Path(tmp)))
         cmds = {"python -c pass": ["-c", "pass"], "--help": ["-m", "app.cli", "--help"],
                 "plan (rules)": ["-m", "app.cli", "plan", "remove the dog", "--json"],
                 "history": ["-m", "app.cli", "history", "-s", "s", "--data-dir", tmp]}
-        times = defaultdict(list)
+        times = defaultdict(lambda: defaultdict(list))
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # cwd (each tree) comes first
         for _ in range(repeat):
-            for name, args in cmds.items():
-                t0 = time.perf_counter()
-                subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True)
-                times[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) * 1e3 for k, v in times.items()}
+            for label, root in roots.items():
+                for name, args in cmds.items():
+                    t0 = time.perf_counter()
+                    subprocess.run([sys.executable, *args], cwd=root, check=True, capture_output=True, env=env)
+                    times[label][name].append(time.perf_counter() - t0)
+    return {label: {k: statistics.median(v) * 1e3 for k, v in t.items()} for label, t in times.items()}
 
 
 def report(r: dict, wiring: str) -> None:
     print(f"{r['size']}² [{wiring}] per turn, median: {r['turn_ms']:.1f} ms; one Pillow PNG-1 encode of the "
           f"same image: {r['png1_ms']:.1f} ms; ratio {r['turn_ms'] / r['png1_ms']:.2f}; "
           f"undo/redo {r['undo_redo_ms']:.2f} ms")
-    stages = sum(v for k, v in r["split"].items() if k.startswith(("ground:", "inpaint stand-in")))
-    print(f"    without the grounding resize and the inpaint stand-in: {r['turn_ms'] - stages:.1f} ms, "
+    stages = sum(v for k, v in r["split"].items() if k.startswith(("ground:", "inpaint stand-in", "segment stand-in")))
+    print(f"    without the grounding resize and the stand-ins: {r['turn_ms'] - stages:.1f} ms, "
           f"ratio {(r['turn_ms'] - stages) / r['png1_ms']:.2f}")
     for k, v in sorted(r["split"].items(), key=lambda kv: kv[0].startswith("  ")):
         print(f"    {k:<28} {v:7.1f} ms")
 
 
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def compare(ref: str, args) -> None:
+    """This script on git `ref` and on this tree, alternating, in one run; a before/after table."""
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(here), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        trees = {f"before ({ref})": Path(tmp), "after (this tree)": here}
+        results: dict[str, list] = {k: [] for k in trees}
+        print(f"load average at start: {load_average()}")
+        for size in args.sizes:
+            for label, root in trees.items():
+                out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--sizes", str(size),
+                                      "--turns", str(args.turns), "--wiring", args.wiring, "--json"],
+                                     env={**os.environ, "BRUSHEDIT_BENCH_ROOT": str(root)}, cwd=root,
+                                     check=True, capture_output=True, text=True).stdout
+                results[label] += json.loads(out.splitlines()[-1])["turns"]
+        for label, rs in results.items():
+            print(f"== {label}")
+            for r in rs:
+                report(r, r["wiring"])
+        if args.history:
+            for label, root in trees.items():
+                out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--sizes", "--history",
+                                      str(args.history), "--json"], env={**os.environ, "BRUSHEDIT_BENCH_ROOT": str(root)},
+                                     cwd=root, check=True, capture_output=True, text=True).stdout
+                h = json.loads(out.splitlines()[-1])["history"]
+                print(f"{label}: history of {args.history} versions: Session.history() {h[0]:.1f} ms; "
+                      f"`brushedit history` (new process) {h[1]:.0f} ms")
+        if args.startup:
+            for label, t in startup_ms(args.startup, trees).items():
+                base = t["python -c pass"]
+                print(f"{label}: start-up, median of {args.startup} runs (interleaved):",
+                      "; ".join(f"{k} {v:.0f} ms ({v / base:.1f}x)" for k, v in t.items()))
+        print(f"load average at end: {load_average()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1024, 2048])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1024, 2048])
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--wiring", choices=["as-is", "recommended", "both"], default="both")
     ap.add_argument("--history", type=int, default=0, help="also time `history` on a session of N versions")
     ap.add_argument("--startup", type=int, default=0, help="also time CLI start-up, N runs each")
+    ap.add_argument("--compare", metavar="GIT_REF", help="run on GIT_REF and on this tree, alternating (before/after)")
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # --compare's child runs
     args = ap.parse_args()
+    if args.compare:
+        return compare(args.compare, args)
     instrument()
     wirings = ["as-is", "recommended"] if args.wiring == "both" else [args.wiring]
-    print(f"{args.turns} turns per size (CPU); planner and inpainter are instant stand-ins")
+    out: dict = {"turns": []}
+    if not args.json:
+        print(f"{args.turns} turns per size (CPU); planner, segmenter and inpainter are instant stand-ins; "
+              f"load average {load_average()}")
     for wiring in wirings:
         if wiring == "recommended":
             recommended_wiring()  # applies to graphs built from now on
         for size in args.sizes:
-            report(run_turns(size, args.turns), wiring)
+            r = {**run_turns(size, args.turns), "wiring": wiring}
+            out["turns"].append(r)
+            if not args.json:
+                report(r, wiring)
     if args.history:
-        inproc, cli = history_ms(args.history)
-        print(f"history of {args.history} versions: Session.history() {inproc:.1f} ms; "
-              f"`brushedit history` (new process) {cli:.0f} ms")
-    if args.startup:
-        t = startup_ms(args.startup)
+        inproc, cli = out["history"] = history_ms(args.history)
+        if not args.json:
+            print(f"history of {args.history} versions: Session.history() {inproc:.1f} ms; "
+                  f"`brushedit history` (new process) {cli:.0f} ms")
+    if args.startup and not args.json:
+        t = startup_ms(args.startup)[""]
         base = t["python -c pass"]
         print("start-up, median of", args.startup, "runs:",
               "; ".join(f"{k} {v:.0f} ms ({v / base:.1f}x)" for k, v in t.items()))
+    if args.json:
+        print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -17,17 +17,19 @@ def commit(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     names = ctx.backends.names()
     models = {"planner": meta.get("planner"), **names, "inpainter": meta.get("inpainter") or names.get("inpainter"),
               "method": rec.get("method")}  # what made this result: "adjust" for photo adjustments
-    version = ctx.versions.commit(state["session"], Version(
+    version = Version(
         id="pending", parent=state["parent"], image_id=state["result_id"], mask_id=state["mask_id"],
         instruction=state["instruction"], category=plan.get("category"), plan=plan,
         seed=rec.get("seed", state.get("seed")), models={k: v for k, v in models.items() if v},
         timings=state.get("timings") or {}, attempts=int(state.get("attempt", 0)) + 1,
         prompt_sha256=meta.get("prompt_sha256"), run_id=state.get("run_id"), attempt_id=rec.get("id"),
         step=(state.get("turn_step") or {}).get("mark"),
-    ))
-    update: dict = {"committed": version.id}
-    if rec:
-        update["attempts"] = [ctx.versions.update_attempt(state["session"], rec["id"], "committed",
-                                                          version.id).model_dump()]
+    )
+    if rec:  # the version and its attempt's "committed" mark: one transaction
+        version, stored = ctx.versions.commit_attempt(state["session"], version, rec["id"])
+        update: dict = {"committed": version.id, "attempts": [stored.model_dump()]}
+    else:
+        version = ctx.versions.commit(state["session"], version)
+        update = {"committed": version.id}
     emit(runtime, "commit", version=version.id, attempt_id=rec.get("id"))
     return update
