@@ -223,7 +223,8 @@ def working_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """`image` at the working size `size` (W, H), for grounding only: what the detector and the
     segmenters look at (each resamples again to its own input size), never what is inpainted or kept.
     OpenCV's area average down (antialiased, 3-10x faster than the Lanczos of engine.images.resize_image;
-    0.6-0.8 grey levels mean difference on photos), bilinear up. Read-only; the last few results are
+    0.6-0.8 grey levels mean difference on photos); up, the same Lanczos as before (GrabCut's result on an
+    upscaled photo depends on it: bilinear lost the spoon handle's tip across the cup rim). Read-only; the last few results are
     kept per source array (a retry grounds the same source again: the store hands out the same array)."""
     import weakref
 
@@ -233,7 +234,12 @@ def working_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         if ref() is image and sz == size:
             return small
     down = size[0] < image.shape[1]
-    small = cv2.resize(np.ascontiguousarray(image), size, interpolation=cv2.INTER_AREA if down else cv2.INTER_LINEAR)
+    if down:
+        small = cv2.resize(np.ascontiguousarray(image), size, interpolation=cv2.INTER_AREA)
+    else:
+        from engine.images import resize_image
+
+        small = resize_image(image, size)
     small.setflags(write=False)
     if not image.flags.writeable:  # only arrays nobody can change under us (the store's) are remembered
         try:
