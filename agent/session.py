@@ -29,7 +29,7 @@ from agent.outcome import EditOutcome, StepOutcome  # noqa: F401  (re-exported: 
 from agent.session_export import export_session, history_json
 from agent.steps import resume_turn, start_turn
 from agent.stores import make_checkpointer, make_version_store
-from agent.versions import EDIT_WAIT_S, AttemptRecord, Version, holding_edit_lock, validate_name
+from agent.versions import EDIT_WAIT_S, AttemptRecord, Version, fsync_path, holding_edit_lock, validate_name
 from engine.errors import BrushEditError
 from engine.image_store import ImageStore
 from engine.settings import MAX_CANDIDATES, Settings
@@ -65,20 +65,11 @@ def _sync_checkpoints(saver) -> None:
     conn = getattr(saver, "conn", None)
     if conn is None or not hasattr(conn, "in_transaction"):  # PostgreSQL: durable on commit
         return
-    import os
-
     with getattr(saver, "lock", None) or _nolock():
         row = conn.execute("PRAGMA database_list").fetchone()
     path = row[2] if row else ""
     for target in (f"{path}-wal", path):
-        try:
-            fd = os.open(target, os.O_RDONLY)
-        except FileNotFoundError:
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(target)
 
 
 class Session:

@@ -104,7 +104,8 @@ def _close_all() -> None:
         db.close()
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: str | Path) -> None:
+    """fsync one file by path; a file that does not exist (no WAL yet) is nothing to do."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
@@ -179,7 +180,7 @@ class StoreDatabase(SqliteDatabase):
 
         with self._lock, db_errors(self.path):
             if self._file_key() == self._conn_key:
-                _fsync(self.path.with_name(self.path.name + "-wal"))  # commits made at NORMAL: durable now,
+                fsync_path(self.path.with_name(self.path.name + "-wal"))  # commits made at NORMAL: durable now,
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # even if this is busy
 
     @contextmanager
