@@ -17,15 +17,17 @@ _SIGNED_WORDS = {"brightness": ("brighter", "darker"), "contrast": ("with more c
 
 
 _SUBJECT_PRONOUNS = {"we": "people", "i": "person"}
+_DROPPED = lx.EVALUATIVE | lx.INCIDENTAL
 
 
 def target_text(words: list[str]) -> str:
-    """The target as a phrase: a pronoun as the noun it stands for, opinion words dropped ('that ugly
-    lamp post' -> 'lamp post'), a list written with commas ('lamp and chair and rug' -> 'lamp, chair and rug')."""
+    """The target as a phrase: a pronoun as the noun it stands for, opinion, size and warmth words dropped
+    ('that ugly lamp post' -> 'lamp post', 'a steaming bowl of hot soup' -> 'bowl of soup'), a list written
+    with commas ('lamp and chair and rug' -> 'lamp, chair and rug')."""
     if len(words) == 1 and (words[0] in lx.PRONOUNS or words[0] in _SUBJECT_PRONOUNS):
         return lx.PRONOUNS.get(words[0]) or _SUBJECT_PRONOUNS.get(words[0], "")
-    while len(words) > 1 and words[0] in lx.EVALUATIVE:
-        words = words[1:]
+    if not _DROPPED.isdisjoint(words) and words[-1] not in ("one", "ones"):  # "the big one" says which
+        words = _without_incidental(words)
     n = words.count("and")
     if not n:
         return " ".join(words[:5])
@@ -38,6 +40,19 @@ def target_text(words: list[str]) -> str:
             continue
         out.append(x)
     return " ".join(out)
+
+
+def _without_incidental(words: list[str]) -> list[str]:
+    """Leading opinion/size words of each part of the phrase (at its start, after 'of' or 'and') dropped, never
+    the noun itself ('the tiny red bird' -> red bird, 'a glass of cold lemonade' -> glass of lemonade)."""
+    out: list[str] = []
+    leading = True
+    for i, x in enumerate(words):
+        if leading and x in _DROPPED and i + 1 < len(words) and words[i + 1] not in ("and", "of", "or"):
+            continue
+        out.append(x)
+        leading = x in ("of", "and", "or")
+    return out
 
 
 def ops_caption(ops) -> str:

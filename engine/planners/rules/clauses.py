@@ -134,20 +134,27 @@ def is_context(w: list[str]) -> bool:
         return True
     if w[0] == "not" and any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
         return True
+    if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
+        return True
     if w[0] in ("i", "we"):
         rest = w[1:]
-        while rest and rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still"):
+        while rest and (rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still")
+                        or rest[0] in lx.HEDGE_ADVERBS):
             rest = rest[1:]
         negated = "not" in w[1:4]
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
                                or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
-                               or rest[0] in ("have", "took") and not negated)
+                               or rest[0] in vb.NARRATIVE_VERBS and not negated
+                               or rest[0] in vb.PRAISE_VERBS and w[1] not in lx.MODALS and rest[1:2]
+                               and rest[1] in lx.DEFINITE)  # "I love this photo", not "I'd love a hat"
     if vb.DESCRIBE_VERBS.isdisjoint(w):
         return False
     np, end, det = noun_phrase(w, 0)
     if not np:
         return False
     k = end
+    while k < len(w) and w[k] in lx.HEDGE_ADVERBS:  # "the lamp kinda ruins the view"
+        k += 1
     if k < len(w) and w[k] in lx.LOCATIVE_PREPS | {"of", "with", "next"}:  # "the shadow on her face is ..."
         k = next((i for i in range(k, min(len(w), k + 7)) if w[i] in vb.DESCRIBE_VERBS), k)
     return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
@@ -180,18 +187,20 @@ def _join_lists(segs: list[list[str]]) -> list[list[str]]:
     return out
 
 
-_ASKS = Phrases(p.split() for p in ("could you", "can you", "would you", "will you", "i was wondering",
-                                    "i was hoping", "please", "is there any way", "would it be possible"))
+_ASKS = Phrases(p.split() for p in vb.ASK_PHRASES)
 
 
 def _split_request(seg: list[str]) -> list[list[str]]:
-    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause."""
+    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause;
+    'love this shot but the bin ruins it': after 'but' a statement or a request starts one."""
     if "and" not in seg and "so" not in seg and "but" not in seg:
         return [seg]
-    for k in range(2, len(seg) - 2):
-        if seg[k - 1] in ("and", "so", "but") and _ASKS.match(seg, k):
+    for k in range(2, len(seg) - 1):
+        if seg[k - 1] in ("and", "so", "but") and k < len(seg) - 2 and _ASKS.match(seg, k) or seg[k - 1] == "but" \
+                and keep_subject(seg[k - 1:]) is None and (is_context(seg[k:]) or starts_verb(seg[k:])):
             return [seg[:k - 1], *_split_request(seg[k:])]
     return [seg]
+
 
 
 def _plain_statement(w: list[str]) -> bool:

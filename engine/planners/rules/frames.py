@@ -33,6 +33,14 @@ def _new_before(w: list[str], k: int) -> list[str]:
     return []
 
 
+def _new_first(w: list[str], k: int) -> list[str]:
+    """'a palm tree would look better where the lamp is': the new object first, then only words of preference."""
+    np, end, det = noun_phrase(w, 0)
+    if np and det in lx.INDEFINITE and all(x in lx.PREFERENCE_WORDS for x in w[end:k]):
+        return [det, *np]
+    return []
+
+
 def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
     if len(w) > 3 and w[0] in _SWAP_IN and w[1] == "in" and "for" in w[3:]:  # "swap in a laptop for the typewriter"
         k = w.index("for", 3)
@@ -59,7 +67,7 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
             return None
         if marker == ("where",) and not (end >= len(w) or w[end] in _PRESENT):
             return None  # "where the sign was": that object is gone, this is an addition
-        new = _new_before(w, k)
+        new = _new_before(w, k) or _new_first(w, k)
         if not new or head(new) in lx.GLOBAL_SUBJECTS:
             return None
         if head(old) in lx.PLACES and w[end:end + 1] == ["behind"] and end + 1 < len(w):  # "... of the office behind me"

@@ -36,7 +36,11 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
     "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
     "wondering if you could", "do you mind", "only", "just only", "i reckon", "i suppose", "i believe",
-    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just",
+    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just", "but",
+    "you ought to", "ought to", "you got to", "you have to", "you need to", "you must", "we need to",
+    "we have to", "we got to", "we ought to", "i need to", "i have to", "let me see", "let me", "lets see",
+    "let us see", "you could", "you can just", "you might want to", "maybe you could", "can you just",
+    "could you just", "would you just", "definitely", "totally", "absolutely", "really", "kinda", "sorta",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -69,6 +73,12 @@ TYPOS: dict[str, str] = {
     "should've": "should have", "didn't": "did not", "didnt": "did not", "couldn't": "could not",
     "couldnt": "could not", "haven't": "have not", "hasn't": "has not", "hadn't": "had not",
     "mustn't": "must not", "ain't": "is not", "im": "i am", "ive": "i have", "itll": "it will",
+    # spoken forms: "you oughta remove it", "lemme see", "could ya"
+    "oughta": "ought to", "gotta": "got to", "hafta": "have to", "hasta": "has to", "lemme": "let me",
+    "gimme": "give me", "ya": "you", "yah": "you", "y'all": "you", "yall": "you", "tryna": "trying to",
+    "lotta": "lot of", "outta": "out of", "shoulda": "should have", "coulda": "could have", "woulda": "would have",
+    "cuz": "because", "coz": "because", "cos": "because", "prolly": "probably", "rly": "really", "sth": "something",
+    "pic's": "picture is", "photo's": "photo is",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -98,7 +108,13 @@ NP_STOPS = _words(
     "needs need wants gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
     "toward towards up down within without alone unchanged untouched intact even much slightly somewhat you"
+) | frozenset()  # extended below with HEDGE_ADVERBS
+# Adverbs of talk ("the lamp kinda ruins it", "the tourists totally ruined it"): never part of a noun phrase.
+HEDGE_ADVERBS = _words(
+    "kinda sorta totally literally absolutely completely seriously definitely honestly basically actually "
+    "probably maybe perhaps just still already also always truly utterly simply somehow"
 )
+NP_STOPS = NP_STOPS | HEDGE_ADVERBS
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
     "cup bowl vase glass bottle pile stack plate box bouquet basket slice piece jar pot bag can mug "
@@ -222,7 +238,23 @@ GLOBAL_CUES = _words(
 COLORS = _words(
     "red orange yellow green blue purple pink brown black white gray grey gold golden silver beige "
     "navy teal cyan magenta violet turquoise maroon crimson blonde blond brunette bronze copper "
-    "lavender indigo scarlet ivory cream khaki olive lime aqua rainbow colorful transparent"
+    "lavender indigo scarlet ivory cream khaki olive lime aqua rainbow colorful transparent mustard burgundy "
+    "coral salmon mint emerald ruby sapphire charcoal fuchsia ochre taupe mauve lilac periwinkle cobalt azure "
+    "amber tangerine chartreuse cerulean vermilion"
+)
+# Nouns that shade the colour after them ("mustard yellow", "sky blue"): the pair is the colour, not the object.
+SHADE_NOUNS = _words(
+    "mustard sky baby royal navy forest bottle lime mint cherry blood fire sea ocean midnight electric hot pastel "
+    "neon lemon canary emerald jade ruby steel slate charcoal ash rose salmon coral peach chocolate wine plum rust "
+    "sand ice jet pitch snow bone army olive hunter kelly candy bubblegum powder dusty burnt apple grass moss "
+    "brick pearl champagne cream lavender pine teal turquoise sage"
+)
+# Adjectives of size, temperature, age or praise that the object's name does not need ("a steaming bowl of
+# soup" -> bowl of soup, "a little wooden cabin" -> wooden cabin); colours and materials stay.
+INCIDENTAL = _words(
+    "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
+    "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
+    "extra-large oversized teeny itty-bitty fresh tall short long"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "
@@ -264,6 +296,12 @@ PLACES = _words(
     "england greece spain mexico brazil canada australia vegas"
 )
 
+# Words between a new object and where it goes: "a palm tree would look much better where the lamp is".
+PREFERENCE_WORDS = _words(
+    "would could should might will be look looks go goes fit fits work works better nicer prettier cooler best "
+    "much way so really even great good nice more there here probably definitely"
+)
+
 # Auxiliaries and verb forms the sentence shapes key on.
 MODALS = _words("can could would will should may might shall must does do is are ought")
 AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
@@ -275,6 +313,9 @@ PAST: dict[str, str] = {
     "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",
     "placed": "place", "moved": "move", "painted": "paint", "took": "take", "got": "get",
 }
+# Who wishes, and the verbs of a wish: "I'd love a balloon", "she wants the fridge red".
+WISHERS = _words("i we she he they")
+WISH_VERBS = _words("like want need wish prefer love hope likes wants needs wishes prefers loves hopes")
 HEDGES = _words("would really do not also kind of am will rather")  # "I would really like ..."
 PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"

@@ -77,16 +77,19 @@ def what_look(w: list[str], ctx: Ctx) -> Parsed | None:
     return sj.about(np, det, ["look", "like"] + tail, ctx)
 
 
+_WISH_SKIP = lx.HEDGES | lx.HEDGE_ADVERBS
+
+
 def wish(w: list[str], ctx: Ctx) -> Parsed | None:
-    """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle'."""
-    if w[:1] not in (["i"], ["we"]):
+    """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle', 'she wants the
+    fridge red', 'I would absolutely love a balloon'."""
+    if not w or w[0] not in lx.WISHERS:
         return None
     j, neg = 1, False
-    while j < len(w) and w[j] in lx.HEDGES:
+    while j < len(w) and w[j] in _WISH_SKIP:
         neg = neg or w[j] == "not"
         j += 1
-    verbs = ("like", "want", "need", "wish", "prefer", "love", "hope") + (("have", "see") if neg else ())
-    if j >= len(w) or w[j] not in verbs:
+    if j >= len(w) or not (w[j] in lx.WISH_VERBS or neg and w[j] in ("have", "see")):
         return None
     j += 1
     if w[j:j + 1] and w[j] in ("how", "what", "that"):  # "I don't like how dark it is": a complaint

@@ -27,6 +27,10 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
         p = addition_plan(np, det, w[end:])
         p.rule = p.rule or "fallback-addition"
         return p
+    if np and (det in lx.DEFINITE or det == "pron") and w[end:end + 1] == ["with"]:  # "(show me) the dog with a hat"
+        obj, k, odet = noun_phrase(w, end + 1)
+        if obj and (odet in lx.INDEFINITE or not odet):
+            return addition_plan(obj, odet, ["on", *w[:end]] + w[k:])
     if np and det in lx.DEFINITE and w[end:end + 1] in (["as"], ["in"], ["like"]) and len(w) > end + 1:
         return Parsed("local", np, w[end:], "fallback-described")  # "(show me) the dog as a puppy"
     if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"

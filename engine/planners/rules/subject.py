@@ -8,6 +8,7 @@ sentence does not have its shape. Leaf module: the whole grammar is reached thro
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subject, global_new, is_global,
                                         remove_plan, words_after)
 from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
@@ -142,6 +143,10 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     r = w[end:]
     if not np or not r:
         return None
+    while len(r) > 1 and r[0] in lx.HEDGE_ADVERBS:  # "the sign totally ruins it"
+        r = r[1:]
+    if r[0] in vb.SPOIL_VERBS and det != "pron" and head(np) not in lx.BACKGROUND_WORDS:  # "the wires ruin the view"
+        return Parsed("remove", np, [], "spoils")
     if r[0] in ("looked", "seemed", "appeared", "felt"):  # "(it'd be cool if) it looked like a video game"
         return about(np, det, ["look", *r[1:]], ctx)
     if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
@@ -154,9 +159,10 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     if j < len(r) and r[j] in lx.BE:
         return copula(np, det, r[j + 1:], neg, ctx)
     if modal and not neg and j < len(r) and r[j - 1:j] in (["needs"], ["need"], ["wants"]) \
-            and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
-        obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses"
-        return addition_plan(obj, "", r[end:])
+            and r[j] not in lx.DETERMINERS and r[j] not in lx.NP_STOPS:
+        obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses", "the cats need party hats"
+        if obj and not all(is_adjective(x) for x in obj) and not is_ing(obj[0]):
+            return addition_plan(obj, "", r[end:])
     if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
         j += 1  # "the door could use a coat of paint"
     if modal and j < len(r) and r[j] in lx.INDEFINITE and not neg:  # "the man needs a hat"

@@ -14,7 +14,8 @@ from engine.planners.rules import vocabulary as vb
 
 _TOKEN = re.compile(r"->|[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[,;:!?.]")
 _OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES
-_AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , . ! ?".split())
+_AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and to is are was looks needs should has "
+                            "with , . ! ?".split()) | vb.SPOIL_VERBS | lx.HEDGE_ADVERBS  # "the trash can ruins it"
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
     lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
@@ -24,7 +25,7 @@ _KNOWN = frozenset().union(
 
 
 _PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
-_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>")
+_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>|(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
 _SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
 _TYPO_KEYS = frozenset(lx.TYPOS)
@@ -42,7 +43,7 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
     if _SPECIAL.search(text):
-        text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
+        text = _SPECIAL.sub(lambda m: _SPECIAL_TO.get(m.group(0), " . "), text)
     lower = text.lower()
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
     toks = _TOKEN.findall(lower)
@@ -81,7 +82,11 @@ def fix_typo(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def fix_typo_anywhere(word: str) -> str:
-    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter')."""
+    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter'), and of
+    short words with two letters swapped after the first ('hta' -> 'hat')."""
+    if 3 <= len(word) <= 4 and word.isalpha() and word not in _SHORT_KNOWN:
+        return next((word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1)
+                     if word[:i] + word[i + 1] + word[i] + word[i + 2:] in vb.SHORT_WORDS), word)
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
     match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)  # not "barrier" -> "blurrier"
@@ -221,9 +226,17 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
             break
+        if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
+                w[i + 1] in lx.DETERMINERS or w[i + 1] in lx.PRONOUNS or w[i + 1] == "everything"):
+            break  # "the wires ruin the view": a verb, not "the castle ruins"
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
+            continue
+        if x == "and" and out and i + 2 < len(w) and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
+                and _noun_here(w[i + 2]):  # "the black and white cat": two adjectives of one noun
+            out += w[i:i + 2]
+            i += 2
             continue
         if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                 x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
@@ -290,9 +303,16 @@ def _ends_noun_phrase(x: str) -> bool:
     return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
 
 
+def _noun_here(x: str) -> bool:
+    """Could x be the noun after adjectives ('cat' in 'black and white cat'), not a stop, verb or adjective?"""
+    return not (x in lx.NP_STOPS or x in ",;:!?." or x in lx.DETERMINERS or is_adjective(x) or _ends_noun_phrase(x))
+
+
 def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
     while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
+        j -= 1
+    if 1 < j < len(out) and out[j - 1] in lx.SHADE_NOUNS and out[j] in lx.COLORS:  # "the armchair mustard yellow"
         j -= 1
     if j == len(out) and at_end:
         j = 1  # "make the shoes sneakers": noun, then the new noun

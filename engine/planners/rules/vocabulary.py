@@ -35,7 +35,10 @@ CLOTHING = _words(
     "overcoat sweatshirt t-shirt tshirt nightgown wetsuit tracksuit spacesuit blouse trousers shorts tutu"
 )
 # Statements that describe the picture or a complaint; before a request they only name its object.
-DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear")
+# Verbs of an object that spoils the picture ("the lamp post kinda ruins the view"): a complaint about it.
+SPOIL_VERBS = _words("ruins ruin ruined ruining spoils spoil spoiled spoilt spoiling wrecks wrecked clutters cluttered "
+                     "photobombs photobombed distracts blocks blocked")
+DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear") | SPOIL_VERBS
 DISLIKE_VERBS = _words("hate dislike detest")
 LIKE_VERBS = _words("like love want need fancy")
 FAN_PHRASES: tuple[tuple[str, ...], ...] = (
@@ -43,8 +46,18 @@ FAN_PHRASES: tuple[tuple[str, ...], ...] = (
     ("am", "not", "keen", "on"), ("am", "not", "crazy", "about"), ("am", "unhappy", "with"),
 )
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
+# A story about the picture before the request: "I was at the zoo and got this pic, ..."
+NARRATIVE_VERBS = _words("have took was were went visited saw got snapped shot spent found had")
+# "(I) love this shot": praise of what is there, said before a request.
+PRAISE_VERBS = _words("love loving adore like")
+# Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
+ASK_PHRASES: tuple[str, ...] = (
+    "could you", "can you", "would you", "will you", "i was wondering", "i was hoping", "please",
+    "is there any way", "would it be possible", "she wants", "he wants", "they want", "she would like",
+    "he would like", "they would like", "i want", "i would like", "we want", "we would like", "i need",
+)
 # A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
-PRAISE = _words("nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+PRAISE = _words("love loving adore nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
                 "stunning cool")
 GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
 # Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
@@ -79,7 +92,8 @@ SHORT_WORDS = _words(  # short real words the typo repair must never touch
     "tan mat rug fan owl fox cow pig hen bee ant bat bus van jet"
 )
 # Verbs the typo repair may map a misspelled word onto, by length (short words need an exact-length match).
-SHORT_VERB_TARGETS: tuple[str, ...] = ("add", "make", "put", "set", "turn", "give", "move", "swap", "blur")
+SHORT_VERB_TARGETS: tuple[str, ...] = ("add", "make", "put", "set", "turn", "give", "move", "swap", "blur", "erase",
+                                      "paint", "place", "hide", "drop")
 
 # --- conversation ---------------------------------------------------------------------------------
 UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
