@@ -36,7 +36,7 @@ class Clause:
         return f"Clause({self.role!r}, {self.words!r})"
 
 
-_LIST_OPENERS = frozenset("things steps changes edits requests following".split())
+_LIST_OPENERS = frozenset("things steps changes edits requests following one thing request favor".split())
 
 
 def segments(words: list[str]) -> list[list[str]]:
@@ -89,6 +89,8 @@ def keep_subject(clause: list[str]) -> list[str] | None:
 
 def _split_keep(clause: list[str]) -> list[list[str]]:
     """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
+    if clause and clause[0] not in _KEEP_FIRST and keep_subject(strip_polite(clause)) is not None:
+        clause = strip_polite(clause)  # "just leave the horse and ..."
     if keep_subject(clause) is not None:
         for i, x in enumerate(clause):
             if x in ("but", "and", "just", "only") and i > 1:
@@ -196,6 +198,8 @@ def _split_request(seg: list[str]) -> list[list[str]]:
     if "and" not in seg and "so" not in seg and "but" not in seg:
         return [seg]
     for k in range(2, len(seg) - 1):
+        if seg[k - 1] == "and" and noun_phrase(seg, 0)[1] >= k - 1:  # "my husband and I want ...": one subject
+            continue
         if seg[k - 1] in ("and", "so", "but") and k < len(seg) - 2 and _ASKS.match(seg, k) or seg[k - 1] == "but" \
                 and keep_subject(seg[k - 1:]) is None and (is_context(seg[k:]) or starts_verb(seg[k:])):
             return [seg[:k - 1], *_split_request(seg[k:])]
@@ -211,6 +215,19 @@ def _plain_statement(w: list[str]) -> bool:
             w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
         return True
     return any(x in vb.PRAISE for x in w)
+
+
+_TOPIC_TAIL = lx.LOCATIVE_PREPS | frozenset("with wearing by next near holding".split())
+
+
+def _topic(w: list[str]) -> bool:
+    """A definite noun phrase said on its own ('that guy in the red hoodie'), maybe with where it is."""
+    if not w or w[0] not in lx.DEFINITE:
+        return False
+    np, end, det = noun_phrase(w, 0)
+    if not np or det not in lx.DEFINITE:
+        return False
+    return end == len(w) or w[end] in _TOPIC_TAIL and _NOT_LISTED.isdisjoint(w[end:])
 
 
 def _ordered(clauses: list[Clause]) -> list[Clause]:
@@ -235,6 +252,9 @@ def classify(words: list[str]) -> list[Clause]:
     for seg in segs:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
+    for c, nxt in zip(out, out[1:]):  # "that guy in the red hoodie? get rid of him": the phrase names the topic
+        if c.role == "request" and nxt.role == "request" and _topic(c.words) and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
+            c.role = "context"
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
         first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
@@ -286,7 +306,7 @@ def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
     for c in clauses:
         prev = out[-1] if out else None
         if (prev is not None and prev.role == "request" and c.role == "request" and prev.words
-                and prev.words[0] in lx.LOCATIVE_PREPS):
+                and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where")):  # "where the lamp is, put ..."
             out[-1] = Clause("request", c.words + prev.words, c.raw + prev.raw)
         else:
             out.append(c)
@@ -391,7 +411,7 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
     return [w]
 
 
-_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top".split())
+_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top clean".split())
 
 
 def starts_verb(w: list[str]) -> bool:

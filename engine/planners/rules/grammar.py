@@ -79,6 +79,11 @@ def _fix(words: list[str]) -> list[str]:
     return out
 
 
+def _dislike(w: list[str]) -> bool:
+    """'I don't like the rug', 'not a fan of the lamp', 'I hate the hat': the object named is unwanted."""
+    return "not" in w or not vb.DISLIKE_VERBS.isdisjoint(w) or not vb.SPOIL_VERBS.isdisjoint(w)
+
+
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
@@ -184,6 +189,13 @@ def _instead_of_stated(step: Step, here: list[Callable[[], list[Mention]]], ctx:
     return Step(p, words, (), [*step.refs, Ref("instead", " ".join(words), "alternative")])
 
 
+def _same_edit(a: Step, b: Step) -> bool:
+    """The same edit said twice ('she wants to be cropped out. remove her')."""
+    p, q = a.parsed, b.parsed
+    return a.words == b.words or not a.ops and not b.ops and p.category == q.category == "remove" \
+        and p.target == q.target
+
+
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
     out: list[Step] = []
     for s in steps:
@@ -215,6 +227,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     out = Analysis([], _undo_count(clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
+    disliked = False  # a statement said the object is not wanted ("I don't love the rug")
     opener: list[str] = []  # "actually, a labrador": the correcting word said on its own
     for c in clauses:
         if c.role == "social" and memory and c.raw and c.raw[0] in vb.ALTERNATIVE_OPENERS:
@@ -223,13 +236,14 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
             here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
             here.append(lambda w=c.words: clause_mentions(w, stated=True))
+            disliked = disliked or _dislike(c.words)
             problem = problem or problem_ops(c.words)
         elif c.role == "request":
             why = _question_or_chat(c.words) or _perception_question(c.raw)
             if why:
                 out.unclear = out.unclear or why
                 continue
-            _request(c.words, opener + c.raw, ctx, memory, here, problem, out)
+            _request(c.words, opener + c.raw, ctx, memory, here, problem, out, disliked)
             opener = []
     out.steps = _merge_adjustments(out.steps)
     if out.undo and out.steps and memory:
@@ -240,7 +254,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
 
 
 def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[Callable[[], list[Mention]]],
-             problem: tuple[Op, ...], out: Analysis) -> None:
+             problem: tuple[Op, ...], out: Analysis, disliked: bool = False) -> None:
     def is_edit(part: list[str]) -> bool:
         found = scan(part)
         return strong(parse_words(part, ctx)) or bool(found and found.ops)
@@ -252,8 +266,9 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         if step is None and not out.steps and len(parts) == 1 and is_complaint(r.words):
             fix = problem_ops(r.words)  # a complaint is the request: "I hate how dark it is"
             step = Step(Parsed("global", [], r.words, "complaint-fix"), r.words, fix, r.refs) if fix else None
-        if step is not None and not memory and "instead" in part and step.parsed.category == "addition":
-            step = _instead_of_stated(step, here, ctx) or step
+        if step is not None and not memory and step.parsed.category == "addition" and (
+                "instead" in part or disliked and any(r.kind == "object" for r in step.refs)):
+            step = _instead_of_stated(step, here, ctx) or step  # "I don't love the rug, get a persian one"
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
                 prev = out.steps[-1]
@@ -264,7 +279,7 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
             here.append(lambda w=r.words: clause_mentions(w))
             continue
         out.undo = max(out.undo, r.undo)
-        if out.steps and out.steps[-1].words == step.words:  # "too much, less": the same edit twice
+        if out.steps and _same_edit(out.steps[-1], step):  # "too much, less": the same edit twice
             continue
         out.steps.append(step)
         here.append(lambda s=step: _step_mentions(s))

@@ -41,6 +41,7 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "we have to", "we got to", "we ought to", "i need to", "i have to", "let me see", "let me", "lets see",
     "let us see", "you could", "you can just", "you might want to", "maybe you could", "can you just",
     "could you just", "would you just", "definitely", "totally", "absolutely", "really", "kinda", "sorta",
+    "got to", "need to", "have to",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -105,14 +106,15 @@ NP_STOPS = _words(
     "off out onto across along through against beside besides between inside outside as like "
     "instead so that which who whom where and or but then while because please is are was were be am "
     "been being should would could can will must may might has have had do does did not no look "
-    "needs need wants gets got ought somewhere anywhere everywhere "
+    "needs need wants want gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
     "toward towards up down within without alone unchanged untouched intact even much slightly somewhat you"
 ) | frozenset()  # extended below with HEDGE_ADVERBS
 # Adverbs of talk ("the lamp kinda ruins it", "the tourists totally ruined it"): never part of a noun phrase.
 HEDGE_ADVERBS = _words(
     "kinda sorta totally literally absolutely completely seriously definitely honestly basically actually "
-    "probably maybe perhaps just still already also always truly utterly simply somehow"
+    "probably maybe perhaps just still already also always truly utterly simply somehow exactly precisely "
+    "entirely fully perfectly"
 )
 NP_STOPS = NP_STOPS | HEDGE_ADVERBS
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
@@ -162,7 +164,8 @@ POSTURE_VERBS = MOTION_VERBS | _words(
     "skating surf surfing hiking hike located placed set sat stood lived walked swam ran played rode "
     "danced flew lay leaning lean leans parked"
 )
-GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent")
+GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped photoshopped "
+                    "airbrushed")
 EXPRESSIONS = _words("smile frown grin expression smirk scowl")
 LOCATIVE_PREPS = _words(
     "in on at inside under underneath near beside behind atop amid among onto through across along into "
@@ -249,12 +252,15 @@ SHADE_NOUNS = _words(
     "sand ice jet pitch snow bone army olive hunter kelly candy bubblegum powder dusty burnt apple grass moss "
     "brick pearl champagne cream lavender pine teal turquoise sage"
 )
+# What "clean up" keeps and changes ("clean up the floor"; "clean up the trash" removes the trash).
+CLEANABLE = _words("floor floors table desk counter countertop window windows wall walls car shoes carpet rug mirror "
+                   "screen glass lens room kitchen bathroom bedroom yard street sidewalk beach face")
 # Adjectives of size, temperature, age or praise that the object's name does not need ("a steaming bowl of
 # soup" -> bowl of soup, "a little wooden cabin" -> wooden cabin); colours and materials stay.
 INCIDENTAL = _words(
     "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
     "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
-    "extra-large oversized teeny itty-bitty fresh tall short long"
+    "extra-large oversized teeny itty-bitty fresh tall short long old new"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "
@@ -271,6 +277,14 @@ ADJECTIVES = _words(
     "loose fair sweet plain simple green thick strange calm stormy sunny pure solid pitch jet"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
+# Nouns that end like an adjective in -y ("party hats", "the jelly sandwich"): never adjectives.
+NOUN_Y = _words(
+    "party jelly candy teddy daisy pony puppy kitty berry cherry lily baby body city country lady army navy "
+    "family pastry factory jersey trolley monkey turkey donkey jockey hockey whiskey honey money alley valley "
+    "chimney journey balcony canopy pharmacy library strawberry blueberry raspberry gravy curry hobby lobby "
+    "diary dairy fairy jury penny buggy bunny granny nanny daddy mommy jetty pantry poppy lorry galaxy "
+    "salary story melody colony symphony tapestry trophy puppy guppy kidney pigeon gypsy husky"
+)
 NOUN_ING = _words(
     "ring rings earring earrings building buildings painting paintings king wing wings swing string "
     "thing things ceiling evening pudding wedding clothing sling spring springs sibling siblings "

@@ -90,13 +90,13 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     if x == "one" and i > 0 and words[i - 1] in lx.REMOVE_VERBS | lx.CHANGE_VERBS and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "remove one" (of the two dogs)
         return 1, ["one", "of", "the", _plural(head(objects[0].words))], [objects[0]]
-    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or words[i - 2:i - 1] == ["give"]) \
+    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or "give" in words[max(0, i - 4):i - 1]) \
             and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
         return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
     if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
         return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
-    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1]) or words[i - 2:i - 1] in (["a"], ["an"])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
         return 1, [_singular(head(objects[0].words))], [objects[0]]

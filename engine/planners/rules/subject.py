@@ -153,7 +153,8 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r
     j, neg, modal = 0, False, False
-    while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])):
+    while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])
+                          or j > 0 and r[j] in ("both", "all", "each")):  # "the mom and the kid should both be"
         neg, modal = neg or r[j] == "not", True
         j += 1
     if j < len(r) and r[j] in lx.BE:

@@ -141,7 +141,8 @@ def is_adjective(word: str) -> bool:
         return True
     if word.endswith("er") and not word.endswith("ier"):  # a comparative of an adjective, not "brother"
         return _comparative_of_adjective(word)
-    return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery"))
+    return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery")) \
+        and word not in lx.NOUN_Y
 
 
 def _comparative_of_adjective(word: str) -> bool:
@@ -224,6 +225,11 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
         if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
             i += 1
             continue
+        if x.endswith("ly") and len(x) > 4 and i + 2 < len(w) and is_participle(w[i + 1]) \
+                and _noun_here(w[i + 2]):  # "freshly baked cookies": an adverb and a participle before the noun
+            out += w[i:i + 2]
+            i += 2
+            continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
             break
         if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
@@ -267,7 +273,7 @@ def _coordinated(w: list[str], i: int, before: str) -> bool:
         return False
     nxt = w[j]
     if nxt in lx.NP_STOPS or nxt in ",;:!?." or nxt in lx.EDIT_VERBS or nxt in lx.CLAUSE_VERBS \
-            or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS:
+            or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS or nxt in _SUBJECTS:
         return False
     return bool(det) or not (is_adjective(nxt) or is_adjective(before))
 

@@ -28,6 +28,8 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
     ("a", "few", "changes"), ("some", "changes"), ("two", "changes"), ("three", "things"), ("do", "three", "things"),
     ("i", "have", "a", "few", "requests"), ("a", "few", "edits"), ("two", "edits"), ("the", "following"),
     ("do", "the", "following"), ("if", "it", "is", "not", "too", "much", "trouble"), ("in", "this", "order"),
+    ("quick", "one"), ("a", "quick", "one"), ("one", "thing"), ("quick", "request"), ("quick", "favor"),
+    ("small", "request"), ("a", "small", "request"), ("one", "more", "thing"), ("a", "request"),
 })
 CLOTHING = _words(
     "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
@@ -179,7 +181,11 @@ SINGULAR_PRONOUNS = _words("it that this")
 PERSON_WORDS = _words(
     "man woman boy girl kid child baby person guy lady gentleman sister brother mother father mom dad "
     "son daughter wife husband grandma grandpa grandmother grandfather friend bride groom chef teacher "
-    "player people men women kids children couple family dog cat horse bird"
+    "player people men women kids children couple family dog cat horse bird skier surfer runner cyclist biker "
+    "rider hiker climber swimmer dancer singer tourist tourists photographer worker farmer driver cook waiter "
+    "waitress nurse doctor student soldier officer firefighter pilot sailor fisherman athlete skater "
+    "skateboarder snowboarder jogger golfer boxer musician guitarist drummer painter artist model cousin aunt "
+    "uncle niece nephew grandson granddaughter toddler teenager teen photobomber stranger"
 )
 
 # --- photometric operations -------------------------------------------------------------------------
