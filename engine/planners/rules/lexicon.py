@@ -27,7 +27,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
-    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
+    "right", "and please", "also please", "ugh", "meh", "hmm", "hm", "um", "uh", "er", "erm", "omg", "lol", "tbh",
+    "ngl", "imo", "idk", "pls", "yeah so", "ok so", "argh", "honestly", "yo", "sup", "hiya",
     "basically", "so basically", "yeah", "so yeah", "anyway", "anyways", "btw", "literally",
     "seriously", "i was wondering if you could", "i was wondering if", "i was wondering whether you could",
     "i was hoping you could", "i was hoping to", "i am hoping you can", "i am hoping you could",
@@ -174,7 +175,7 @@ LOCATIVE_PREPS = _words(
 
 REMOVE_VERBS = _words(
     "remove delete erase eliminate lose ditch wipe scrub crop cut hide omit exclude subtract "
-    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe"
+    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe nix yeet dump"
 )
 ADD_VERBS = _words(
     "add insert include plant build hang lean lay draw attach create introduce spawn generate "
@@ -183,13 +184,15 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop "
+    "slap plop chuck whack bung"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
     "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
-    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale"
+    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale "
+    "tidy neaten straighten"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(
@@ -218,7 +221,7 @@ WEATHER = _words("rain fog mist haze snow snowfall drizzle storm thunderstorm su
 BACKGROUND_WORDS = _words(
     "background backdrop backround scenery setting surroundings environment location backgrounds"
 )
-SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff")
+SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff space part")
 
 GLOBAL_PHRASES: tuple[str, ...] = (
     "black and white", "van gogh", "oil painting", "time of day", "golden hour", "pop art", "film noir",
@@ -255,6 +258,9 @@ SHADE_NOUNS = _words(
 # What "clean up" keeps and changes ("clean up the floor"; "clean up the trash" removes the trash).
 CLEANABLE = _words("floor floors table desk counter countertop window windows wall walls car shoes carpet rug mirror "
                    "screen glass lens room kitchen bathroom bedroom yard street sidewalk beach face")
+# Warmth words dropped from what a container holds ("a mug of hot cocoa" -> mug of cocoa), kept elsewhere
+# ("hot air balloon").
+INCIDENTAL_AFTER_OF = _words("hot warm cold iced chilled steaming")
 # Adjectives of size, temperature, age or praise that the object's name does not need ("a steaming bowl of
 # soup" -> bowl of soup, "a little wooden cabin" -> wooden cabin); colours and materials stay.
 INCIDENTAL = _words(

@@ -149,6 +149,10 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         return Parsed("remove", np, [], "spoils")
     if r[0] in ("looked", "seemed", "appeared", "felt"):  # "(it'd be cool if) it looked like a video game"
         return about(np, det, ["look", *r[1:]], ctx)
+    if r[0] in ("behind", "around") and (head(np) in lx.SCENE_WORDS or head(np) in lx.BACKGROUND_WORDS):
+        subject, k, _ = noun_phrase(r, 1)  # "the area behind the couple should be a vineyard"
+        if subject and any(x in lx.BE for x in r[k:k + 4]):
+            return Parsed("background", subject, words_after(r[k:], ("be", "become", "into", "to")), "scene-behind")
     if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r

@@ -25,6 +25,13 @@ _KNOWN = frozenset().union(
 
 
 _PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+_ELONGATED = re.compile(r"([a-z])\1\1+")
+_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
+
+
+def _shorten(m: re.Match) -> str:
+    word = m.group(0)
+    return _ELONGATED.sub(r"\1", word) if len(set(word)) > 1 else word  # not "aaaa" (no word)
 _SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>|(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
 _SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
@@ -45,6 +52,8 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     if _SPECIAL.search(text):
         text = _SPECIAL.sub(lambda m: _SPECIAL_TO.get(m.group(0), " . "), text)
     lower = text.lower()
+    if _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
+        lower = _ELONGATED_WORD.sub(_shorten, lower)
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
     toks = _TOKEN.findall(lower)
     if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)

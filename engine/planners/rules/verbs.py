@@ -134,7 +134,7 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
         return Parsed("global", [], w, "change-weather")
     if v in lx.CAUSATIVE_VERBS:
         return sj.about(np, det, rest, ctx)
-    if cl.is_global(np, det):
+    if cl.is_global(np, det) and not (det in lx.DEFINITE and cl.hung(rest)):
         return Parsed("global", [], cl.global_new(rest), "change-global")
     if v in ("paint", "draw") and det in lx.INDEFINITE:
         return cl.addition_plan(np, det, rest)

@@ -178,6 +178,8 @@ AMBIGUOUS_CUES = _words("brighter darker brighten darken contrast vibrant colorf
                         "cooler light lighting filter tone")
 PLURAL_PRONOUNS = _words("them they these those both")
 SINGULAR_PRONOUNS = _words("it that this")
+# Participles of where a thing is: "the picture hanging above the bed".
+POSITION_VERBS = _words("hanging sitting standing leaning lying resting mounted hung placed propped")
 PERSON_WORDS = _words(
     "man woman boy girl kid child baby person guy lady gentleman sister brother mother father mom dad "
     "son daughter wife husband grandma grandpa grandmother grandfather friend bride groom chef teacher "
