@@ -21,7 +21,7 @@ from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.mentions import Memory, Mention, Ref, TurnInfo, make_ref, np_words
 from engine.planners.rules.pronouns import QUICK, substitute
-from engine.planners.rules.text import head, is_adjective, noun_phrase, starts_with
+from engine.planners.rules.text import article, head, is_adjective, noun_phrase, starts_with
 
 _FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
                             "just very really".split())
@@ -66,6 +66,11 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             and is_fragment(words[2 + (words[2] == "into"):]):  # "no, make it an owl": the undone edit, redone
         words, alt = words[2 + (words[2] == "into"):], True
     extra = 1 if alt and undo == 0 and memory else 0
+    if memory and (alt or undo) and len(words) > 2 and words[1] in ("it", "them") and words[0] in _PLACING \
+            and memory.last().category == "addition" and memory.last().target:  # "put it on the floor instead"
+        last = memory.last()
+        new = [words[0], *article(last.target).split(), *words[2:]]  # a new one, where it is wanted
+        return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
 
     if memory and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
                            and words[0] in lx.ARTICLES):  # "what about green?", "no wait, a rabbit"
@@ -92,6 +97,7 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     return Resolved(out, refs, extra)
 
 
+_PLACING = lx.ADD_VERBS | lx.PLACE_VERBS | lx.MOVE_VERBS  # verbs that put the re-done addition elsewhere
 _NOT_DESCRIBING = frozenset("make it that this turn now please not".split())
 
 
@@ -273,6 +279,10 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
             if starts_with(w, lead) and len(w) > len(lead):
                 w, marked = w[len(lead):], True
                 break
+    if len(w) > 4 and w[0] in vb.SAME_VERBS and w[1:3] == ["the", "same"]:  # "apply the same color to the box"
+        w = w[1:]
+    if w[:2] == ["the", "same"] and len(w) > 4 and w[2] not in vb.SAME_PREPS and w[3] in vb.SAME_PREPS:
+        w = w[1:]
     if w[:1] == ["same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "same color for the other car"
         w, marked = w[3:], True
     elif w[:2] == ["the", "same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "(do) the same on the chair"

@@ -249,7 +249,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             i, _ = skip_determiners(w, i + 1)
             continue
         if x == "and" and out and i + 2 < len(w) and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
-                and _noun_here(w[i + 2]):  # "the black and white cat": two adjectives of one noun
+                and _noun_after_adjectives(w, i + 2):  # "the black and white (striped) cat": adjectives of one noun
             out += w[i:i + 2]
             i += 2
             continue
@@ -316,6 +316,12 @@ class Phrases:
 @lru_cache(maxsize=8192)
 def _ends_noun_phrase(x: str) -> bool:
     return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
+
+
+def _noun_after_adjectives(w: list[str], k: int) -> bool:
+    while k < len(w) - 1 and is_adjective(w[k]):
+        k += 1
+    return k < len(w) and _noun_here(w[k])
 
 
 def _noun_here(x: str) -> bool:

@@ -137,6 +137,7 @@ SAME_LEADS: tuple[tuple[str, ...], ...] = (
 )
 # Words of "now do the same on the chair" / "and to the woman": the place of a repeated addition.
 SAME_PREPS = _words("to on for with onto in at")
+SAME_VERBS = _words("apply use do give paint make try")  # "apply the same color to the mailbox"
 # Positions and sizes that pick one of several: "the left one", "the bigger one".
 POSITION_WORDS = _words(
     "left right middle center front back top bottom near far closest nearest farthest furthest upper lower "
