@@ -66,6 +66,7 @@ def strip_polite(w: list[str]) -> list[str]:
 
 
 _KEEP_FIRST = frozenset("do but and keep leave without".split())
+_KEEP_WORDS = frozenset("keep leave not without".split())
 
 
 def keep_subject(clause: list[str]) -> list[str] | None:
@@ -89,7 +90,8 @@ def keep_subject(clause: list[str]) -> list[str] | None:
 
 def _split_keep(clause: list[str]) -> list[list[str]]:
     """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
-    if clause and clause[0] not in _KEEP_FIRST and keep_subject(strip_polite(clause)) is not None:
+    if clause and clause[0] not in _KEEP_FIRST and not _KEEP_WORDS.isdisjoint(clause) \
+            and keep_subject(strip_polite(clause)) is not None:
         clause = strip_polite(clause)  # "just leave the horse and ..."
     if keep_subject(clause) is not None:
         for i, x in enumerate(clause):
@@ -127,6 +129,10 @@ def undo_count(w: list[str]) -> int:
     return 0
 
 
+_NP_LINKS = lx.LOCATIVE_PREPS | {"of", "with", "next"}  # "the shadow on her face is ..."
+_ANY_VERB = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS
+
+
 def is_context(w: list[str]) -> bool:
     """A statement about the picture, not a request: 'there is a bag on the sand', 'I don't like the car',
     'the table looks empty', 'it is way too dark', 'this is my dog'."""
@@ -157,7 +163,7 @@ def is_context(w: list[str]) -> bool:
     k = end
     while k < len(w) and w[k] in lx.HEDGE_ADVERBS:  # "the lamp kinda ruins the view"
         k += 1
-    if k < len(w) and w[k] in lx.LOCATIVE_PREPS | {"of", "with", "next"}:  # "the shadow on her face is ..."
+    if k < len(w) and w[k] in _NP_LINKS:  # "the shadow on her face is ..."
         k = next((i for i in range(k, min(len(w), k + 7)) if w[i] in vb.DESCRIBE_VERBS), k)
     return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
 
@@ -372,7 +378,7 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
         j = next((k for k in range(2, min(len(left), 5)) if left[k] in lx.DETERMINERS), 0)
         if not j:
             return None
-    elif left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
+    elif left[0] not in _ANY_VERB:
         return None
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
     _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)

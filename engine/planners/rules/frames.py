@@ -23,10 +23,13 @@ _SUBJECT_LEADS = frozenset("behind around except but from than".split())
 _COPULA = frozenset("should be is are become becomes turn turned into to with as look like a an".split())
 
 
+_HAVE_VERBS = lx.EDIT_VERBS | {"have", "use", "see", "want"}
+
+
 def _new_before(w: list[str], k: int) -> list[str]:
     """The noun phrase that ends right before w[k] ('I would rather have a corgi' + where -> a corgi)."""
     for j in range(k):
-        if w[j] in lx.DETERMINERS or j == 0 or w[j - 1] in lx.EDIT_VERBS | {"have", "use", "see", "want"}:
+        if w[j] in lx.DETERMINERS or j == 0 or w[j - 1] in _HAVE_VERBS:
             np, end, det = noun_phrase(w, j)
             if np and end == k and det != "pron":
                 return ([det] if det in lx.DETERMINERS else []) + np

@@ -61,6 +61,10 @@ _TRIGGERS = frozenset({"the", "other", "another", "one", "ones", "its", "their",
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
 
 
+_TAKE_VERBS = lx.REMOVE_VERBS | lx.CHANGE_VERBS
+_PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
+
+
 def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     if words[i] not in _TRIGGERS:
         return 0, [], []
@@ -87,10 +91,10 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
                                                             or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
-    if x == "one" and i > 0 and words[i - 1] in lx.REMOVE_VERBS | lx.CHANGE_VERBS and objects \
+    if x == "one" and i > 0 and words[i - 1] in _TAKE_VERBS and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "remove one" (of the two dogs)
         return 1, ["one", "of", "the", _plural(head(objects[0].words))], [objects[0]]
-    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or "give" in words[max(0, i - 4):i - 1]) \
+    if x == "one" and i > 0 and (words[i - 1] in _PUT_VERBS or "give" in words[max(0, i - 4):i - 1]) \
             and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
         return 1, ["another", _singular(head(objects[0].words))], [objects[0]]

@@ -11,12 +11,16 @@ from engine.planners.rules.base import Ctx, Parsed, addition_plan, is_global, re
 from engine.planners.rules.text import head, noun_phrase
 
 
+_THERE_SKIP = lx.MODALS | lx.BE | {"needs", "need", "has", "have", "to", "also", "not"}
+_BE_LOOKED = lx.BE | {"looked", "got"}
+
+
 def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
     """'there should be a bird' -> addition; 'there should be no bird' -> remove."""
     if "there" not in w[:2]:
         return None
     j, neg = w.index("there") + 1, False
-    skip = lx.MODALS | lx.BE | {"needs", "need", "has", "have", "to", "also", "not"}
+    skip = _THERE_SKIP
     while j < len(w) and w[j] in skip:
         neg = neg or w[j] == "not"
         j += 1
@@ -49,7 +53,7 @@ def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
         return ctx.parse([lx.PAST[rest[1]]] + rest[2:], ctx)
     np, end, det = noun_phrase(rest, 0)
     r = rest[end:]
-    if r and r[0] in lx.BE | {"looked", "got"}:
+    if r and r[0] in _BE_LOOKED:
         neg = r[1:2] == ["not"]
         return sj.copula(np, det, r[1 + neg:], neg, ctx)
     if r and r[0] in ("had", "has", "wore"):

@@ -41,12 +41,15 @@ class Resolved:
 _NOT_FRAGMENT_FIRST = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}
 
 
+_NEAR = lx.LOCATIVE_PREPS | {"next", "by", "near"}  # "the one on the right", "the one next to the door"
+
+
 def is_fragment(w: list[str]) -> bool:
     """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
     if not w or w[0] in _NOT_FRAGMENT_FIRST and not (w[1:2] and w[1] in lx.COLORS and is_adjective(w[0])):
         return False  # a verb ('light the candle'), not a shade ('light blue')
     np, end, _ = noun_phrase(w, 0)
-    if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
+    if np and end < len(w) and w[end] in _NEAR:  # "the one on the right"
         end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
     return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
 
@@ -300,7 +303,7 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         return None
     own = 1 if new_np[0] in ("his", "her", "their", "its", "my", "our") else 0
     np, end, det = noun_phrase(new_np, own)
-    if end < len(new_np) and new_np[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:
+    if end < len(new_np) and new_np[end] in _NEAR:
         end = noun_phrase(new_np, end + 1 + (new_np[end] == "next"))[1]
     if not np or end < len(new_np) or det == "pron" or all(is_adjective(x) for x in np):
         return None

@@ -17,6 +17,10 @@ from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 _LOOKS_GOOD = ("great", "good", "nice", "better", "cool", "amazing", "lovely", "awesome", "cute", "fantastic")
 
 
+_PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
+_AFTER_SUBJECT = lx.LOCATIVE_PREPS | {"with", "by", "next"}  # "the man in the back needs to go"
+
+
 def _locative(rest: list[str], ctx: Ctx, being: bool = False) -> int:
     """Index of the locative preposition of 'standing in the snow' / 'in France', or -1 (`being`: after a
     form of 'be', where 'on a pirate ship' is a place too)."""
@@ -69,7 +73,7 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = Fals
             return addition_plan(obj, odet, [])
     if rest[:1] in (["look"], ["looks"]) and "with" in rest:  # "the room would look better with a lamp"
         obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
-        if obj and odet in lx.INDEFINITE | {""}:
+        if obj and (odet in lx.INDEFINITE or not odet):
             return addition_plan(obj, odet, rest[end:])
     where = rest  # "look like it is on a farm", "look like in Tokyo"
     if rest[:2] in (["look", "like"], ["looks", "like"]):
@@ -114,7 +118,7 @@ def no_x(w: list[str], ctx: Ctx) -> Parsed | None:
         j = 2 if w[1] == "more" else 1
         np, end, _ = noun_phrase(w, j)
         return remove_plan(np, w[end:])
-    if "without" in w and w[0] not in lx.ADD_VERBS | lx.PLACE_VERBS:
+    if "without" in w and w[0] not in _PUT_VERBS:
         k = w.index("without")
         np, end, _ = noun_phrase(w, k + 1)
         if np:
@@ -153,7 +157,7 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         subject, k, _ = noun_phrase(r, 1)  # "the area behind the couple should be a vineyard"
         if subject and any(x in lx.BE for x in r[k:k + 4]):
             return Parsed("background", subject, words_after(r[k:], ("be", "become", "into", "to")), "scene-behind")
-    if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
+    if r[0] in _AFTER_SUBJECT:  # "the man in the back needs to go"
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r
     j, neg, modal = 0, False, False

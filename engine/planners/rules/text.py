@@ -193,6 +193,18 @@ def _pronoun_here(w: list[str], i: int) -> bool:
     return True
 
 
+_SUBJECTS = frozenset("it they he she we i you".split())  # a relative clause starts: "the pole it was on"
+_A_OR_SOME = lx.ARTICLES | lx.INDEFINITE
+_NP_SPECIAL = frozenset(",;:!?.") | {"->", "of", "can", "and", "very", "really", "super", "quite"} | _SUBJECTS \
+    | vb.SPOIL_VERBS | lx.NP_STOPS | lx.GLOBAL_LOOKS
+
+
+@lru_cache(maxsize=8192)
+def _ordinary(x: str) -> bool:
+    """A word noun_phrase has no special rule for (no stop, 'of', 'and', possessive, adverb ...)."""
+    return x not in _NP_SPECIAL and not x.endswith(("'s", "s'", "ly"))
+
+
 def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
                 trailing_noun: bool = True) -> tuple[list[str], int, str]:
     """The noun phrase at w[i]: (its words without determiners, index after it, its determiner).
@@ -208,6 +220,14 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     start = i
     while i < len(w):
         x = w[i]
+        if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
+            if out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+                    x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
+                    and det in _A_OR_SOME):
+                break
+            out.append(x)
+            i += 1
+            continue
         if x in ",;:!?." or x == "->":
             break
         if x.endswith("'s") or x.endswith("s'"):  # "the boy's jacket": the jacket is the target
@@ -255,7 +275,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             continue
         if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                 x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
-                and det in lx.ARTICLES | lx.INDEFINITE)):
+                and det in _A_OR_SOME)):
             break
         out.append(x)
         i += 1
@@ -270,7 +290,6 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     return out, i, det
 
 
-_SUBJECTS = frozenset("it they he she we i you".split())
 _PART_OF = frozenset("one two three some any each both all several few many".split())
 
 
@@ -298,14 +317,23 @@ class Phrases:
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in sorted((tuple(p) for p in phrases), key=len, reverse=True):
             self.by_first.setdefault(p[0], []).append(p)
+        # per first word: (length, the phrases of that length), longest first: one slice per length
+        self._by_length: dict[str, tuple[tuple[int, frozenset[tuple[str, ...]]], ...]] = {
+            first: tuple((n, frozenset(p for p in ps if len(p) == n))
+                         for n in sorted({len(p) for p in ps}, reverse=True))
+            for first, ps in self.by_first.items()}
 
     def match(self, w: list[str], i: int = 0) -> tuple[str, ...] | None:
         """The longest phrase that starts at w[i], or None."""
-        if i >= len(w):
+        groups = self._by_length.get(w[i]) if i < len(w) else None
+        if groups is None:
             return None
-        for p in self.by_first.get(w[i], ()):
-            if len(p) == 1 or tuple(w[i:i + len(p)]) == p:
-                return p
+        for n, ps in groups:
+            if n == 1:
+                return (w[i],)
+            t = tuple(w[i:i + n])
+            if t in ps:
+                return t
         return None
 
     def any_in(self, w: list[str]) -> bool:

@@ -11,6 +11,12 @@ from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.text import has_global_cue, head, noun_phrase, skip_determiners
 
 
+_FROM = frozenset(lx.PARTICLES) | {"from"}
+_SCENES = lx.SCENE_WORDS | {"image", "photo", "picture"}
+_TO_PLACE = lx.LOCATIVE_PREPS | {"to", "against"}
+_VERB_NOUNS = lx.EDIT_VERBS | lx.MOTION_VERBS
+
+
 def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     v = w[0]
     if v == "get" and w[1:3] in (["rid", "of"], ["rid", "off"]) or v == "rid" and w[1:2] == ["of"]:
@@ -26,7 +32,7 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
             return Parsed("background", np, w[end:], "take-to-place")
         if w[end:end + 1] == ["of"] and v in ("clear", "strip", "clean", "rid"):  # "clear the table of dishes"
             return cl.remove_plan(noun_phrase(w, end + 1)[0], [])
-        moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
+        moved = j == 2 or (end < len(w) and w[end] in _FROM)
         if v == "clean" and head(np) in lx.CLEANABLE and end == len(w):  # "clean up the floor"
             return Parsed("local", np, ["clean", *w[end:]], "clean")
         if moved or v in ("clear", "wipe", "crop", "strip"):
@@ -80,7 +86,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if cl.is_global(np, det):
         if v in lx.MOVE_VERBS and not scenic(rest, ctx):  # "send this to my friend": not an edit
             return None
-        if v in ("set", "put", "place", "move") and head(np) in lx.SCENE_WORDS | {"image", "photo", "picture"} \
+        if v in ("set", "put", "place", "move") and head(np) in _SCENES \
                 and scenic(rest, ctx):  # "set the scene in a jungle"
             return Parsed("background", [], rest, "place-scene")
         return Parsed("global", [], cl.global_new(rest), "place-global")
@@ -101,7 +107,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
 
 def scenic(rest: list[str], ctx: Ctx) -> bool:
     """'on a beach', 'in Paris', 'in front of ...': a new scene rather than a spot in this one."""
-    if not rest or rest[0] not in lx.LOCATIVE_PREPS | {"to", "against"}:
+    if not rest or rest[0] not in _TO_PLACE:
         return False
     _, pdet = skip_determiners(rest, 1)
     return pdet in lx.INDEFINITE or "front" in rest[:3] or any(x in lx.PLACES or x in ctx.proper for x in rest)
@@ -209,7 +215,7 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return _place(w, ctx)
     if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE and w[2:3] != ["of"]:  # not "make one of the dogs ..."
         np, end, det = noun_phrase(w, 1)
-        if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
+        if len(np) > 1 and np[-1] in _VERB_NOUNS and (end == len(w) or w[end] in lx.NP_STOPS):
             np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb
         return cl.addition_plan(np, det, w[end:])
     if v in lx.CHANGE_VERBS or v in lx.CAUSATIVE_VERBS:
