@@ -83,7 +83,7 @@ def keep_subject(clause: list[str]) -> list[str] | None:
                 rest = rest[1:]
             while rest and rest[0] in ("only", "just"):
                 rest = rest[1:]
-            words, _, det = noun_phrase(rest, 0)
+            words, _, det = noun_phrase(rest, 0, split_adjectives=True, trailing_noun=False)  # "keep the baby sharp"
             return [] if det == "pron" and words[0] in ("it", "this", "that", "them") else words  # "keep it sharp"
     return None
 
@@ -140,7 +140,8 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
-    if w[0] == "not" and any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
+    if w[0] == "not" and (any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES)  # "not a fan of the rug"
+                          or w[1] in vb.NOT_KEEN):  # "not loving the cloudy sky"
         return True
     if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
         return True

@@ -39,7 +39,7 @@ def _new_before(w: list[str], k: int) -> list[str]:
 def _new_first(w: list[str], k: int) -> list[str]:
     """'a palm tree would look better where the lamp is': the new object first, then only words of preference."""
     np, end, det = noun_phrase(w, 0)
-    if np and det in lx.INDEFINITE and all(x in lx.PREFERENCE_WORDS for x in w[end:k]):
+    if np and det in lx.INDEFINITE and all(x in lx.PREFERENCE_WORDS or x.endswith("ly") for x in w[end:k]):
         return [det, *np]
     return []
 

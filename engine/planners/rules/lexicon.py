@@ -42,7 +42,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "we have to", "we got to", "we ought to", "i need to", "i have to", "let me see", "let me", "lets see",
     "let us see", "you could", "you can just", "you might want to", "maybe you could", "can you just",
     "could you just", "would you just", "definitely", "totally", "absolutely", "really", "kinda", "sorta",
-    "got to", "need to", "have to",
+    "got to", "need to", "have to", "someone please", "somebody please", "can someone", "could someone",
+    "can somebody", "could somebody", "can anyone", "could anyone", "someone", "somebody",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -80,7 +81,8 @@ TYPOS: dict[str, str] = {
     "gimme": "give me", "ya": "you", "yah": "you", "y'all": "you", "yall": "you", "tryna": "trying to",
     "lotta": "lot of", "outta": "out of", "shoulda": "should have", "coulda": "could have", "woulda": "would have",
     "cuz": "because", "coz": "because", "cos": "because", "prolly": "probably", "rly": "really", "sth": "something",
-    "pic's": "picture is", "photo's": "photo is",
+    "pic's": "picture is", "photo's": "photo is", "plese": "please", "pleas": "please", "pleae": "please",
+    "plis": "please", "pleez": "please",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -266,7 +268,8 @@ INCIDENTAL_AFTER_OF = _words("hot warm cold iced chilled steaming")
 INCIDENTAL = _words(
     "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
     "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
-    "extra-large oversized teeny itty-bitty fresh tall short long old new"
+    "extra-large oversized teeny itty-bitty fresh tall short long old new cozy cosy comfy colorful shiny sparkling "
+    "gleaming brand-new"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "

@@ -82,7 +82,7 @@ def what_look(w: list[str], ctx: Ctx) -> Parsed | None:
     return sj.about(np, det, ["look", "like"] + tail, ctx)
 
 
-_WISH_SKIP = lx.HEDGES | lx.HEDGE_ADVERBS
+_WISH_SKIP = lx.HEDGES | lx.HEDGE_ADVERBS | {"could", "can", "might"}
 
 
 def _wisher(w: list[str]) -> tuple[list[str], int]:
@@ -106,8 +106,9 @@ def _wisher(w: list[str]) -> tuple[list[str], int]:
 def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle', 'she wants the
     fridge red', 'I would absolutely love a balloon'."""
-    if w and w[0] in ("want", "need", "wanna"):  # "(kinda) want the sky pink": the speaker wishes
-        w = ["i", *w]
+    if w and (w[0] in ("want", "need", "wanna") or w[0] in lx.WISH_VERBS and w[1:2] in (["to"], ["for"])
+              or w[0] in ("would", "could") and w[1:2] and (w[1] in lx.WISH_VERBS or w[1] == "use")):
+        w = ["i", *w]  # "(kinda) want the sky pink", "would love a bigger moon": the speaker wishes
     subject, j = _wisher(w)
     if not subject:
         return None
@@ -115,7 +116,8 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
     while j < len(w) and w[j] in _WISH_SKIP:
         neg = neg or w[j] == "not"
         j += 1
-    if j >= len(w) or not (w[j] in lx.WISH_VERBS or neg and w[j] in ("have", "see")):
+    if j >= len(w) or not (w[j] in lx.WISH_VERBS or neg and w[j] in ("have", "see")
+                           or w[j] == "use" and ("could" in w[1:j] or "can" in w[1:j])):  # "(I) could use more trees"
         return None
     j += 1
     if w[j:j + 1] == ["for"] and j + 1 < len(w) and (w[j + 1] in lx.DETERMINERS or w[j + 1] in lx.PRONOUNS):

@@ -21,6 +21,8 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
     np, end, det = noun_phrase(w, 0)
     if np and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):  # "the bride on a cliff"
         return Parsed("background", np, w[end:], "fallback-place")
+    if len(np) > 1 and np[-1] in lx.BACKGROUND_WORDS and det in ("", "a", "an", "new"):  # "a snowy mountain background"
+        return Parsed("background", [], np[:-1], "fallback-background")
     if has_global_cue(w):
         return Parsed("global", [], w, "fallback-global")
     if det in lx.INDEFINITE and np:  # "a hat on the dog", "more clouds"

@@ -62,7 +62,7 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = Fals
         return Parsed("remove", np, [], "about-gone")
     if rest and (rest[0] in lx.REMOVE_VERBS or rest[0] in ("take", "get")):
         sub = ctx.parse(rest, ctx)
-        if sub.category == "remove":
+        if sub.category == "remove" and sub.target:  # not "make the sky clear (and blue)"
             return sub
     if rest and rest[0] in lx.WEAR_VERBS:
         j = 2 if rest[0] in ("put", "putting") and rest[1:2] == ["on"] else 1

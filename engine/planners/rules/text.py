@@ -62,6 +62,9 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
         words = []
         for tok in toks:
             words.extend(_token_words(tok))
+    if "like" in words:  # "put like a small campfire": a filler between a verb and its object
+        words = [x for i, x in enumerate(words) if x != "like" or not (
+            0 < i < len(words) - 1 and words[i - 1] in lx.EDIT_VERBS and words[i + 1] in lx.INDEFINITE)]
     if "2" in words:  # "add a hat 2 the dog"
         words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
                  for i, x in enumerate(words)]
@@ -281,7 +284,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
         i += 1
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
-    if split_adjectives and len(out) > 1:
+    if split_adjectives and len(out) > 1 and w[i:i + 1] != ["into"]:  # "turn the ice cream into ...": no new state
         out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
@@ -359,7 +362,7 @@ def _noun_here(x: str) -> bool:
 
 def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
-    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
+    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less") or out[j - 1] in vb.OP_WORDS):
         j -= 1
     if 1 < j < len(out) and out[j - 1] in lx.SHADE_NOUNS and out[j] in lx.COLORS:  # "the armchair mustard yellow"
         j -= 1

@@ -42,6 +42,7 @@ SPOIL_VERBS = _words("ruins ruin ruined ruining spoils spoil spoiled spoilt spoi
                      "photobombs photobombed distracts blocks blocked")
 DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear") | SPOIL_VERBS
 DISLIKE_VERBS = _words("hate dislike detest")
+NOT_KEEN = _words("loving liking into keen digging feeling fond crazy sold")  # "not loving the sky", "not into it"
 LIKE_VERBS = _words("like love want need fancy")
 FAN_PHRASES: tuple[tuple[str, ...], ...] = (
     ("am", "not", "a", "fan", "of"), ("am", "not", "happy", "with"), ("am", "not", "sure", "about"),
@@ -258,7 +259,7 @@ OP_NEUTRAL = _words(
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
     "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
-    "what whatever needs need has got stuff things"
+    "what whatever needs need has got stuff things i we want wanted prefer love"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
