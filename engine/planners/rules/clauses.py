@@ -108,7 +108,12 @@ _SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
 
 
 def is_social(w: list[str]) -> bool:
-    if not w or vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
+    if not w:
+        return False
+    praise = w[1:] if w[0] in ("i", "we") and len(w) > 2 else w  # "love it!", "I like that", "love the result"
+    if praise[0] in vb.PRAISE_VERBS and len(praise) > 1 and vb.RESULT_WORDS.issuperset(praise[1:]):
+        return True
+    if vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
         return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
@@ -293,8 +298,9 @@ def _classify_part(part: list[str]) -> list[Clause]:
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
         if n and i == 1 and starts_verb(words[i:]):  # "no make it an owl"
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i:])]
-    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT:
-        return [Clause("not", words, part)]  # "not a scarf, a hat": what is not wanted
+    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT \
+            or words[0] == "wrong" and 1 < len(words) <= 3 and _NOT_LISTED.isdisjoint(words[1:]):
+        return [Clause("not", words, part)]  # "not a scarf, a hat", "wrong animal, a cat": what is not wanted
     keep = keep_subject(words)
     if keep is not None and keep[:1] in (["anything"], ["everything"]):  # "don't change anything except the sky"
         k = next((i for i, x in enumerate(words) if x in ("except", "but", "apart", "besides")), -1)

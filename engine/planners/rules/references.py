@@ -360,6 +360,9 @@ def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
             adjectives = [x for x in fragment if x not in lx.ARTICLES]
             return replace_target(last, ["a", *adjectives, target[-1]])
         return replace_target(last, list(fragment))
+    if fragment[0] in lx.DEFINITE and is_np and target != [""] and last.category != "global" \
+            and (head(fragment) != target[-1] or "other" in fragment):  # "no wait, I meant the truck": the same edit elsewhere
+        return replace_target(last, list(fragment))
     if last.category == "remove":
         return ["remove", *fragment]
     if last.category == "global":

@@ -51,6 +51,8 @@ FAN_PHRASES: tuple[tuple[str, ...], ...] = (
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
 # A story about the picture before the request: "I was at the zoo and got this pic, ..."
 NARRATIVE_VERBS = _words("have took was were went visited saw got snapped shot spent found had")
+# "love it", "I like the result": praise of the last edit (small talk).
+RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
 # "(I) love this shot": praise of what is there, said before a request.
 PRAISE_VERBS = _words("love loving adore like")
 # Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
@@ -103,6 +105,8 @@ UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("undo",), ("undo", "that"), ("undo", "it"), ("undo", "this"), ("undo", "the", "last", "edit"),
     ("undo", "the", "last", "change"), ("undo", "the", "last", "step"), ("go", "back"), ("revert",),
     ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
+    ("scratch", "that"), ("never", "mind"), ("nevermind",), ("nope", "not", "that"), ("ditch", "that"),
+    ("lose", "that"), ("that", "is", "not", "it"), ("that", "is", "not", "what", "i", "wanted"),
     ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
