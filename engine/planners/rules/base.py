@@ -40,10 +40,7 @@ def hung(rest: list[str]) -> bool:
         return False
     k = 1 if rest[0] in vb.POSITION_VERBS else 0
     return k < len(rest) and rest[k] in lx.LOCATIVE_PREPS and rest[k + 1:k + 2] == ["the"] and bool(rest[k + 2:k + 3]) \
-        and rest[k + 2] not in lx.GLOBAL_SUBJECTS and rest[k + 2] not in _FRAME_PARTS
-
-
-_FRAME_PARTS = frozenset("left right top bottom middle center corner background foreground front back".split())
+        and rest[k + 2] not in lx.GLOBAL_SUBJECTS and rest[k + 2] not in vb.FRAME_PARTS
 
 
 def is_global(np: list[str], det: str) -> bool:

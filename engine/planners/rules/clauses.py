@@ -363,6 +363,7 @@ def _verb_words(w: list[str]) -> int:
 
 
 _WANT = frozenset("want need would like prefer".split())
+_PLACE_PREPS = lx.LOCATIVE_PREPS | {"to"}
 
 
 def _gapped(left: list[str], right: list[str]) -> list[str] | None:
@@ -376,8 +377,8 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
             return None
         _, end2, _ = noun_phrase(right, 0)
         _, end1, _ = noun_phrase(left, 1)
-        if not (end2 < len(right) and right[end2] in lx.LOCATIVE_PREPS and end1 < len(left)
-                and left[end1] in lx.LOCATIVE_PREPS):
+        if not (end2 < len(right) and right[end2] in _PLACE_PREPS and end1 < len(left)
+                and left[end1] in _PLACE_PREPS):  # "add snow to the roof and icicles to the gutter"
             return None
         return left[:1] + right
     j = _verb_words(left)

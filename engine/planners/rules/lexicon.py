@@ -153,6 +153,8 @@ WEAR_VERBS = _words(
 )
 # Body attributes: "give the girl red hair" changes the girl (local), it adds nothing.
 BODY_ATTRS = _words("hair eyes eye skin lips fur nails complexion tan face makeup mane feathers")
+# Parts of the body a subject moves ("make them hold hands", "raise its paw"): the subject changes, nothing is added.
+BODY_PARTS = _words("hand hands arm arms leg legs foot feet head paw paws tail wings fist fists thumb thumbs")
 # Bare verbs of what a subject does somewhere: "have the singer PERFORM on a stage".
 MOTION_VERBS = _words(
     "perform sing jump sleep sunbathe ski hike graze paddle wander stroll march parade roam hover "

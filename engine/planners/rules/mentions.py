@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Sequence
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Parsed
 from engine.planners.rules.text import head, noun_phrase, tokenize
 
@@ -74,7 +75,7 @@ def replacement_object(p: Parsed) -> list[str]:
     if not new or new[0] not in lx.DETERMINERS:
         return []
     np, _, _ = noun_phrase(new, 0)
-    return np if np and head(np) not in lx.COLORS else []
+    return np if np and head(np) not in lx.COLORS and head(np) not in vb.FRAME_PARTS else []  # not "to the left"
 
 
 def result_mentions(info: TurnInfo) -> list[Mention]:
@@ -120,7 +121,7 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
             if np and words[end - 1] == "of":  # "a fan of the carpet": the carpet is what it is about
                 i = end
                 continue
-            if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS:
+            if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS and head(np) not in vb.FRAME_PARTS:
                 phrase = tuple(words[i:end]) if words[i] in lx.DEFINITE else np_words(np)
                 out.append(Mention(phrase, turn, version, existential=existential and not out, stated=stated))
             elif np and np[0] in ("it", "this") or head(np) in lx.GLOBAL_SUBJECTS:

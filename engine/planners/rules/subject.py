@@ -69,6 +69,8 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = Fals
         obj, _, odet = noun_phrase(rest, j)
         if head(obj) in lx.BODY_ATTRS and len(obj) > 1:  # "what if the lion had a blue mane"
             return Parsed("local", np, rest[j:], "about-attribute")
+        if head(obj) in lx.BODY_PARTS and odet in ("", "pron", "his", "her", "their", "its"):  # "hold hands"
+            return Parsed("local", np, rest, "about-pose")
         if obj and head(obj) not in lx.EXPRESSIONS:
             return addition_plan(obj, odet, [])
     if rest[:1] in (["look"], ["looks"]) and "with" in rest:  # "the room would look better with a lamp"
@@ -168,9 +170,9 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     if j < len(r) and r[j] in lx.BE:
         return copula(np, det, r[j + 1:], neg, ctx)
     if modal and not neg and j < len(r) and r[j - 1:j] in (["needs"], ["need"], ["wants"]) \
-            and r[j] not in lx.DETERMINERS and r[j] not in lx.NP_STOPS:
+            and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
         obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses", "the cats need party hats"
-        if obj and not all(is_adjective(x) for x in obj) and not is_ing(obj[0]):
+        if obj and not is_ing(obj[0]):  # not "the car needs cleaning"
             return addition_plan(obj, "", r[end:])
     if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
         j += 1  # "the door could use a coat of paint"

@@ -224,7 +224,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     while i < len(w):
         x = w[i]
         if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
-            if out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+            if out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                     x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
                     and det in _A_OR_SOME):
                 break
@@ -276,7 +276,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out += w[i:i + 2]
             i += 2
             continue
-        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+        if x in lx.NP_STOPS or (out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail"
                 x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
                 and det in _A_OR_SOME)):
             break

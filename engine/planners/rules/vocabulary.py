@@ -184,6 +184,8 @@ AMBIGUOUS_CUES = _words("brighter darker brighten darken contrast vibrant colorf
                         "cooler light lighting filter tone")
 PLURAL_PRONOUNS = _words("them they these those both")
 SINGULAR_PRONOUNS = _words("it that this")
+# Parts of the frame, not objects in it: "move the lamp to the left" names no thing "it" could be.
+FRAME_PARTS = _words("left right top bottom middle center centre corner front back side edge")
 # Participles of where a thing is: "the picture hanging above the bed".
 POSITION_VERBS = _words("hanging sitting standing leaning lying resting mounted hung placed propped")
 PERSON_WORDS = _words(
