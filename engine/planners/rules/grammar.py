@@ -25,7 +25,7 @@ from engine.planners.rules.sentence import parse_words
 from engine.planners.rules.text import KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
-_NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
+_NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
 _LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 

@@ -271,7 +271,7 @@ INCIDENTAL = _words(
     "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
     "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
     "extra-large oversized teeny itty-bitty fresh tall short long old new cozy cosy comfy colorful shiny sparkling "
-    "gleaming brand-new"
+    "gleaming brand-new old-fashioned"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "
@@ -299,7 +299,7 @@ NOUN_Y = _words(
 NOUN_ING = _words(
     "ring rings earring earrings building buildings painting paintings king wing wings swing string "
     "thing things ceiling evening pudding wedding clothing sling spring springs sibling siblings "
-    "icing frosting dumpling stuffing railing awning lightning morning"
+    "icing frosting dumpling stuffing railing awning lightning morning something nothing anything everything"
 )
 
 # Places: a locative phrase ending in one of these makes "the X in/on <place>" a background edit.

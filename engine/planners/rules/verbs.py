@@ -43,6 +43,8 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, det = noun_phrase(w, j)
+        if v == "drop" and det in lx.INDEFINITE and w[end:end + 1] and w[end] in lx.LOCATIVE_PREPS:
+            return cl.addition_plan(np, det, w[end:])  # "drop a pair of sunglasses on his face"
         if v == "drop" and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):
             return Parsed("background", np, w[end:], "drop-into-place")  # "drop the kids into a snowy village"
         return cl.remove_plan(np, w[end:])
