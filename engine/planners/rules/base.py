@@ -74,7 +74,7 @@ def global_new(rest: list[str]) -> list[str]:
 def behind_subject(rest: list[str]) -> list[str]:
     for i, x in enumerate(rest):
         if x in ("behind", "around") or (x == "of" and i == 0):
-            return noun_phrase(rest, i + 1)[0]
+            return noun_phrase(rest, i + 1, split_adjectives=True, trailing_noun=False)[0]  # "behind the flowers black"
     return []
 
 

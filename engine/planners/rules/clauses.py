@@ -110,6 +110,9 @@ _SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
 def is_social(w: list[str]) -> bool:
     if not w:
         return False
+    feeling = [x for x in w[:4] if x not in vb.FEELING_LEADS]  # "so excited to try this", "I'm glad"
+    if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1 or feeling[1] in ("to", "for", "about", "that")):
+        return True
     praise = w[1:] if w[0] in ("i", "we") and len(w) > 2 else w  # "love it!", "I like that", "love the result"
     if praise[0] in vb.PRAISE_VERBS and len(praise) > 1 and vb.RESULT_WORDS.issuperset(praise[1:]):
         return True
@@ -150,6 +153,8 @@ def is_context(w: list[str]) -> bool:
         return True
     if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
         return True
+    if w[:2] == ["do", "not"] and w[2:3] and w[2] in vb.LIKE_VERBS and w[3:4] and w[3] in lx.DEFINITE:
+        return True  # "don't like the dog's collar"
     if w[0] in ("i", "we"):
         rest = w[1:]
         while rest and (rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still")

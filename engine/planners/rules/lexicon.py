@@ -82,7 +82,7 @@ TYPOS: dict[str, str] = {
     "lotta": "lot of", "outta": "out of", "shoulda": "should have", "coulda": "could have", "woulda": "would have",
     "cuz": "because", "coz": "because", "cos": "because", "prolly": "probably", "rly": "really", "sth": "something",
     "pic's": "picture is", "photo's": "photo is", "plese": "please", "pleas": "please", "pleae": "please",
-    "plis": "please", "pleez": "please",
+    "plis": "please", "pleez": "please", "rmv": "remove", "remv": "remove",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -119,7 +119,7 @@ HEDGE_ADVERBS = _words(
     "probably maybe perhaps just still already also always truly utterly simply somehow exactly precisely "
     "entirely fully perfectly"
 )
-NP_STOPS = NP_STOPS | HEDGE_ADVERBS
+NP_STOPS = NP_STOPS | HEDGE_ADVERBS | {"both", "each"}  # "the twins both need ..."
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
     "cup bowl vase glass bottle pile stack plate box bouquet basket slice piece jar pot bag can mug "
@@ -271,7 +271,7 @@ INCIDENTAL = _words(
     "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
     "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
     "extra-large oversized teeny itty-bitty fresh tall short long old new cozy cosy comfy colorful shiny sparkling "
-    "gleaming brand-new old-fashioned"
+    "gleaming brand-new old-fashioned matching"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "

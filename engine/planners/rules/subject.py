@@ -164,7 +164,7 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         r = r[k:] if k else r
     j, neg, modal = 0, False, False
     while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])
-                          or j > 0 and r[j] in ("both", "all", "each")):  # "the mom and the kid should both be"
+                          or r[j] in ("both", "all", "each") and j + 1 < len(r)):  # "the mom and the kid should both be"
         neg, modal = neg or r[j] == "not", True
         j += 1
     if j < len(r) and r[j] in lx.BE:
@@ -172,7 +172,7 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     if modal and not neg and j < len(r) and r[j - 1:j] in (["needs"], ["need"], ["wants"]) \
             and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
         obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses", "the cats need party hats"
-        if obj and not is_ing(obj[0]):  # not "the car needs cleaning"
+        if obj and not (is_ing(obj[0]) and len(obj) == 1):  # not "the car needs cleaning"
             return addition_plan(obj, "", r[end:])
     if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
         j += 1  # "the door could use a coat of paint"

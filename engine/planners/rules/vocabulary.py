@@ -51,6 +51,9 @@ FAN_PHRASES: tuple[tuple[str, ...], ...] = (
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
 # A story about the picture before the request: "I was at the zoo and got this pic, ..."
 NARRATIVE_VERBS = _words("have took was were went visited saw got snapped shot spent found had")
+# "so excited to try this": how the speaker feels (small talk).
+FEELINGS = _words("excited glad thrilled stoked pumped delighted grateful curious")
+FEELING_LEADS = _words("so really very i am we are super soooo")
 # "love it", "I like the result": praise of the last edit (small talk).
 RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
 # "(I) love this shot": praise of what is there, said before a request.
