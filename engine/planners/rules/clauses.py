@@ -110,9 +110,10 @@ _SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
 def is_social(w: list[str]) -> bool:
     if not w:
         return False
-    feeling = [x for x in w[:4] if x not in vb.FEELING_LEADS]  # "so excited to try this", "I'm glad"
-    if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1 or feeling[1] in ("to", "for", "about", "that")):
-        return True
+    if not vb.FEELINGS.isdisjoint(w[:4]):  # "so excited to try this", "I'm glad"
+        feeling = [x for x in w[:4] if x not in vb.FEELING_LEADS]
+        if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1 or feeling[1] in ("to", "for", "about", "that")):
+            return True
     praise = w[1:] if w[0] in ("i", "we") and len(w) > 2 else w  # "love it!", "I like that", "love the result"
     if praise[0] in vb.PRAISE_VERBS and len(praise) > 1 and vb.RESULT_WORDS.issuperset(praise[1:]):
         return True
@@ -214,8 +215,11 @@ def _split_request(seg: list[str]) -> list[list[str]]:
     'love this shot but the bin ruins it': after 'but' a statement or a request starts one."""
     if "and" not in seg and "so" not in seg and "but" not in seg:
         return [seg]
+    subject_end = -1
     for k in range(2, len(seg) - 1):
-        if seg[k - 1] == "and" and noun_phrase(seg, 0)[1] >= k - 1:  # "my husband and I want ...": one subject
+        if seg[k - 1] == "and" and subject_end < 0:
+            subject_end = noun_phrase(seg, 0)[1]
+        if seg[k - 1] == "and" and subject_end >= k - 1:  # "my husband and I want ...": one subject
             continue
         if seg[k - 1] in ("and", "so", "but") and k < len(seg) - 2 and _ASKS.match(seg, k) or seg[k - 1] == "but" \
                 and keep_subject(seg[k - 1:]) is None and (is_context(seg[k:]) or starts_verb(seg[k:])):

@@ -82,12 +82,31 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     return words, proper
 
 
+def _fuzzy(words) -> tuple[tuple[str, frozenset[str], int], ...]:
+    """Each typo target with its set of letters and how many of its letters repeat an earlier one."""
+    return tuple((t, frozenset(t), len(t) - len(set(t))) for t in words)
+
+
+_FUZZY_TARGETS = _fuzzy(lx.FUZZY_TARGETS)
+_FUZZY_ANYWHERE = _fuzzy(lx.FUZZY_ANYWHERE)
+
+
+def _close(word: str, targets: tuple[tuple[str, frozenset[str], int], ...], cutoff: float) -> list[str]:
+    """difflib's best close match, after cheap upper bounds of its ratio (the lengths; the letters the two
+    share, plus the target's repeated ones) have ruled out most targets: the same answer, less work."""
+    n, letters = len(word), frozenset(word)
+    survivors = [t for t, t_letters, repeats in targets
+                 if 2.0 * min(n, len(t)) >= cutoff * (n + len(t))
+                 and 2.0 * (len(letters & t_letters) + repeats) >= cutoff * (n + len(t))]
+    return get_close_matches(word, survivors, n=1, cutoff=cutoff) if survivors else []
+
+
 @lru_cache(maxsize=4096)
 def fix_typo(word: str) -> str:
     """The keyword an unknown word is a likely misspelling of ('remov' -> 'remove'), else the word."""
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = get_close_matches(word, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
+    match = _close(word, _FUZZY_TARGETS, 0.8)
     # a real word two letters shorter or longer is another word ("cover" is not "convert")
     return match[0] if match and abs(len(match[0]) - len(word)) <= (1 if len(word) < 8 else 2) else word
 
@@ -101,7 +120,7 @@ def fix_typo_anywhere(word: str) -> str:
                      if word[:i] + word[i + 1] + word[i] + word[i + 2:] in vb.SHORT_WORDS), word)
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)  # not "barrier" -> "blurrier"
+    match = _close(word, _FUZZY_ANYWHERE, 0.85)  # not "barrier" -> "blurrier"
     return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 
