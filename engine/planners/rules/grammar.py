@@ -198,6 +198,23 @@ def _same_edit(a: Step, b: Step) -> bool:
         and p.target == q.target
 
 
+def _merge_moves(steps: list[Step]) -> list[Step]:
+    """'take the cat out of the kitchen and put it in a garden': an object removed and then placed is moved."""
+    out: list[Step] = []
+    for s in steps:
+        prev = out[-1] if out else None
+        if prev is not None and prev.parsed.category == "remove" and not prev.ops and s.parsed.target \
+                and s.parsed.target == prev.parsed.target and s.parsed.category in ("background", "local", "addition") \
+                and any(r.kind == "object" for r in s.refs):
+            p = s.parsed  # "remove the vase and put it on the shelf": the vase, moved there
+            k = next((i for i, x in enumerate(s.words) if x in lx.LOCATIVE_PREPS), len(s.words))
+            out[-1] = s if p.category != "addition" else Step(
+                Parsed("local", p.target, ["moved", *s.words[k:]], "moved"), s.words, (), s.refs)
+        else:
+            out.append(s)
+    return out
+
+
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
     out: list[Step] = []
     for s in steps:
@@ -247,7 +264,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
                 continue
             _request(c.words, opener + c.raw, ctx, memory, here, problem, out, disliked)
             opener = []
-    out.steps = _merge_adjustments(out.steps)
+    out.steps = _merge_moves(_merge_adjustments(out.steps))
     if out.undo and out.steps and memory:
         _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
     if not out.steps and not out.unclear:

@@ -128,7 +128,7 @@ CONTAINERS = _words(
 # Collective nouns that stand for their "of" complement: "a bunch of balloons" -> balloons.
 COLLECTIVES = _words(
     "bunch flock herd group swarm pack school pair set row cluster couple handful lot lots number "
-    "dozen few bit"
+    "dozen few bit string strand"
 )
 # Nouns that name an attribute of the real target ("the color of the bird" -> bird).
 ATTRIBUTES = _words(

@@ -146,7 +146,8 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []  # a determiner: "that ugly fence"
     if x in ("this", "that") and nxt in lx.BE:
         return 0, [], []
-    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS)  # "next to him" after removing him
+    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS  # "next to him" after removing him
+                       or words[i - 1] in _MOVE_VERBS)  # "take the cat out ... and put it in a garden"
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
     if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
@@ -160,6 +161,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
 
 
 _PLACE_WORDS = frozenset("where to near beside behind by".split())
+_MOVE_VERBS = frozenset("put place move set drop stick".split())
 
 
 def _joined(ms: list[Mention]) -> list[str]:
