@@ -128,7 +128,7 @@ CONTAINERS = _words(
 # Collective nouns that stand for their "of" complement: "a bunch of balloons" -> balloons.
 COLLECTIVES = _words(
     "bunch flock herd group swarm pack school pair set row cluster couple handful lot lots number "
-    "dozen few bit string strand"
+    "dozen few bit string strand ton tons load loads heap heaps"
 )
 # Nouns that name an attribute of the real target ("the color of the bird" -> bird).
 ATTRIBUTES = _words(
@@ -271,7 +271,7 @@ INCIDENTAL = _words(
     "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
     "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
     "extra-large oversized teeny itty-bitty fresh tall short long old new cozy cosy comfy colorful shiny sparkling "
-    "gleaming brand-new old-fashioned matching"
+    "gleaming brand-new old-fashioned matching lil ol ole"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "

@@ -273,7 +273,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out.append(x)
             i += 1
             break
-        if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
+        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < len(w) \
+                and w[i + 1] not in lx.NP_STOPS:  # "the very big truck", "some kinda sculpture"
             i += 1
             continue
         if x.endswith("ly") and len(x) > 4 and i + 2 < len(w) and is_participle(w[i + 1]) \
