@@ -229,9 +229,14 @@ def _split_request(seg: list[str]) -> list[list[str]]:
 
 
 def _plain_statement(w: list[str]) -> bool:
-    """'this is my dog', 'the weather is nice today': a statement that asks for nothing."""
-    if any(x in ("too", "not", "but", "so", "very", "really") for x in w):
+    """'this is my dog', 'the weather is nice today', 'the dog is so cute', 'I was at the beach yesterday':
+    a statement that asks for nothing."""
+    if any(x in ("too", "not", "but") for x in w):
         return False
+    if w[0] in ("i", "we") and w[1:2] and w[1] in vb.PAST_STORY:  # a story about the picture
+        return True
+    if any(x in ("so", "very", "really") for x in w):
+        return any(x in vb.PRAISE for x in w)  # "the dog is so cute", not "the sky is so dull"
     if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
             w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
         return True

@@ -56,6 +56,7 @@ FEELINGS = _words("excited glad thrilled stoked pumped delighted grateful curiou
 FEELING_LEADS = _words("so really very i am we are super soooo")
 # "love it", "I like the result": praise of the last edit (small talk).
 RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
+PAST_STORY = _words("was were went visited took saw spent found had got")  # "I was at the beach yesterday"
 # "(I) love this shot": praise of what is there, said before a request.
 PRAISE_VERBS = _words("love loving adore like")
 # Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
@@ -65,7 +66,7 @@ ASK_PHRASES: tuple[str, ...] = (
     "he would like", "they would like", "i want", "i would like", "we want", "we would like", "i need",
 )
 # A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
-PRAISE = _words("love loving adore nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+PRAISE = _words("cute adorable sweet funny love loving adore nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
                 "stunning cool")
 GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
 # Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
