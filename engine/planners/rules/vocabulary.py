@@ -269,7 +269,7 @@ OP_NEUTRAL = _words(
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
     "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
-    "what whatever needs need has got stuff things i we want wanted prefer love area"
+    "what whatever needs need has got stuff things i we want wanted prefer love area them those these"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
