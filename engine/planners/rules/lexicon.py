@@ -288,8 +288,11 @@ ADJECTIVES = _words(
     "loose fair sweet plain simple green thick strange calm stormy sunny pure solid pitch jet"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
-# Nouns that end like an adjective in -y ("party hats", "the jelly sandwich"): never adjectives.
-NOUN_Y = _words(
+# Nouns that end like an adjective in -y or -en ("party hats", "the jelly sandwich", "a kitten"): never adjectives.
+NOUN_LOOKALIKES = _words(
+    "kitten kittens chicken chickens garden gardens children queen queens women heaven token mitten mittens "
+    "siren raven kitchen eleven seven"
+) | _words(
     "party jelly candy teddy daisy pony puppy kitty berry cherry lily baby body city country lady army navy "
     "family pastry factory jersey trolley monkey turkey donkey jockey hockey whiskey honey money alley valley "
     "chimney journey balcony canopy pharmacy library strawberry blueberry raspberry gravy curry hobby lobby "

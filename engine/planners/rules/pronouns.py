@@ -72,7 +72,7 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     for phrase in vb.OTHER_ONE:
         after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
         if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
-            same = next((m for m in objects if head(m.words) in (after, _singular(after))), None)
+            same = next((m for m in objects if head(m.words) in (after, singular(after))), None)
             if same is not None:  # "remove the other umbrella too": another one like it, words kept
                 return 3, list(words[i:i + 3]), [same]
             continue  # "the other chair": a determiner, the noun is given
@@ -97,13 +97,13 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     if x == "one" and i > 0 and (words[i - 1] in _PUT_VERBS or "give" in words[max(0, i - 4):i - 1]) \
             and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
-        return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
+        return 1, ["another", singular(head(objects[0].words))], [objects[0]]
     if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
         return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1]) or words[i - 2:i - 1] in (["a"], ["an"])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
-        return 1, [_singular(head(objects[0].words))], [objects[0]]
+        return 1, [singular(head(objects[0].words))], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
             i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
         return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
@@ -176,7 +176,7 @@ def _strong_global(words: list[str]) -> bool:
     return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     """'cats' -> 'cat', 'puppies' -> 'puppy' ('the left one' of 'two cats')."""
     if len(word) > 3 and word.endswith("ies"):
         return word[:-3] + "y"

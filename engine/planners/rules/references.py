@@ -20,7 +20,7 @@ from typing import Callable
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.mentions import Memory, Mention, Ref, TurnInfo, make_ref, np_words
-from engine.planners.rules.pronouns import QUICK, substitute
+from engine.planners.rules.pronouns import QUICK, singular, substitute
 from engine.planners.rules.text import article, head, is_adjective, noun_phrase, starts_with
 
 _FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
@@ -206,6 +206,7 @@ def _same_op(x: str, last: TurnInfo) -> bool:
 
 def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
+    words = [x for x in words if x not in ("now", "please")] or words  # "too green now"
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
                                                          for i in range(len(words)))
     last = memory.last()
@@ -215,7 +216,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
         op = vb.OP_WORDS.get(words[k + 1])
         same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
             or _same_op(words[k + 1], last)
-        if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
+        if (same_op or (words[k + 1] in said or words[k + 1] + "er" in said) and is_adjective(words[k + 1])) \
+                and k + 2 == len(words) \
                 and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
             return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
     if not less and "too" in words and last is not None and last.strength and words.index("too") + 2 == len(words):
@@ -229,6 +231,7 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      or x in said and is_adjective(x) or _same_op(x, last)
+                                     or last.category == "addition" and singular(x) == singular(head(last.target.split()))
                                      or len(x) > 3 and any(x[:4] == y[:4] for y in said if len(y) > 3)
                                      # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):

@@ -173,7 +173,7 @@ def is_adjective(word: str) -> bool:
     if word.endswith("er") and not word.endswith("ier"):  # a comparative of an adjective, not "brother"
         return _comparative_of_adjective(word)
     return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery")) \
-        and word not in lx.NOUN_Y
+        and word not in lx.NOUN_LOOKALIKES
 
 
 def _comparative_of_adjective(word: str) -> bool:

@@ -160,7 +160,7 @@ COMPARATIVES = _words(
     "bolder lighter darker brighter stronger weaker fainter"
 )
 MORE_WORDS = _words("more stronger further intense intenser")
-LESS_WORDS = _words("less weaker subtler")
+LESS_WORDS = _words("less weaker subtler fewer")
 # "too big" -> the change that fixes it, on the last object.
 TOO_OPPOSITE: dict[str, str] = {"big": "smaller", "large": "smaller", "huge": "smaller", "small": "bigger",
                                 "tiny": "bigger", "long": "shorter", "short": "longer", "tall": "shorter",
