@@ -26,7 +26,8 @@ def target_text(words: list[str]) -> str:
     with commas ('lamp and chair and rug' -> 'lamp, chair and rug')."""
     if len(words) == 1 and (words[0] in lx.PRONOUNS or words[0] in _SUBJECT_PRONOUNS):
         return lx.PRONOUNS.get(words[0]) or _SUBJECT_PRONOUNS.get(words[0], "")
-    if words and words[-1] not in ("one", "ones") and words[-1] not in lx.GLOBAL_SUBJECTS and (not _DROPPED.isdisjoint(words) or "of" in words or any(x.endswith(("ly", "ed")) for x in words)):
+    if words and words[-1] not in ("one", "ones") and words[-1] not in lx.GLOBAL_SUBJECTS and (
+            not _DROPPED.isdisjoint(words) or "of" in words or any(x.endswith(("ly", "ed")) for x in words)):
         words = _without_incidental(words)
     ands = words.count("and")
     n = sum(x == "and" and not _modifier_and(words, i) for i, x in enumerate(words)) if ands > 1 else ands

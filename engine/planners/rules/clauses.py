@@ -112,7 +112,8 @@ def is_social(w: list[str]) -> bool:
         return False
     if not vb.FEELINGS.isdisjoint(w[:4]):  # "so excited to try this", "I'm glad"
         feeling = [x for x in w[:4] if x not in vb.FEELING_LEADS]
-        if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1 or feeling[1] in ("to", "for", "about", "that")):
+        if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1
+                                                      or feeling[1] in ("to", "for", "about", "that")):
             return True
     praise = w[1:] if w[0] in ("i", "we") and len(w) > 2 else w  # "love it!", "I like that", "love the result"
     if praise[0] in vb.PRAISE_VERBS and len(praise) > 1 and vb.RESULT_WORDS.issuperset(praise[1:]):
@@ -279,7 +280,8 @@ def classify(words: list[str]) -> list[Clause]:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
     for c, nxt in zip(out, out[1:]):  # "that guy in the red hoodie? get rid of him": the phrase names the topic
-        if c.role == "request" and nxt.role == "request" and _topic(c.words) and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
+        if c.role == "request" and nxt.role == "request" and _topic(c.words) \
+                and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
             c.role = "context"
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
         first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)

@@ -22,7 +22,8 @@ from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions
 from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import KNOWN_WORDS, head, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
+from engine.planners.rules.text import (KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, head, starts_with,
+                                        tokenize)
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
@@ -152,7 +153,7 @@ def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> St
     if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")
     if p.category == "local" and keep and head(p.target) in lx.PLACES and p.target != keep:
-        p = Parsed("background", list(keep), p.new, p.rule + "-keep")  # "keep the cyclist and swap the road for a trail"
+        p = Parsed("background", list(keep), p.new, p.rule + "-keep")  # "keep the cyclist, swap the road for a trail"
     if p.category == "background" and keep and not p.target:
         p.target = list(keep)
     adjust = _adjustment(p, r, problem)

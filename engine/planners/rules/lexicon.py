@@ -169,8 +169,8 @@ POSTURE_VERBS = MOTION_VERBS | _words(
     "skating surf surfing hiking hike located placed set sat stood lived walked swam ran played rode "
     "danced flew lay leaning lean leans parked"
 )
-GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped photoshopped "
-                    "airbrushed")
+GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped "
+                    "photoshopped airbrushed")
 EXPRESSIONS = _words("smile frown grin expression smirk scowl")
 LOCATIVE_PREPS = _words(
     "in on at inside under underneath near beside behind atop amid among onto through across along into "

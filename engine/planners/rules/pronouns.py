@@ -100,7 +100,8 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         return 1, ["another", singular(head(objects[0].words))], [objects[0]]
     if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
         return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
-    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1]) or words[i - 2:i - 1] in (["a"], ["an"])
+    if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
+                                 or words[i - 2:i - 1] in (["a"], ["an"])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
         return 1, [singular(head(objects[0].words))], [objects[0]]

@@ -231,7 +231,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      or x in said and is_adjective(x) or _same_op(x, last)
-                                     or last.category == "addition" and singular(x) == singular(head(last.target.split()))
+                                     or last.category == "addition"
+                                     and singular(x) == singular(head(last.target.split()))  # "fewer clouds"
                                      or len(x) > 3 and any(x[:4] == y[:4] for y in said if len(y) > 3)
                                      # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):
@@ -364,7 +365,7 @@ def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
             return replace_target(last, ["a", *adjectives, target[-1]])
         return replace_target(last, list(fragment))
     if fragment[0] in lx.DEFINITE and is_np and target != [""] and last.category != "global" \
-            and (head(fragment) != target[-1] or "other" in fragment):  # "no wait, I meant the truck": the same edit elsewhere
+            and (head(fragment) != target[-1] or "other" in fragment):  # "I meant the truck": the edit, elsewhere
         return replace_target(last, list(fragment))
     if last.category == "remove":
         return ["remove", *fragment]

@@ -164,7 +164,7 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
         r = r[k:] if k else r
     j, neg, modal = 0, False, False
     while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])
-                          or r[j] in ("both", "all", "each") and j + 1 < len(r)):  # "the mom and the kid should both be"
+                          or r[j] in ("both", "all", "each") and j + 1 < len(r)):  # "the mom and kid should both be"
         neg, modal = neg or r[j] == "not", True
         j += 1
     if j < len(r) and r[j] in lx.BE:

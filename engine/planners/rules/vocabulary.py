@@ -40,7 +40,8 @@ CLOTHING = _words(
 # Verbs of an object that spoils the picture ("the lamp post kinda ruins the view"): a complaint about it.
 SPOIL_VERBS = _words("ruins ruin ruined ruining spoils spoil spoiled spoilt spoiling wrecks wrecked clutters cluttered "
                      "photobombs photobombed distracts blocks blocked")
-DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear") | SPOIL_VERBS
+DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear") \
+    | SPOIL_VERBS
 DISLIKE_VERBS = _words("hate dislike detest")
 NOT_KEEN = _words("loving liking into keen digging feeling fond crazy sold")  # "not loving the sky", "not into it"
 LIKE_VERBS = _words("like love want need fancy")
@@ -66,7 +67,8 @@ ASK_PHRASES: tuple[str, ...] = (
     "he would like", "they would like", "i want", "i would like", "we want", "we would like", "i need",
 )
 # A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
-PRAISE = _words("cute adorable sweet funny love loving adore nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+PRAISE = _words("cute adorable sweet funny love loving adore nice great good beautiful lovely perfect fine amazing "
+                "awesome gorgeous pretty wonderful fantastic "
                 "stunning cool")
 GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
 # Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
