@@ -15,7 +15,7 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, starts_with
+from engine.planners.rules.text import Phrases, head, is_adjective, noun_phrase, starts_with
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
@@ -36,7 +36,8 @@ class Clause:
         return f"Clause({self.role!r}, {self.words!r})"
 
 
-_LIST_OPENERS = frozenset("things steps changes edits requests following one thing request favor".split())
+_LIST_OPENERS = frozenset("things steps changes edits requests following one thing request favor deal problem issue "
+                          "situation question story".split())
 
 
 def segments(words: list[str]) -> list[list[str]]:
@@ -155,6 +156,8 @@ def is_context(w: list[str]) -> bool:
         return True
     if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
         return True
+    if w[0] == "i" and w[1] == "wish" and "not" in w[2:]:  # "I wish the lake wasn't so murky": a complaint
+        return True
     if w[:2] == ["do", "not"] and w[2:3] and w[2] in vb.LIKE_VERBS and w[3:4] and w[3] in lx.DEFINITE:
         return True  # "don't like the dog's collar"
     if w[0] in ("i", "we"):
@@ -168,11 +171,13 @@ def is_context(w: list[str]) -> bool:
                                or rest[0] in vb.NARRATIVE_VERBS and not negated
                                or rest[0] in vb.PRAISE_VERBS and w[1] not in lx.MODALS and rest[1:2]
                                and rest[1] in lx.DEFINITE)  # "I love this photo", not "I'd love a hat"
-    if vb.DESCRIBE_VERBS.isdisjoint(w):
+    if vb.DESCRIBE_VERBS.isdisjoint(w) and vb.PAST_STORY.isdisjoint(w):
         return False
     np, end, det = noun_phrase(w, 0)
     if not np:
         return False
+    if end < len(w) and w[end] in vb.PAST_STORY and head(np) in vb.PERSON_WORDS:  # "my friend took this photo"
+        return True
     k = end
     while k < len(w) and w[k] in lx.HEDGE_ADVERBS:  # "the lamp kinda ruins the view"
         k += 1

@@ -77,6 +77,8 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
             subject, _, sdet = noun_phrase(w, end + 1)
             if sdet == "pron" or head(subject) in vb.PERSON_WORDS:
                 return Parsed("background", subject, new, "replace-place-behind")
+        if head(old) == "one":  # "a red front door instead of the brown one": the brown front door
+            old = [*old[:-1], *[x for x in new if x not in lx.DETERMINERS and not is_adjective(x)]]
         return Parsed("local", old, ["with", *new], "replace-new-first")
     return None
 

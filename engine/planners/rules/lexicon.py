@@ -117,7 +117,7 @@ NP_STOPS = _words(
 HEDGE_ADVERBS = _words(
     "kinda sorta totally literally absolutely completely seriously definitely honestly basically actually "
     "probably maybe perhaps just still already also always truly utterly simply somehow exactly precisely "
-    "entirely fully perfectly"
+    "entirely fully perfectly anymore either though tho anyway"
 )
 NP_STOPS = NP_STOPS | HEDGE_ADVERBS | {"both", "each"}  # "the twins both need ..."
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
@@ -169,6 +169,9 @@ POSTURE_VERBS = MOTION_VERBS | _words(
     "skating surf surfing hiking hike located placed set sat stood lived walked swam ran played rode "
     "danced flew lay leaning lean leans parked"
 )
+# Past forms that end the noun phrase before them ("the dog ran into the shot").
+PAST_VERBS = _words("ran came went took sat stood fell flew swam drove rode ate drank threw caught broke wore held "
+                    "left saw found gave brought bought jumped walked blinked moved")
 GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped "
                     "photoshopped airbrushed")
 EXPRESSIONS = _words("smile frown grin expression smirk scowl")

@@ -112,7 +112,6 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
                     stated: bool = False) -> list[Mention]:
     """The noun phrases a clause names, in order ('there is a cup next to the lamp' -> cup, lamp)."""
     out: list[Mention] = []
-    existential = words[:1] == ["there"]
     i = 0
     while i < len(words):
         if words[i] in lx.DETERMINERS or words[i] in ("it", "this") or (
@@ -123,7 +122,8 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
                 continue
             if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS and head(np) not in vb.FRAME_PARTS:
                 phrase = tuple(words[i:end]) if words[i] in lx.DEFINITE else np_words(np)
-                out.append(Mention(phrase, turn, version, existential=existential and not out, stated=stated))
+                told = i > 1 and words[i - 2] == "there" and words[i - 1] in lx.BE  # "(and) there is a bin ..."
+                out.append(Mention(phrase, turn, version, existential=told, stated=stated))
             elif np and np[0] in ("it", "this") or head(np) in lx.GLOBAL_SUBJECTS:
                 out.append(Mention((), turn, version, image=True))
             i = max(end, i + 1)

@@ -62,6 +62,7 @@ _TRIGGERS = frozenset({"the", "other", "another", "one", "ones", "its", "their",
 
 
 _TAKE_VERBS = lx.REMOVE_VERBS | lx.CHANGE_VERBS
+_REPLACED = frozenset("instead than place".split())
 _PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
 
 
@@ -100,6 +101,8 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         return 1, ["another", singular(head(objects[0].words))], [objects[0]]
     if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
         return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
+    if x == "one" and _REPLACED.intersection(words[:i]):  # "a red door instead of the brown one": the frame says
+        return 0, [], []
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
                                  or words[i - 2:i - 1] in (["a"], ["an"])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
@@ -149,6 +152,10 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         return 0, [], []
     where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS  # "next to him" after removing him
                        or words[i - 1] in _MOVE_VERBS)  # "take the cat out ... and put it in a garden"
+    if x in vb.SINGULAR_PRONOUNS:  # "it" is no person; "there's a bin in the middle. can it go?": the bin
+        candidates = [m for m in candidates if m.image or head(m.words) not in vb.HUMANS]
+        told = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        candidates = [told, *candidates] if told is not None else candidates
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
     if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")

@@ -32,8 +32,9 @@ _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
 def _shorten(m: re.Match) -> str:
     word = m.group(0)
     return _ELONGATED.sub(r"\1", word) if len(set(word)) > 1 else word  # not "aaaa" (no word)
-_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>|(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
-_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
+_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", "\u2013": " , ",
+               "\u2014": " , "}  # a dash between words separates clauses
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
 _TYPO_KEYS = frozenset(lx.TYPOS)
 _DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
@@ -217,7 +218,8 @@ def _pronoun_here(w: list[str], i: int) -> bool:
 
 _SUBJECTS = frozenset("it they he she we i you".split())  # a relative clause starts: "the pole it was on"
 _A_OR_SOME = lx.ARTICLES | lx.INDEFINITE
-_NP_SPECIAL = frozenset(",;:!?.") | {"->", "of", "can", "and", "very", "really", "super", "quite"} | _SUBJECTS \
+_RIGHT_THERE = lx.LOCATIVE_PREPS | {"next", "by", "there", "here", "now"}
+_NP_SPECIAL = frozenset(",;:!?.") | {"->", "of", "can", "and", "very", "really", "super", "quite", "right"} | _SUBJECTS \
     | vb.SPOIL_VERBS | lx.NP_STOPS | lx.GLOBAL_LOOKS
 
 
@@ -283,6 +285,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             i += 2
             continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
+            break
+        if out and x == "right" and i + 1 < len(w) and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
             break
         if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
                 w[i + 1] in lx.DETERMINERS or w[i + 1] in lx.PRONOUNS or w[i + 1] == "everything"):
@@ -366,7 +370,7 @@ class Phrases:
 
 @lru_cache(maxsize=8192)
 def _ends_noun_phrase(x: str) -> bool:
-    return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
+    return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES or x in lx.PAST_VERBS
 
 
 def _noun_after_adjectives(w: list[str], k: int) -> bool:

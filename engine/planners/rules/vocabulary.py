@@ -28,7 +28,7 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
     ("a", "few", "changes"), ("some", "changes"), ("two", "changes"), ("three", "things"), ("do", "three", "things"),
     ("i", "have", "a", "few", "requests"), ("a", "few", "edits"), ("two", "edits"), ("the", "following"),
     ("do", "the", "following"), ("if", "it", "is", "not", "too", "much", "trouble"), ("in", "this", "order"),
-    ("quick", "one"), ("a", "quick", "one"), ("one", "thing"), ("quick", "request"), ("quick", "favor"),
+    ("quick", "one"), ("a", "quick", "one"), ("quick", "thing"), ("one", "quick", "thing"), ("one", "thing"), ("quick", "request"), ("quick", "favor"),
     ("small", "request"), ("a", "small", "request"), ("one", "more", "thing"), ("a", "request"),
 })
 CLOTHING = _words(
@@ -57,7 +57,7 @@ FEELINGS = _words("excited glad thrilled stoked pumped delighted grateful curiou
 FEELING_LEADS = _words("so really very i am we are super soooo")
 # "love it", "I like the result": praise of the last edit (small talk).
 RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
-PAST_STORY = _words("was were went visited took saw spent found had got")  # "I was at the beach yesterday"
+PAST_STORY = _words("was were went visited took saw spent found had got snapped shot")  # "I was at the beach yesterday"
 # "(I) love this shot": praise of what is there, said before a request.
 PRAISE_VERBS = _words("love loving adore like")
 # Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
@@ -203,6 +203,8 @@ PERSON_WORDS = _words(
     "skateboarder snowboarder jogger golfer boxer musician guitarist drummer painter artist model cousin aunt "
     "uncle niece nephew grandson granddaughter toddler teenager teen photobomber stranger"
 )
+
+HUMANS = PERSON_WORDS - _words("dog cat horse bird")  # not "it"
 
 # --- photometric operations -------------------------------------------------------------------------
 # word -> (operation, sign); sign 0 = a neutral name of the quantity ("contrast"), direction from context.
