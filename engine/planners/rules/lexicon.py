@@ -43,7 +43,9 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "let us see", "you could", "you can just", "you might want to", "maybe you could", "can you just",
     "could you just", "would you just", "definitely", "totally", "absolutely", "really", "kinda", "sorta",
     "got to", "need to", "have to", "someone please", "somebody please", "can someone", "could someone",
-    "can somebody", "could somebody", "can anyone", "could anyone", "someone", "somebody",
+    "can somebody", "could somebody", "can anyone", "could anyone", "someone", "somebody", "it would be fun to",
+    "it would be fun if", "it would be awesome if", "it would be awesome to", "it would be cute if", "it would be cute to",
+    "it would be neat if", "it would be neat to", "it would be lovely if", "it would be lovely to",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -119,7 +121,7 @@ HEDGE_ADVERBS = _words(
     "probably maybe perhaps just still already also always truly utterly simply somehow exactly precisely "
     "entirely fully perfectly anymore either though tho anyway"
 )
-NP_STOPS = NP_STOPS | HEDGE_ADVERBS | {"both", "each"}  # "the twins both need ..."
+NP_STOPS = NP_STOPS | HEDGE_ADVERBS | {"both", "each", "except"}  # "the twins both need ...", "all but the ..."
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
     "cup bowl vase glass bottle pile stack plate box bouquet basket slice piece jar pot bag can mug "
