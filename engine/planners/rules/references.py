@@ -48,6 +48,8 @@ def is_fragment(w: list[str]) -> bool:
     """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
     if not w or w[0] in _NOT_FRAGMENT_FIRST and not (w[1:2] and w[1] in lx.COLORS and is_adjective(w[0])):
         return False  # a verb ('light the candle'), not a shade ('light blue')
+    if w[0] in ("in", "at", "on") and len(w) > 1 and (w[1] in lx.PLACES or w[1] in lx.DETERMINERS):
+        w = w[1:]  # "no, in rome": where, instead
     np, end, _ = noun_phrase(w, 0)
     if np and end < len(w) and w[end] in _NEAR:  # "the one on the right"
         end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
