@@ -284,6 +284,11 @@ def classify(words: list[str]) -> list[Clause]:
     for seg in segs:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
+    for k in range(len(out) - 2, -1, -1):  # "the lamp, gone": the object, then what should happen to it
+        c, nxt = out[k], out[k + 1]
+        if c.role == "request" and nxt.role == "request" and nxt.words and lx.GONE_WORDS.issuperset(nxt.words) \
+                and _topic(c.words):
+            out[k:k + 2] = [Clause("request", c.words + nxt.words, c.raw + nxt.raw)]
     for c, nxt in zip(out, out[1:]):  # "that guy in the red hoodie? get rid of him": the phrase names the topic
         if c.role == "request" and nxt.role == "request" and _topic(c.words) \
                 and not lx.PRONOUNS.keys().isdisjoint(nxt.words):

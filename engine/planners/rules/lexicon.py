@@ -84,7 +84,7 @@ TYPOS: dict[str, str] = {
     "lotta": "lot of", "outta": "out of", "shoulda": "should have", "coulda": "could have", "woulda": "would have",
     "cuz": "because", "coz": "because", "cos": "because", "prolly": "probably", "rly": "really", "sth": "something",
     "pic's": "picture is", "photo's": "photo is", "plese": "please", "pleas": "please", "pleae": "please",
-    "plis": "please", "pleez": "please", "rmv": "remove", "remv": "remove", "ot": "to", "fo": "of",
+    "plis": "please", "pleez": "please", "rmv": "remove", "remv": "remove", "ot": "to", "fo": "of", "em": "them", "'em": "them",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).

@@ -32,8 +32,8 @@ _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
 def _shorten(m: re.Match) -> str:
     word = m.group(0)
     return _ELONGATED.sub(r"\1", word) if len(set(word)) > 1 else word  # not "aaaa" (no word)
-_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
-_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", "\u2013": " , ",
+_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ", "\u2013": " , ",
                "\u2014": " , "}  # a dash between words separates clauses
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
 _TYPO_KEYS = frozenset(lx.TYPOS)

@@ -190,8 +190,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         k = w.index("with")
         obj, end, det = noun_phrase(w, k + 1)
         return cl.addition_plan(obj, det, w[end:])
-    if v == "give":
-        return _give(w, ctx)
+    if v == "give" or v in ("get", "buy") and len(w) > 3 and w[1] in lx.DEFINITE | lx.PRONOUNS.keys() \
+            and any(x in ("a", "an", "some") for x in w[2:5]) and not w[1:3] in (["rid", "of"],):
+        return _give(w, ctx)  # "give the man a hat", "get the cat a tiny crown"
     if v in ("isolate", "cutout") and len(w) > 2:  # "isolate the product on white"
         np, end, _ = noun_phrase(w, 1)
         return Parsed("background", np, w[end:], "isolate") if np else None
