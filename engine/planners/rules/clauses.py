@@ -433,7 +433,7 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     return left[:end1] + ["and"] + right + left[end1:]
 
 
-def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[str]]:
+def split_and(w: list[str], is_edit: Callable[[list[str]], bool], was_moved: bool = False) -> list[list[str]]:
     """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
     gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
     for i in range(1, len(w) - 1):
@@ -445,9 +445,9 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
             return [left, *split_and(gapped, is_edit)]
         if starts_verb(right) and is_edit(right):
             return [left, *split_and(right, is_edit)]
-        moved = _coordinated_after(left, right)
+        moved = None if was_moved else _coordinated_after(left, right)
         if moved is not None and is_edit(moved):  # "remove the people on the left and the bike"
-            return split_and(moved, is_edit)
+            return split_and(moved, is_edit, was_moved=True)  # once: a moved phrase is not moved again
     return [w]
 
 

@@ -98,7 +98,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
         return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
     if v in lx.MOVE_VERBS and definite and not scenic(rest, ctx) and (
-            np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
+            np and np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
         return Parsed("local", [x for x in np if x not in _DIRECTIONS], rest, "move-within")  # "move it closer"
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")

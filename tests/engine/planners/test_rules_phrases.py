@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from test_rules_casual import _plan  # a plan after earlier turns, each planned by the rules planner
 
+from engine.errors import NotUnderstoodError
 from engine.planners.rules import RulesPlanner
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules.text import _FUZZY_ANYWHERE, _FUZZY_TARGETS, _close
@@ -87,3 +88,13 @@ def test_third_round_dev_files_score_and_can_fail():
     conv = run(RulesPlanner(), reference=CASES / "conversation_reference_dev3.jsonl",
                compound=CASES / "conversation_compound_dev3.jsonl", refusals=None)
     assert conv["reference"]["accuracy"] >= 0.95 and conv["compound"]["accuracy"] >= 0.95
+
+
+@pytest.mark.parametrize("text", ["move the", "teleport the", "Make bread it rid wait, the and the",
+                                  "make make and a after that the dull. beach be"])
+def test_broken_fragments_do_not_crash(text):
+    try:  # found by fuzzing with shuffled dev words: they raised IndexError and RecursionError
+        plan = _plan(text)
+    except NotUnderstoodError:
+        return
+    assert plan.category in ("addition", "remove", "local", "global", "background")
