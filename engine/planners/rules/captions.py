@@ -24,8 +24,9 @@ def target_text(words: list[str]) -> str:
     """The target as a phrase: a pronoun as the noun it stands for, opinion, size and warmth words dropped
     ('that ugly lamp post' -> 'lamp post', 'a steaming bowl of hot soup' -> 'bowl of soup'), a list written
     with commas ('lamp and chair and rug' -> 'lamp, chair and rug')."""
-    if len(words) == 1 and (words[0] in lx.PRONOUNS or words[0] in _SUBJECT_PRONOUNS):
-        return lx.PRONOUNS.get(words[0]) or _SUBJECT_PRONOUNS.get(words[0], "")
+    if len(words) == 1:  # the usual target: one noun
+        return (lx.PRONOUNS.get(words[0]) or _SUBJECT_PRONOUNS.get(words[0], "")
+                if words[0] in lx.PRONOUNS or words[0] in _SUBJECT_PRONOUNS else words[0])
     if words and words[-1] not in ("one", "ones") and words[-1] not in lx.GLOBAL_SUBJECTS and (
             not _DROPPED.isdisjoint(words) or "of" in words or any(x.endswith(("ly", "ed")) for x in words)):
         words = _without_incidental(words)

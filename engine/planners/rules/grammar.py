@@ -201,6 +201,8 @@ def _same_edit(a: Step, b: Step) -> bool:
 
 def _merge_moves(steps: list[Step]) -> list[Step]:
     """'take the cat out of the kitchen and put it in a garden': an object removed and then placed is moved."""
+    if len(steps) < 2:
+        return steps
     out: list[Step] = []
     for s in steps:
         prev = out[-1] if out else None
@@ -217,6 +219,8 @@ def _merge_moves(steps: list[Step]) -> list[Step]:
 
 
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
+    if len(steps) < 2:
+        return steps
     out: list[Step] = []
     for s in steps:
         prev = out[-1] if out else None

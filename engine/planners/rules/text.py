@@ -26,18 +26,20 @@ _KNOWN = frozenset().union(
 
 _PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
 _ELONGATED = re.compile(r"([a-z])\1\1+")
-_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
+_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")  # "ummm", "pleeease"
+# quotes, arrows, '&', dashes and '=' between words, emoticons (":)" ends a sentence)
+_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")
+_ODD = re.compile(_SPECIAL.pattern + r"|([a-z])\1\1", re.IGNORECASE)  # either of the two, in one search
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ",
+               "\u2013": " , ", "\u2014": " , "}  # a dash between words separates clauses
+_PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
+_TYPO_KEYS = frozenset(lx.TYPOS)
+_DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
 
 
 def _shorten(m: re.Match) -> str:
     word = m.group(0)
     return _ELONGATED.sub(r"\1", word) if len(set(word)) > 1 else word  # not "aaaa" (no word)
-_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")  # ":)" ends a sentence
-_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ", "\u2013": " , ",
-               "\u2014": " , "}  # a dash between words separates clauses
-_PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
-_TYPO_KEYS = frozenset(lx.TYPOS)
-_DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
 
 
 @lru_cache(maxsize=8192)
@@ -50,10 +52,11 @@ def _token_words(tok: str) -> tuple[str, ...]:
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    if _SPECIAL.search(text):
+    odd = _ODD.search(text) is not None  # one search for the two rare cases below
+    if odd and _SPECIAL.search(text):
         text = _SPECIAL.sub(lambda m: _SPECIAL_TO.get(m.group(0), " . "), text)
     lower = text.lower()
-    if _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
+    if odd and _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
         lower = _ELONGATED_WORD.sub(_shorten, lower)
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
     toks = _TOKEN.findall(lower)
