@@ -43,7 +43,9 @@ _LIST_OPENERS = frozenset("things steps changes edits requests following one thi
 def segments(words: list[str]) -> list[list[str]]:
     """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
     out, cur = [], []
-    for x in words:
+    for i, x in enumerate(words):
+        if x == "," and _between_adjectives(cur, words, i):  # "a big, fluffy dog": one noun phrase
+            continue
         if x in ",;.!?" or x == ":" and cur and cur[-1] in _LIST_OPENERS:
             out.append(cur)
             cur = []
@@ -51,6 +53,13 @@ def segments(words: list[str]) -> list[list[str]]:
             cur.append("to" if x == ":" else x)
     out.append(cur)
     return [s for s in out if s]
+
+
+def _between_adjectives(cur: list[str], words: list[str], i: int) -> bool:
+    """A comma inside a noun phrase: after an adjective that follows a determiner or an adjective, before
+    another adjective ('a small, red, shiny ball')."""
+    return len(cur) > 1 and i + 1 < len(words) and is_adjective(cur[-1]) and is_adjective(words[i + 1]) \
+        and (cur[-2] in lx.DETERMINERS or is_adjective(cur[-2])) and words[i + 1] not in lx.DETERMINERS
 
 
 def strip_polite(w: list[str]) -> list[str]:

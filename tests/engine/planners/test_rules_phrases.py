@@ -42,6 +42,7 @@ def _steps(text: str, *earlier: str) -> list[tuple[str, str]]:
     ("that guy in the red hoodie? yeah get rid of him", "remove", "guy"),
     ("put a hta on the dog", "addition", "hat"),  # two letters swapped
     ("ummm can the hat be more of a navy color", "local", "hat"),
+    ("add a small, red ball", "addition", "red ball"),  # a comma between adjectives stays in the phrase
 ])
 def test_phrases(text, category, target):
     plan = _plan(text)
@@ -57,6 +58,7 @@ def test_coordination_inside_a_noun_phrase_is_one_step():
                                                                         ("addition", "spoon")]
     assert _steps("add snow to the roof and icicles to the gutter") == [("addition", "snow"), ("addition", "icicles")]
     assert _steps("take the cat out of the kitchen and put it in a garden") == [("background", "cat")]
+    assert _steps("make the car red, the bus blue") == [("local", "car"), ("local", "bus")]
 
 
 def test_follow_ups():
