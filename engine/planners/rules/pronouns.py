@@ -123,7 +123,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
 def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     x = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":  # "remove her dog as well"
+    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",." and not (
+            x == "her" and nxt in lx.CLAUSE_VERBS and i > 0 and words[i - 1] in lx.CAUSATIVE_VERBS):  # "make her wave"
+        # "remove her dog as well"
         other = vb.FEMALE_WORDS if x == "his" else vb.MALE_WORDS
         m = next((m for m in candidates if m.turn is not None and not m.image
                   and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other), None)
@@ -143,7 +145,8 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
             live = [m for m in candidates if (not m.removed or where) and not m.image
                     and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other]
             m = next((m for m in live if head(m.words) in same), live[0] if live else None)
-        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
+        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS
+                                                 or nxt in lx.CLAUSE_VERBS) else (0, [], [])  # "make her wave"
     if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
         return 0, [], []
     if x in ("that", "this", "these", "those") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":
