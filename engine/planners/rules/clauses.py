@@ -167,6 +167,8 @@ def is_context(w: list[str]) -> bool:
         return True
     if w[0] == "i" and w[1] == "wish" and "not" in w[2:]:  # "I wish the lake wasn't so murky": a complaint
         return True
+    if w[0] in ("i", "we") and w[1] in vb.PRAISE_VERBS and "except" in w:  # "I like everything except the sky"
+        return True
     if w[:2] == ["do", "not"] and w[2:3] and w[2] in vb.LIKE_VERBS and w[3:4] and w[3] in lx.DEFINITE:
         return True  # "don't like the dog's collar"
     if w[0] in ("i", "we"):

@@ -46,6 +46,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "can somebody", "could somebody", "can anyone", "could anyone", "someone", "somebody", "it would be fun to",
     "it would be fun if", "it would be awesome if", "it would be awesome to", "it would be cute if", "it would be cute to",
     "it would be neat if", "it would be neat to", "it would be lovely if", "it would be lovely to",
+    "can you do me a favor and", "could you do me a favor and", "do me a favor and", "would you be so kind as to",
+    "could you be so kind as to", "be so kind as to", "would you kindly",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -173,7 +175,7 @@ POSTURE_VERBS = MOTION_VERBS | _words(
 )
 # Past forms that end the noun phrase before them ("the dog ran into the shot").
 PAST_VERBS = _words("ran came went took sat stood fell flew swam drove rode ate drank threw caught broke wore held "
-                    "left saw found gave brought bought jumped walked blinked moved")
+                    "left saw found gave brought bought jumped walked blinked moved drew wrote stuck hung spilt")
 GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped "
                     "photoshopped airbrushed")
 EXPRESSIONS = _words("smile frown grin expression smirk scowl")

@@ -114,6 +114,10 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
     out: list[Mention] = []
     i = 0
     while i < len(words):
+        if words[i] in ("this", "that") and words[i + 1:i + 2] in (["is"], ["are"]) and words[i + 2:i + 3] \
+                and words[i + 2] in lx.DETERMINERS:  # "that's my car on the left": the car, not the picture
+            i += 2
+            continue
         if words[i] in lx.DETERMINERS or words[i] in ("it", "this") or (
                 i == 0 and stated and words[0] in lx.BACKGROUND_WORDS):  # "background is boring"
             np, end, det = noun_phrase(words, i, split_adjectives=True, trailing_noun=False)  # not "the car red"

@@ -250,7 +250,8 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
         if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
             if out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                     x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
-                    and det in _A_OR_SOME):
+                    and det in _A_OR_SOME) and not (  # "a big potted plant": a participle before the noun
+                    is_participle(x) and i + 1 < len(w) and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
                 break
             out.append(x)
             i += 1

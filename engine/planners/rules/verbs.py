@@ -33,7 +33,7 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
         if w[end:end + 1] == ["of"] and v in ("clear", "strip", "clean", "rid"):  # "clear the table of dishes"
             return cl.remove_plan(noun_phrase(w, end + 1)[0], [])
         moved = j == 2 or (end < len(w) and w[end] in _FROM)
-        if v == "clean" and head(np) in lx.CLEANABLE and end == len(w):  # "clean up the floor"
+        if v == "clean" and head(np) in lx.CLEANABLE and w[end:] in ([], ["up"], ["off"]):  # "clean up the floor"
             return Parsed("local", np, ["clean", *w[end:]], "clean")
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])

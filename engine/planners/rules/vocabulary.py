@@ -57,7 +57,8 @@ FEELINGS = _words("excited glad thrilled stoked pumped delighted grateful curiou
 FEELING_LEADS = _words("so really very i am we are super soooo")
 # "love it", "I like the result": praise of the last edit (small talk).
 RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
-PAST_STORY = _words("was were went visited took saw spent found had got snapped shot")  # "I was at the beach yesterday"
+PAST_STORY = _words("was were went visited took saw spent found had got snapped shot drew wrote made spilled spilt "
+                    "broke left")  # "I was at the beach yesterday"
 # "(I) love this shot": praise of what is there, said before a request.
 PRAISE_VERBS = _words("love loving adore like")
 # Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
