@@ -426,7 +426,9 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
     elif left[0] not in _ANY_VERB:
         return None
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
-    _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
+    np2, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
+    if end2 >= len(right) and len(np2) > 2 and not is_adjective(np2[0]) and is_adjective(np2[1]):
+        end2 = 1  # "(make the cups white and) the table dark wood": a noun, then its new look
     if end1 >= len(left) or end2 >= len(right) or end1 == j:
         return None
     return left[:j] + right
@@ -439,7 +441,8 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     j = _verb_words(left)
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)  # "make the grass greener"
     _, end2, _ = noun_phrase(right, 0)
-    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS:
+    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS \
+            or is_adjective(left[end1]) and len(noun_phrase(right, 0)[0]) > 1:  # "... white and the table dark wood"
         return None  # "give the man a hat" + "a cane": the object, not the receiver, is coordinated
     return left[:end1] + ["and"] + right + left[end1:]
 
@@ -454,14 +457,23 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool], was_moved: boo
         gapped = _gapped(left, right)
         if gapped is not None and is_edit(left) and is_edit(gapped):
             return [left, *split_and(gapped, is_edit)]
-        if starts_verb(right) and is_edit(right):
-            return [left, *split_and(right, is_edit)]
+        if (starts_verb(right) or _subject_clause(right) and _subject_clause(left)) and is_edit(right):
+            return [left, *split_and(right, is_edit)]  # "... and add a cat", "... and the dog should be awake"
         moved = None if was_moved else _coordinated_after(left, right)
         if moved is not None and is_edit(moved):  # "remove the people on the left and the bike"
             return split_and(moved, is_edit, was_moved=True)  # once: a moved phrase is not moved again
     return [w]
 
 
+def _subject_clause(w: list[str]) -> bool:
+    """'the dog should be awake', 'the sea needs to be green': a subject, then its modal or verb."""
+    if not w or w[0] not in lx.DEFINITE:
+        return False
+    _, end, det = noun_phrase(w, 0)
+    return det != "pron" and end < len(w) and (w[end] in lx.MODALS or w[end] in _NEEDS)
+
+
+_NEEDS = frozenset("needs need has have".split())
 _OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top clean".split())
 
 

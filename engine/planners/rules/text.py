@@ -334,7 +334,9 @@ def _coordinated(w: list[str], i: int, before: str) -> bool:
     if nxt in lx.NP_STOPS or nxt in ",;:!?." or nxt in lx.EDIT_VERBS or nxt in lx.CLAUSE_VERBS \
             or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS or nxt in _SUBJECTS:
         return False
-    return bool(det) or not (is_adjective(nxt) or is_adjective(before))
+    if det:  # "the man and the dog", not "the cups white and the table dark" (a new state ends the first)
+        return not (before in lx.COLORS and i > 1 and w[i - 2] not in lx.DETERMINERS and not is_adjective(w[i - 2]))
+    return not (is_adjective(nxt) or is_adjective(before))
 
 
 def starts_with(w: list[str], phrase: tuple[str, ...]) -> bool:
