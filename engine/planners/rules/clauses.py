@@ -94,7 +94,9 @@ def keep_subject(clause: list[str]) -> list[str] | None:
             while rest and rest[0] in ("only", "just"):
                 rest = rest[1:]
             words, _, det = noun_phrase(rest, 0, split_adjectives=True, trailing_noun=False)  # "keep the baby sharp"
-            return [] if det == "pron" and words[0] in ("it", "this", "that", "them") else words  # "keep it sharp"
+            if det == "pron" and words[0] in ("it", "this", "that", "them") or head(words) in lx.UNNAMED_SUBJECTS:
+                return []  # "keep it sharp", "keep the foreground": nothing named
+            return words
     return None
 
 

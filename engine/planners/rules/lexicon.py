@@ -232,6 +232,8 @@ WEATHER = _words("rain fog mist haze snow snowfall drizzle storm thunderstorm su
 BACKGROUND_WORDS = _words(
     "background backdrop backround scenery setting surroundings environment location backgrounds"
 )
+# What is kept without being named: "keep the foreground and replace the rest".
+UNNAMED_SUBJECTS = _words("foreground subject subjects")
 SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff space part")
 
 GLOBAL_PHRASES: tuple[str, ...] = (

@@ -56,7 +56,7 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
         recv, j, rdet = [w[1]], 2, "pron"
     else:
         k = next((i for i in range(2, len(w)) if w[i] in lx.INDEFINITE), 0)
-        recv, j, rdet = noun_phrase(w, 1)
+        recv, j, rdet = noun_phrase(w[:k] if k else w, 1)  # the receiver ends where the object starts
         if k:
             j = k
         elif len(recv) > 1:  # "give the pig wings"
@@ -65,6 +65,8 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
     obj, end, odet = noun_phrase(w, j)
     if not obj and w[j:j + 1] and w[j] in lx.ARTICLES and w[j + 1:j + 2] in (["look"], ["feel"]):
         obj, end = w[j + 1:], len(w)  # "give it the look of an old postcard"
+    if head(recv) in lx.BACKGROUND_WORDS and obj:  # "give the background some palm trees": a new background
+        return Parsed("background", [], w[j:], "give-background")
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
     if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))) or (
