@@ -297,6 +297,10 @@ def classify(words: list[str]) -> list[Clause]:
     for seg in segs:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
+    for c, nxt in zip(out, out[1:]):  # "no dog, a cat instead": "no X" says what is not wanted
+        if c.role == "request" and c.words[:1] == ["no"] and 1 < len(c.words) <= 3 and "instead" in nxt.words \
+                and _NOT_LISTED.isdisjoint(c.words[1:]):
+            c.role, c.words = "context", ["i", "do", "not", "want", "the", *c.words[1:]]
     for k in range(len(out) - 2, -1, -1):  # "the lamp, gone": the object, then what should happen to it
         c, nxt = out[k], out[k + 1]
         if c.role == "request" and nxt.role == "request" and nxt.words and lx.GONE_WORDS.issuperset(nxt.words) \
@@ -358,7 +362,8 @@ def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
     for c in clauses:
         prev = out[-1] if out else None
         if (prev is not None and prev.role == "request" and c.role == "request" and prev.words
-                and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where")):  # "where the lamp is, put ..."
+                and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where"  # "where the lamp is, put ..."
+                     or prev.words[:2] == ["instead", "of"])):  # "instead of the clock, put a painting there"
             out[-1] = Clause("request", c.words + prev.words, c.raw + prev.raw)
         else:
             out.append(c)

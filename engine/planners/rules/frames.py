@@ -31,7 +31,7 @@ def _new_before(w: list[str], k: int) -> list[str]:
     for j in range(k):
         if w[j] in lx.DETERMINERS or j == 0 or w[j - 1] in _HAVE_VERBS:
             np, end, det = noun_phrase(w, j)
-            if np and end == k and det != "pron":
+            if np and (end == k or w[end:k] in (["there"], ["here"])) and det != "pron":  # "a painting there instead"
                 return ([det] if det in lx.DETERMINERS else []) + np
     return []
 

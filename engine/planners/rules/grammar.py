@@ -80,9 +80,12 @@ def _fix(words: list[str]) -> list[str]:
     return out
 
 
-def _dislike(w: list[str]) -> bool:
-    """'I don't like the rug', 'not a fan of the lamp', 'I hate the hat': the object named is unwanted."""
-    return "not" in w or not vb.DISLIKE_VERBS.isdisjoint(w) or not vb.SPOIL_VERBS.isdisjoint(w)
+def _dislike(w: list[str]) -> str:
+    """'I don't like the rug', 'not a fan of the lamp', 'I hate the hat': the object named is disliked;
+    'I don't want a dog there': it is unwanted ('' when neither)."""
+    if "not" in w and ("want" in w or "need" in w):
+        return "unwanted"
+    return "disliked" if "not" in w or not vb.DISLIKE_VERBS.isdisjoint(w) or not vb.SPOIL_VERBS.isdisjoint(w) else ""
 
 
 def _question_or_chat(w: list[str]) -> str:
@@ -251,7 +254,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     out = Analysis([], _undo_count(clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
-    disliked = False  # a statement said the object is not wanted ("I don't love the rug")
+    disliked = ""  # a statement said the object is disliked ("I don't love the rug") or unwanted
     opener: list[str] = []  # "actually, a labrador": the correcting word said on its own
     for c in clauses:
         if c.role == "social" and memory and c.raw and c.raw[0] in vb.ALTERNATIVE_OPENERS:
@@ -278,7 +281,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
 
 
 def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[Callable[[], list[Mention]]],
-             problem: tuple[Op, ...], out: Analysis, disliked: bool = False) -> None:
+             problem: tuple[Op, ...], out: Analysis, disliked: str = "") -> None:
     def is_edit(part: list[str]) -> bool:
         found = scan(part)
         return strong(parse_words(part, ctx)) or bool(found and found.ops)
@@ -290,8 +293,9 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         if step is None and not out.steps and len(parts) == 1 and is_complaint(r.words):
             fix = problem_ops(r.words)  # a complaint is the request: "I hate how dark it is"
             step = Step(Parsed("global", [], r.words, "complaint-fix"), r.words, fix, r.refs) if fix else None
+        wanted_instead = disliked == "unwanted" and raw[:2] in (["i", "want"], ["we", "want"])  # "..., I want a cat"
         if step is not None and not memory and step.parsed.category == "addition" and (
-                "instead" in part or disliked and any(r.kind == "object" for r in step.refs)):
+                "instead" in part or wanted_instead or disliked and any(r.kind == "object" for r in step.refs)):
             step = _instead_of_stated(step, here, ctx) or step  # "I don't love the rug, get a persian one"
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
