@@ -297,19 +297,8 @@ def classify(words: list[str]) -> list[Clause]:
     for seg in segs:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
-    for c, nxt in zip(out, out[1:]):  # "no dog, a cat instead": "no X" says what is not wanted
-        if c.role == "request" and c.words[:1] == ["no"] and 1 < len(c.words) <= 3 and "instead" in nxt.words \
-                and _NOT_LISTED.isdisjoint(c.words[1:]):
-            c.role, c.words = "context", ["i", "do", "not", "want", "the", *c.words[1:]]
-    for k in range(len(out) - 2, -1, -1):  # "the lamp, gone": the object, then what should happen to it
-        c, nxt = out[k], out[k + 1]
-        if c.role == "request" and nxt.role == "request" and nxt.words and lx.GONE_WORDS.issuperset(nxt.words) \
-                and _topic(c.words):
-            out[k:k + 2] = [Clause("request", c.words + nxt.words, c.raw + nxt.raw)]
-    for c, nxt in zip(out, out[1:]):  # "that guy in the red hoodie? get rid of him": the phrase names the topic
-        if c.role == "request" and nxt.role == "request" and _topic(c.words) \
-                and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
-            c.role = "context"
+    if len(out) > 1:
+        out = _topics(out)
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
         first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
@@ -321,6 +310,25 @@ def classify(words: list[str]) -> list[Clause]:
             undone = any(o.undo for o in out)
             c.role, c.undo = ("social", 0) if undone or not any(o.role == "request" for o in out) else ("undo", 1)
     return _merge_leading_locative(out)
+
+
+def _topics(out: list[Clause]) -> list[Clause]:
+    """Clauses that only name what the next one is about: 'no dog, a cat instead' (what is not wanted),
+    'the lamp, gone' (one request), 'that guy in the red hoodie? get rid of him' (the topic)."""
+    for c, nxt in zip(out, out[1:]):
+        if c.role == "request" and c.words[:1] == ["no"] and 1 < len(c.words) <= 3 and "instead" in nxt.words \
+                and _NOT_LISTED.isdisjoint(c.words[1:]):
+            c.role, c.words = "context", ["i", "do", "not", "want", "the", *c.words[1:]]
+    for k in range(len(out) - 2, -1, -1):
+        c, nxt = out[k], out[k + 1]
+        if c.role == "request" and nxt.role == "request" and nxt.words and lx.GONE_WORDS.issuperset(nxt.words) \
+                and _topic(c.words):
+            out[k:k + 2] = [Clause("request", c.words + nxt.words, c.raw + nxt.raw)]
+    for c, nxt in zip(out, out[1:]):
+        if c.role == "request" and nxt.role == "request" and _topic(c.words) \
+                and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
+            c.role = "context"
+    return out
 
 
 _NOT_NOT = frozenset("enough so too much that quite bad really sure yet strong bright dark".split())  # "not enough"
