@@ -357,8 +357,12 @@ HEDGES = _words("would really do not also kind of am will rather")  # "I would r
 PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
-TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
-                                                 ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"]}
+TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {  # misspelt or roundabout phrases, written plainly
+    ("get", "ride", "of"): ["get", "rid", "of"], ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"],
+    ("half", "the", "size"): ["smaller"], ("twice", "the", "size"): ["bigger"], ("double", "the", "size"): ["bigger"],
+    ("less", "big"): ["smaller"], ("less", "small"): ["bigger"], ("less", "bright"): ["darker"],
+    ("less", "dark"): ["brighter"],
+}
 # Words of opinion that label an object without naming it ("that ugly lamp post" -> lamp post).
 EVALUATIVE = _words("ugly annoying weird stupid random horrible awful nasty distracting unwanted pesky dumb "
                     "hideous silly terrible gross odd")

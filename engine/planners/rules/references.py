@@ -24,7 +24,7 @@ from engine.planners.rules.pronouns import QUICK, singular, substitute
 from engine.planners.rules.text import article, head, is_adjective, noun_phrase, starts_with
 
 _FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
-                            "just very really".split())
+                            "just very really 2x 3x twice".split())
 
 
 class Resolved:
@@ -261,8 +261,8 @@ def _too_much_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'bigger', 'even brighter', 'a bit smaller', 'redder' -> 'make <the last object> bigger'."""
     comps = [x for x in words if is_comparative(x)]
-    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
-                            or x in vb.LARGE_WORDS for x in words):
+    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x == "still"  # "warmer still"
+                                             or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
     if rest[:1] == ["bit"]:  # "bit darker"

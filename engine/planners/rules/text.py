@@ -392,7 +392,8 @@ def _noun_here(x: str) -> bool:
 
 def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
-    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less") or out[j - 1] in vb.OP_WORDS):
+    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less") or out[j - 1] in vb.OP_WORDS
+                     or out[j - 1] in vb.LARGE_WORDS or out[j - 1] in vb.SMALL_WORDS):  # "the lamp 2x bigger"
         j -= 1
     if 1 < j < len(out) and out[j - 1] in lx.SHADE_NOUNS and out[j] in lx.COLORS:  # "the armchair mustard yellow"
         j -= 1

@@ -141,7 +141,8 @@ RETRY_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("redo", "it"), ("redo", "that"), ("give", "it", "another", "try"), ("another", "try"),
 )
 SAME_LEADS: tuple[tuple[str, ...], ...] = (
-    ("do", "the", "same", "thing", "to"), ("do", "the", "same", "thing", "for"),
+    ("do", "the", "same", "thing", "to"), ("do", "the", "same", "thing", "for"), ("do", "that", "to"),
+    ("do", "that", "for"), ("do", "this", "to"), ("do", "it", "to"), ("apply", "that", "to"), ("apply", "it", "to"),
     ("do", "the", "same", "thing", "with"), ("do", "the", "same", "to"), ("do", "the", "same", "for"),
     ("do", "the", "same", "with"), ("the", "same", "for"), ("the", "same", "to"), ("same", "for"),
     ("same", "to"), ("same", "with"), ("same", "thing", "for"), ("same", "thing", "to"), ("now",), ("and",),
@@ -263,7 +264,7 @@ DOWN_WORDS = _words("less decrease reduce reduced lower cut drop diminish weaken
 SMALL_WORDS = _words("bit little slightly slight somewhat touch tad subtle subtly mildly gently barely "
                      "hint smidge")
 LARGE_WORDS = _words("much lot lots alot very really way heavily strongly significantly considerably "
-                     "dramatically massively extremely super totally completely fully")
+                     "dramatically massively extremely super totally completely fully 2x 3x twice double")
 # Words a purely photometric clause may contain besides operations, directions and intensities.
 OP_NEUTRAL = _words(
     "make turn set give apply add change convert render adjust fix correct tone tune put it this that "
@@ -274,7 +275,7 @@ OP_NEUTRAL = _words(
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
     "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
-    "what whatever needs need has got stuff things i we want wanted prefer love area them those these"
+    "what whatever needs need has got stuff things i we want wanted prefer love area them those these still"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")
