@@ -33,11 +33,16 @@ def singular(word: str) -> str:
     return word
 
 
+_POSSESSIVE = re.compile(r"'s\b|s'\b")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def normalize_target(text: str | None) -> str:
     """Lowercase, possessives/punctuation/articles removed, each word singularised."""
     text = (text or "").lower().replace("\u2019", "'")
-    text = re.sub(r"'s\b|s'\b", "", text)
-    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
+    words = _WORD.findall(text)
     return " ".join(singular(w) for w in words if w not in _ARTICLES)
 
 

@@ -34,6 +34,15 @@ class Ctx(NamedTuple):
     parse: Callable[[list[str], "Ctx"], Parsed]
 
 
+def hung(rest: list[str]) -> bool:
+    """'(the picture) hanging above the bed', '(the photo) on the wall': a picture that is an object in the scene."""
+    if not rest:
+        return False
+    k = 1 if rest[0] in vb.POSITION_VERBS else 0
+    return k < len(rest) and rest[k] in lx.LOCATIVE_PREPS and rest[k + 1:k + 2] == ["the"] and bool(rest[k + 2:k + 3]) \
+        and rest[k + 2] not in lx.GLOBAL_SUBJECTS and rest[k + 2] not in vb.FRAME_PARTS
+
+
 def is_global(np: list[str], det: str) -> bool:
     if not np:
         return False
@@ -65,7 +74,7 @@ def global_new(rest: list[str]) -> list[str]:
 def behind_subject(rest: list[str]) -> list[str]:
     for i, x in enumerate(rest):
         if x in ("behind", "around") or (x == "of" and i == 0):
-            return noun_phrase(rest, i + 1)[0]
+            return noun_phrase(rest, i + 1, split_adjectives=True, trailing_noun=False)[0]  # "behind the flowers black"
     return []
 
 

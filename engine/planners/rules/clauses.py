@@ -15,7 +15,7 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.text import Phrases, is_adjective, noun_phrase, starts_with
+from engine.planners.rules.text import Phrases, head, is_adjective, noun_phrase, starts_with
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
@@ -36,13 +36,16 @@ class Clause:
         return f"Clause({self.role!r}, {self.words!r})"
 
 
-_LIST_OPENERS = frozenset("things steps changes edits requests following".split())
+_LIST_OPENERS = frozenset("things steps changes edits requests following one thing request favor deal problem issue "
+                          "situation question story".split())
 
 
 def segments(words: list[str]) -> list[list[str]]:
     """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
     out, cur = [], []
-    for x in words:
+    for i, x in enumerate(words):
+        if x == "," and _between_adjectives(cur, words, i):  # "a big, fluffy dog": one noun phrase
+            continue
         if x in ",;.!?" or x == ":" and cur and cur[-1] in _LIST_OPENERS:
             out.append(cur)
             cur = []
@@ -50,6 +53,13 @@ def segments(words: list[str]) -> list[list[str]]:
             cur.append("to" if x == ":" else x)
     out.append(cur)
     return [s for s in out if s]
+
+
+def _between_adjectives(cur: list[str], words: list[str], i: int) -> bool:
+    """A comma inside a noun phrase: after an adjective that follows a determiner or an adjective, before
+    another adjective ('a small, red, shiny ball')."""
+    return len(cur) > 1 and i + 1 < len(words) and is_adjective(cur[-1]) and is_adjective(words[i + 1]) \
+        and (cur[-2] in lx.DETERMINERS or is_adjective(cur[-2])) and words[i + 1] not in lx.DETERMINERS
 
 
 def strip_polite(w: list[str]) -> list[str]:
@@ -66,6 +76,7 @@ def strip_polite(w: list[str]) -> list[str]:
 
 
 _KEEP_FIRST = frozenset("do but and keep leave without".split())
+_KEEP_WORDS = frozenset("keep leave not without".split())
 
 
 def keep_subject(clause: list[str]) -> list[str] | None:
@@ -82,13 +93,18 @@ def keep_subject(clause: list[str]) -> list[str] | None:
                 rest = rest[1:]
             while rest and rest[0] in ("only", "just"):
                 rest = rest[1:]
-            words, _, det = noun_phrase(rest, 0)
-            return [] if det == "pron" and words[0] in ("it", "this", "that", "them") else words  # "keep it sharp"
+            words, _, det = noun_phrase(rest, 0, split_adjectives=True, trailing_noun=False)  # "keep the baby sharp"
+            if det == "pron" and words[0] in ("it", "this", "that", "them") or head(words) in lx.UNNAMED_SUBJECTS:
+                return []  # "keep it sharp", "keep the foreground": nothing named
+            return words
     return None
 
 
 def _split_keep(clause: list[str]) -> list[list[str]]:
     """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
+    if clause and clause[0] not in _KEEP_FIRST and not _KEEP_WORDS.isdisjoint(clause) \
+            and keep_subject(strip_polite(clause)) is not None:
+        clause = strip_polite(clause)  # "just leave the horse and ..."
     if keep_subject(clause) is not None:
         for i, x in enumerate(clause):
             if x in ("but", "and", "just", "only") and i > 1:
@@ -104,7 +120,17 @@ _SOCIAL_FIRST = frozenset(p[0] for p in vb.SOCIAL_PHRASES)
 
 
 def is_social(w: list[str]) -> bool:
-    if not w or vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
+    if not w:
+        return False
+    if not vb.FEELINGS.isdisjoint(w[:4]):  # "so excited to try this", "I'm glad"
+        feeling = [x for x in w[:4] if x not in vb.FEELING_LEADS]
+        if feeling and feeling[0] in vb.FEELINGS and (len(feeling) == 1
+                                                      or feeling[1] in ("to", "for", "about", "that")):
+            return True
+    praise = w[1:] if w[0] in ("i", "we") and len(w) > 2 else w  # "love it!", "I like that", "love the result"
+    if praise[0] in vb.PRAISE_VERBS and len(praise) > 1 and vb.RESULT_WORDS.issuperset(praise[1:]):
+        return True
+    if vb.SOCIAL_HEADS.isdisjoint(w) and w[0] not in _SOCIAL_FIRST:
         return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
@@ -125,6 +151,10 @@ def undo_count(w: list[str]) -> int:
     return 0
 
 
+_NP_LINKS = lx.LOCATIVE_PREPS | {"of", "with", "next"}  # "the shadow on her face is ..."
+_ANY_VERB = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS
+
+
 def is_context(w: list[str]) -> bool:
     """A statement about the picture, not a request: 'there is a bag on the sand', 'I don't like the car',
     'the table looks empty', 'it is way too dark', 'this is my dog'."""
@@ -132,23 +162,39 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
-    if w[0] == "not" and any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES):  # "not a fan of the rug"
+    if w[0] == "not" and (any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES)  # "not a fan of the rug"
+                          or w[1] in vb.NOT_KEEN):  # "not loving the cloudy sky"
         return True
+    if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
+        return True
+    if w[0] == "i" and w[1] == "wish" and "not" in w[2:]:  # "I wish the lake wasn't so murky": a complaint
+        return True
+    if w[0] in ("i", "we") and w[1] in vb.PRAISE_VERBS and "except" in w:  # "I like everything except the sky"
+        return True
+    if w[:2] == ["do", "not"] and w[2:3] and w[2] in vb.LIKE_VERBS and w[3:4] and w[3] in lx.DEFINITE:
+        return True  # "don't like the dog's collar"
     if w[0] in ("i", "we"):
         rest = w[1:]
-        while rest and rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still"):
+        while rest and (rest[0] in ("really", "just", "honestly", "kind", "of", "do", "not", "still")
+                        or rest[0] in lx.HEDGE_ADVERBS):
             rest = rest[1:]
         negated = "not" in w[1:4]
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
                                or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
-                               or rest[0] in ("have", "took") and not negated)
-    if vb.DESCRIBE_VERBS.isdisjoint(w):
+                               or rest[0] in vb.NARRATIVE_VERBS and not negated
+                               or rest[0] in vb.PRAISE_VERBS and w[1] not in lx.MODALS and rest[1:2]
+                               and rest[1] in lx.DEFINITE)  # "I love this photo", not "I'd love a hat"
+    if vb.DESCRIBE_VERBS.isdisjoint(w) and vb.PAST_STORY.isdisjoint(w):
         return False
     np, end, det = noun_phrase(w, 0)
     if not np:
         return False
+    if end < len(w) and w[end] in vb.PAST_STORY and head(np) in vb.PERSON_WORDS:  # "my friend took this photo"
+        return True
     k = end
-    if k < len(w) and w[k] in lx.LOCATIVE_PREPS | {"of", "with", "next"}:  # "the shadow on her face is ..."
+    while k < len(w) and w[k] in lx.HEDGE_ADVERBS:  # "the lamp kinda ruins the view"
+        k += 1
+    if k < len(w) and w[k] in _NP_LINKS:  # "the shadow on her face is ..."
         k = next((i for i in range(k, min(len(w), k + 7)) if w[i] in vb.DESCRIBE_VERBS), k)
     return k < len(w) and w[k] in vb.DESCRIBE_VERBS and (k + 1 >= len(w) or w[k + 1] not in ("to", "gone"))
 
@@ -180,28 +226,53 @@ def _join_lists(segs: list[list[str]]) -> list[list[str]]:
     return out
 
 
-_ASKS = Phrases(p.split() for p in ("could you", "can you", "would you", "will you", "i was wondering",
-                                    "i was hoping", "please", "is there any way", "would it be possible"))
+_ASKS = Phrases(p.split() for p in vb.ASK_PHRASES)
 
 
 def _split_request(seg: list[str]) -> list[list[str]]:
-    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause."""
+    """'I took this pic of my dog and I was wondering if you could add a hat': the ask starts a clause;
+    'love this shot but the bin ruins it': after 'but' a statement or a request starts one."""
     if "and" not in seg and "so" not in seg and "but" not in seg:
         return [seg]
-    for k in range(2, len(seg) - 2):
-        if seg[k - 1] in ("and", "so", "but") and _ASKS.match(seg, k):
+    subject_end = -1
+    for k in range(2, len(seg) - 1):
+        if seg[k - 1] == "and" and subject_end < 0:
+            subject_end = noun_phrase(seg, 0)[1]
+        if seg[k - 1] == "and" and subject_end >= k - 1:  # "my husband and I want ...": one subject
+            continue
+        if seg[k - 1] in ("and", "so", "but") and k < len(seg) - 2 and _ASKS.match(seg, k) or seg[k - 1] == "but" \
+                and keep_subject(seg[k - 1:]) is None and (is_context(seg[k:]) or starts_verb(seg[k:])):
             return [seg[:k - 1], *_split_request(seg[k:])]
     return [seg]
 
 
+
 def _plain_statement(w: list[str]) -> bool:
-    """'this is my dog', 'the weather is nice today': a statement that asks for nothing."""
-    if any(x in ("too", "not", "but", "so", "very", "really") for x in w):
+    """'this is my dog', 'the weather is nice today', 'the dog is so cute', 'I was at the beach yesterday':
+    a statement that asks for nothing."""
+    if any(x in ("too", "not", "but") for x in w):
         return False
+    if w[0] in ("i", "we") and w[1:2] and w[1] in vb.PAST_STORY:  # a story about the picture
+        return True
+    if any(x in ("so", "very", "really") for x in w):
+        return any(x in vb.PRAISE for x in w)  # "the dog is so cute", not "the sky is so dull"
     if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
             w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
         return True
     return any(x in vb.PRAISE for x in w)
+
+
+_TOPIC_TAIL = lx.LOCATIVE_PREPS | frozenset("with wearing by next near holding".split())
+
+
+def _topic(w: list[str]) -> bool:
+    """A definite noun phrase said on its own ('that guy in the red hoodie'), maybe with where it is."""
+    if not w or w[0] not in lx.DEFINITE:
+        return False
+    np, end, det = noun_phrase(w, 0)
+    if not np or det not in lx.DEFINITE:
+        return False
+    return end == len(w) or w[end] in _TOPIC_TAIL and _NOT_LISTED.isdisjoint(w[end:])
 
 
 def _ordered(clauses: list[Clause]) -> list[Clause]:
@@ -226,6 +297,8 @@ def classify(words: list[str]) -> list[Clause]:
     for seg in segs:
         for part in (p for s in _split_request(seg) for p in _split_keep(s)):
             out.extend(_classify_part(part))
+    if len(out) > 1:
+        out = _topics(out)
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
         first = next((c for c in out if c.role == "context" and not _plain_statement(c.words)), None)
         if first is not None:
@@ -237,6 +310,25 @@ def classify(words: list[str]) -> list[Clause]:
             undone = any(o.undo for o in out)
             c.role, c.undo = ("social", 0) if undone or not any(o.role == "request" for o in out) else ("undo", 1)
     return _merge_leading_locative(out)
+
+
+def _topics(out: list[Clause]) -> list[Clause]:
+    """Clauses that only name what the next one is about: 'no dog, a cat instead' (what is not wanted),
+    'the lamp, gone' (one request), 'that guy in the red hoodie? get rid of him' (the topic)."""
+    for c, nxt in zip(out, out[1:]):
+        if c.role == "request" and c.words[:1] == ["no"] and 1 < len(c.words) <= 3 and "instead" in nxt.words \
+                and _NOT_LISTED.isdisjoint(c.words[1:]):
+            c.role, c.words = "context", ["i", "do", "not", "want", "the", *c.words[1:]]
+    for k in range(len(out) - 2, -1, -1):
+        c, nxt = out[k], out[k + 1]
+        if c.role == "request" and nxt.role == "request" and nxt.words and lx.GONE_WORDS.issuperset(nxt.words) \
+                and _topic(c.words):
+            out[k:k + 2] = [Clause("request", c.words + nxt.words, c.raw + nxt.raw)]
+    for c, nxt in zip(out, out[1:]):
+        if c.role == "request" and nxt.role == "request" and _topic(c.words) \
+                and not lx.PRONOUNS.keys().isdisjoint(nxt.words):
+            c.role = "context"
+    return out
 
 
 _NOT_NOT = frozenset("enough so too much that quite bad really sure yet strong bright dark".split())  # "not enough"
@@ -257,8 +349,9 @@ def _classify_part(part: list[str]) -> list[Clause]:
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i + 1:])]
         if n and i == 1 and starts_verb(words[i:]):  # "no make it an owl"
             return [Clause("undo", words[:i], part[:i], undo=n), *_classify_part(words[i:])]
-    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT:
-        return [Clause("not", words, part)]  # "not a scarf, a hat": what is not wanted
+    if words[0] == "not" and 1 < len(words) <= 4 and _NOT_LISTED.isdisjoint(words[1:]) and words[1] not in _NOT_NOT \
+            or words[0] == "wrong" and 1 < len(words) <= 3 and _NOT_LISTED.isdisjoint(words[1:]):
+        return [Clause("not", words, part)]  # "not a scarf, a hat", "wrong animal, a cat": what is not wanted
     keep = keep_subject(words)
     if keep is not None and keep[:1] in (["anything"], ["everything"]):  # "don't change anything except the sky"
         k = next((i for i, x in enumerate(words) if x in ("except", "but", "apart", "besides")), -1)
@@ -277,7 +370,8 @@ def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
     for c in clauses:
         prev = out[-1] if out else None
         if (prev is not None and prev.role == "request" and c.role == "request" and prev.words
-                and prev.words[0] in lx.LOCATIVE_PREPS):
+                and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where"  # "where the lamp is, put ..."
+                     or prev.words[:2] == ["instead", "of"])):  # "instead of the clock, put a painting there"
             out[-1] = Clause("request", c.words + prev.words, c.raw + prev.raw)
         else:
             out.append(c)
@@ -321,6 +415,7 @@ def _verb_words(w: list[str]) -> int:
 
 
 _WANT = frozenset("want need would like prefer".split())
+_PLACE_PREPS = lx.LOCATIVE_PREPS | {"to"}
 
 
 def _gapped(left: list[str], right: list[str]) -> list[str] | None:
@@ -334,8 +429,8 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
             return None
         _, end2, _ = noun_phrase(right, 0)
         _, end1, _ = noun_phrase(left, 1)
-        if not (end2 < len(right) and right[end2] in lx.LOCATIVE_PREPS and end1 < len(left)
-                and left[end1] in lx.LOCATIVE_PREPS):
+        if not (end2 < len(right) and right[end2] in _PLACE_PREPS and end1 < len(left)
+                and left[end1] in _PLACE_PREPS):  # "add snow to the roof and icicles to the gutter"
             return None
         return left[:1] + right
     j = _verb_words(left)
@@ -343,10 +438,12 @@ def _gapped(left: list[str], right: list[str]) -> list[str] | None:
         j = next((k for k in range(2, min(len(left), 5)) if left[k] in lx.DETERMINERS), 0)
         if not j:
             return None
-    elif left[0] not in lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS:
+    elif left[0] not in _ANY_VERB:
         return None
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)
-    _, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
+    np2, end2, _ = noun_phrase(right, 0, split_adjectives=True, trailing_noun=False)
+    if end2 >= len(right) and len(np2) > 2 and not is_adjective(np2[0]) and is_adjective(np2[1]):
+        end2 = 1  # "(make the cups white and) the table dark wood": a noun, then its new look
     if end1 >= len(left) or end2 >= len(right) or end1 == j:
         return None
     return left[:j] + right
@@ -359,12 +456,13 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
     j = _verb_words(left)
     _, end1, _ = noun_phrase(left, j, split_adjectives=True, trailing_noun=False)  # "make the grass greener"
     _, end2, _ = noun_phrase(right, 0)
-    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS:
+    if end2 < len(right) or end1 >= len(left) or end1 == j or left[end1] in lx.DETERMINERS \
+            or is_adjective(left[end1]) and len(noun_phrase(right, 0)[0]) > 1:  # "... white and the table dark wood"
         return None  # "give the man a hat" + "a cane": the object, not the receiver, is coordinated
     return left[:end1] + ["and"] + right + left[end1:]
 
 
-def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[str]]:
+def split_and(w: list[str], is_edit: Callable[[list[str]], bool], was_moved: bool = False) -> list[list[str]]:
     """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
     gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
     for i in range(1, len(w) - 1):
@@ -374,15 +472,24 @@ def split_and(w: list[str], is_edit: Callable[[list[str]], bool]) -> list[list[s
         gapped = _gapped(left, right)
         if gapped is not None and is_edit(left) and is_edit(gapped):
             return [left, *split_and(gapped, is_edit)]
-        if starts_verb(right) and is_edit(right):
-            return [left, *split_and(right, is_edit)]
-        moved = _coordinated_after(left, right)
+        if (starts_verb(right) or _subject_clause(right) and _subject_clause(left)) and is_edit(right):
+            return [left, *split_and(right, is_edit)]  # "... and add a cat", "... and the dog should be awake"
+        moved = None if was_moved else _coordinated_after(left, right)
         if moved is not None and is_edit(moved):  # "remove the people on the left and the bike"
-            return split_and(moved, is_edit)
+            return split_and(moved, is_edit, was_moved=True)  # once: a moved phrase is not moved again
     return [w]
 
 
-_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top".split())
+def _subject_clause(w: list[str]) -> bool:
+    """'the dog should be awake', 'the sea needs to be green': a subject, then its modal or verb."""
+    if not w or w[0] not in lx.DEFINITE:
+        return False
+    _, end, det = noun_phrase(w, 0)
+    return det != "pron" and end < len(w) and (w[end] in lx.MODALS or w[end] in _NEEDS)
+
+
+_NEEDS = frozenset("needs need has have".split())
+_OTHER_VERBS = frozenset("blur try undo fill cover decorate surround adorn garnish dress top clean".split())
 
 
 def starts_verb(w: list[str]) -> bool:

@@ -23,13 +23,24 @@ _SUBJECT_LEADS = frozenset("behind around except but from than".split())
 _COPULA = frozenset("should be is are become becomes turn turned into to with as look like a an".split())
 
 
+_HAVE_VERBS = lx.EDIT_VERBS | {"have", "use", "see", "want"}
+
+
 def _new_before(w: list[str], k: int) -> list[str]:
     """The noun phrase that ends right before w[k] ('I would rather have a corgi' + where -> a corgi)."""
     for j in range(k):
-        if w[j] in lx.DETERMINERS or j == 0 or w[j - 1] in lx.EDIT_VERBS | {"have", "use", "see", "want"}:
+        if w[j] in lx.DETERMINERS or j == 0 or w[j - 1] in _HAVE_VERBS:
             np, end, det = noun_phrase(w, j)
-            if np and end == k and det != "pron":
+            if np and (end == k or w[end:k] in (["there"], ["here"])) and det != "pron":  # "a painting there instead"
                 return ([det] if det in lx.DETERMINERS else []) + np
+    return []
+
+
+def _new_first(w: list[str], k: int) -> list[str]:
+    """'a palm tree would look better where the lamp is': the new object first, then only words of preference."""
+    np, end, det = noun_phrase(w, 0)
+    if np and det in lx.INDEFINITE and all(x in lx.PREFERENCE_WORDS or x.endswith("ly") for x in w[end:k]):
+        return [det, *np]
     return []
 
 
@@ -59,13 +70,15 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
             return None
         if marker == ("where",) and not (end >= len(w) or w[end] in _PRESENT):
             return None  # "where the sign was": that object is gone, this is an addition
-        new = _new_before(w, k)
+        new = _new_before(w, k) or _new_first(w, k)
         if not new or head(new) in lx.GLOBAL_SUBJECTS:
             return None
         if head(old) in lx.PLACES and w[end:end + 1] == ["behind"] and end + 1 < len(w):  # "... of the office behind me"
             subject, _, sdet = noun_phrase(w, end + 1)
             if sdet == "pron" or head(subject) in vb.PERSON_WORDS:
                 return Parsed("background", subject, new, "replace-place-behind")
+        if head(old) == "one":  # "a red front door instead of the brown one": the brown front door
+            old = [*old[:-1], *[x for x in new if x not in lx.DETERMINERS and not is_adjective(x)]]
         return Parsed("local", old, ["with", *new], "replace-new-first")
     return None
 

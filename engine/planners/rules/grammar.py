@@ -22,10 +22,11 @@ from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions
 from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, starts_with, tokenize
+from engine.planners.rules.text import (KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, head, starts_with,
+                                        tokenize)
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
-_NOTHING = frozenset("nothing anything none".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
+_NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
 _LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 
@@ -77,6 +78,14 @@ def _fix(words: list[str]) -> list[str]:
             x = fix_short_typo(x)
         out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x))
     return out
+
+
+def _dislike(w: list[str]) -> str:
+    """'I don't like the rug', 'not a fan of the lamp', 'I hate the hat': the object named is disliked;
+    'I don't want a dog there': it is unwanted ('' when neither)."""
+    if "not" in w and ("want" in w or "need" in w):
+        return "unwanted"
+    return "disliked" if "not" in w or not vb.DISLIKE_VERBS.isdisjoint(w) or not vb.SPOIL_VERBS.isdisjoint(w) else ""
 
 
 def _question_or_chat(w: list[str]) -> str:
@@ -146,6 +155,8 @@ def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> St
     p = parse_words(r.words, ctx)
     if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")
+    if p.category == "local" and keep and head(p.target) in lx.PLACES and p.target != keep:
+        p = Parsed("background", list(keep), p.new, p.rule + "-keep")  # "keep the cyclist, swap the road for a trail"
     if p.category == "background" and keep and not p.target:
         p.target = list(keep)
     adjust = _adjustment(p, r, problem)
@@ -184,7 +195,35 @@ def _instead_of_stated(step: Step, here: list[Callable[[], list[Mention]]], ctx:
     return Step(p, words, (), [*step.refs, Ref("instead", " ".join(words), "alternative")])
 
 
+def _same_edit(a: Step, b: Step) -> bool:
+    """The same edit said twice ('she wants to be cropped out. remove her')."""
+    p, q = a.parsed, b.parsed
+    return a.words == b.words or not a.ops and not b.ops and p.category == q.category == "remove" \
+        and p.target == q.target
+
+
+def _merge_moves(steps: list[Step]) -> list[Step]:
+    """'take the cat out of the kitchen and put it in a garden': an object removed and then placed is moved."""
+    if len(steps) < 2:
+        return steps
+    out: list[Step] = []
+    for s in steps:
+        prev = out[-1] if out else None
+        if prev is not None and prev.parsed.category == "remove" and not prev.ops and s.parsed.target \
+                and s.parsed.target == prev.parsed.target and s.parsed.category in ("background", "local", "addition") \
+                and any(r.kind == "object" for r in s.refs):
+            p = s.parsed  # "remove the vase and put it on the shelf": the vase, moved there
+            k = next((i for i, x in enumerate(s.words) if x in lx.LOCATIVE_PREPS), len(s.words))
+            out[-1] = s if p.category != "addition" else Step(
+                Parsed("local", p.target, ["moved", *s.words[k:]], "moved"), s.words, (), s.refs)
+        else:
+            out.append(s)
+    return out
+
+
 def _merge_adjustments(steps: list[Step]) -> list[Step]:
+    if len(steps) < 2:
+        return steps
     out: list[Step] = []
     for s in steps:
         prev = out[-1] if out else None
@@ -215,6 +254,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
     out = Analysis([], _undo_count(clauses), next((c.keep for c in clauses if c.keep), []))
     here: list[Callable[[], list[Mention]]] = []
     problem: tuple[Op, ...] = ()
+    disliked = ""  # a statement said the object is disliked ("I don't love the rug") or unwanted
     opener: list[str] = []  # "actually, a labrador": the correcting word said on its own
     for c in clauses:
         if c.role == "social" and memory and c.raw and c.raw[0] in vb.ALTERNATIVE_OPENERS:
@@ -223,15 +263,16 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
             here.append(lambda keep=c.keep: [Mention(np_words(keep))])
         elif c.role == "context":
             here.append(lambda w=c.words: clause_mentions(w, stated=True))
+            disliked = disliked or _dislike(c.words)
             problem = problem or problem_ops(c.words)
         elif c.role == "request":
             why = _question_or_chat(c.words) or _perception_question(c.raw)
             if why:
                 out.unclear = out.unclear or why
                 continue
-            _request(c.words, opener + c.raw, ctx, memory, here, problem, out)
+            _request(c.words, opener + c.raw, ctx, memory, here, problem, out, disliked)
             opener = []
-    out.steps = _merge_adjustments(out.steps)
+    out.steps = _merge_moves(_merge_adjustments(out.steps))
     if out.undo and out.steps and memory:
         _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
     if not out.steps and not out.unclear:
@@ -240,7 +281,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
 
 
 def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: list[Callable[[], list[Mention]]],
-             problem: tuple[Op, ...], out: Analysis) -> None:
+             problem: tuple[Op, ...], out: Analysis, disliked: str = "") -> None:
     def is_edit(part: list[str]) -> bool:
         found = scan(part)
         return strong(parse_words(part, ctx)) or bool(found and found.ops)
@@ -252,8 +293,10 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         if step is None and not out.steps and len(parts) == 1 and is_complaint(r.words):
             fix = problem_ops(r.words)  # a complaint is the request: "I hate how dark it is"
             step = Step(Parsed("global", [], r.words, "complaint-fix"), r.words, fix, r.refs) if fix else None
-        if step is not None and not memory and "instead" in part and step.parsed.category == "addition":
-            step = _instead_of_stated(step, here, ctx) or step
+        wanted_instead = disliked == "unwanted" and raw[:2] in (["i", "want"], ["we", "want"])  # "..., I want a cat"
+        if step is not None and not memory and step.parsed.category == "addition" and (
+                "instead" in part or wanted_instead or disliked and any(r.kind == "object" for r in step.refs)):
+            step = _instead_of_stated(step, here, ctx) or step  # "I don't love the rug, get a persian one"
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
                 prev = out.steps[-1]
@@ -264,7 +307,7 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
             here.append(lambda w=r.words: clause_mentions(w))
             continue
         out.undo = max(out.undo, r.undo)
-        if out.steps and out.steps[-1].words == step.words:  # "too much, less": the same edit twice
+        if out.steps and _same_edit(out.steps[-1], step):  # "too much, less": the same edit twice
             continue
         out.steps.append(step)
         here.append(lambda s=step: _step_mentions(s))

@@ -27,7 +27,8 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i'd like to", "i would like to", "simply", "quickly", "edit the image to", "edit the photo to",
     "edit this image to", "in this image", "in the image", "in this photo", "in the photo",
     "in the picture", "for this image", "for this photo", "oh", "um", "uh", "well", "alright", "actually",
-    "right", "and please", "also please", "ugh", "meh", "hmm", "argh", "honestly", "yo", "sup", "hiya",
+    "right", "and please", "also please", "ugh", "meh", "hmm", "hm", "um", "uh", "er", "erm", "omg", "lol", "tbh",
+    "ngl", "imo", "idk", "pls", "yeah so", "ok so", "argh", "honestly", "yo", "sup", "hiya",
     "basically", "so basically", "yeah", "so yeah", "anyway", "anyways", "btw", "literally",
     "seriously", "i was wondering if you could", "i was wondering if", "i was wondering whether you could",
     "i was hoping you could", "i was hoping to", "i am hoping you can", "i am hoping you could",
@@ -36,7 +37,17 @@ POLITE_PREFIXES: tuple[str, ...] = (
     "i would love it if you would", "i would appreciate it if you could", "would you kindly", "first things first",
     "first of all", "to start", "for starters", "if you could", "if you can", "could you maybe", "can you maybe",
     "wondering if you could", "do you mind", "only", "just only", "i reckon", "i suppose", "i believe",
-    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just",
+    "i bet", "personally", "i feel that", "in my opinion", "possibly", "real quick", "please just", "but",
+    "you ought to", "ought to", "you got to", "you have to", "you need to", "you must", "we need to",
+    "we have to", "we got to", "we ought to", "i need to", "i have to", "let me see", "let me", "lets see",
+    "let us see", "you could", "you can just", "you might want to", "maybe you could", "can you just",
+    "could you just", "would you just", "definitely", "totally", "absolutely", "really", "kinda", "sorta",
+    "got to", "need to", "have to", "someone please", "somebody please", "can someone", "could someone",
+    "can somebody", "could somebody", "can anyone", "could anyone", "someone", "somebody", "it would be fun to",
+    "it would be fun if", "it would be awesome if", "it would be awesome to", "it would be cute if", "it would be cute to",
+    "it would be neat if", "it would be neat to", "it would be lovely if", "it would be lovely to",
+    "can you do me a favor and", "could you do me a favor and", "do me a favor and", "would you be so kind as to",
+    "could you be so kind as to", "be so kind as to", "would you kindly",
 )
 
 # Short or frequent misspellings of the words the grammar keys on.
@@ -69,6 +80,13 @@ TYPOS: dict[str, str] = {
     "should've": "should have", "didn't": "did not", "didnt": "did not", "couldn't": "could not",
     "couldnt": "could not", "haven't": "have not", "hasn't": "has not", "hadn't": "had not",
     "mustn't": "must not", "ain't": "is not", "im": "i am", "ive": "i have", "itll": "it will",
+    # spoken forms: "you oughta remove it", "lemme see", "could ya"
+    "oughta": "ought to", "gotta": "got to", "hafta": "have to", "hasta": "has to", "lemme": "let me",
+    "gimme": "give me", "ya": "you", "yah": "you", "y'all": "you", "yall": "you", "tryna": "trying to",
+    "lotta": "lot of", "outta": "out of", "shoulda": "should have", "coulda": "could have", "woulda": "would have",
+    "cuz": "because", "coz": "because", "cos": "because", "prolly": "probably", "rly": "really", "sth": "something",
+    "pic's": "picture is", "photo's": "photo is", "plese": "please", "pleas": "please", "pleae": "please",
+    "plis": "please", "pleez": "please", "rmv": "remove", "remv": "remove", "ot": "to", "fo": "of", "em": "them", "'em": "them",
 }
 
 # Words the fuzzy typo fixer may map an unknown word onto (verbs and section words).
@@ -95,10 +113,17 @@ NP_STOPS = _words(
     "off out onto across along through against beside besides between inside outside as like "
     "instead so that which who whom where and or but then while because please is are was were be am "
     "been being should would could can will must may might has have had do does did not no look "
-    "needs need wants gets got ought somewhere anywhere everywhere "
+    "needs need wants want gets got ought somewhere anywhere everywhere "
     "looks appear appears seem seems too very really now again away there here if than using "
     "toward towards up down within without alone unchanged untouched intact even much slightly somewhat you"
+) | frozenset()  # extended below with HEDGE_ADVERBS
+# Adverbs of talk ("the lamp kinda ruins it", "the tourists totally ruined it"): never part of a noun phrase.
+HEDGE_ADVERBS = _words(
+    "kinda sorta totally literally absolutely completely seriously definitely honestly basically actually "
+    "probably maybe perhaps just still already also always truly utterly simply somehow exactly precisely "
+    "entirely fully perfectly anymore either though tho anyway"
 )
+NP_STOPS = NP_STOPS | HEDGE_ADVERBS | {"both", "each", "except"}  # "the twins both need ...", "all but the ..."
 # Nouns that take an "of" complement that belongs to the noun phrase ("a vase of flowers").
 CONTAINERS = _words(
     "cup bowl vase glass bottle pile stack plate box bouquet basket slice piece jar pot bag can mug "
@@ -107,7 +132,7 @@ CONTAINERS = _words(
 # Collective nouns that stand for their "of" complement: "a bunch of balloons" -> balloons.
 COLLECTIVES = _words(
     "bunch flock herd group swarm pack school pair set row cluster couple handful lot lots number "
-    "dozen few bit"
+    "dozen few bit string strand ton tons load loads heap heaps"
 )
 # Nouns that name an attribute of the real target ("the color of the bird" -> bird).
 ATTRIBUTES = _words(
@@ -132,6 +157,8 @@ WEAR_VERBS = _words(
 )
 # Body attributes: "give the girl red hair" changes the girl (local), it adds nothing.
 BODY_ATTRS = _words("hair eyes eye skin lips fur nails complexion tan face makeup mane feathers")
+# Parts of the body a subject moves ("make them hold hands", "raise its paw"): the subject changes, nothing is added.
+BODY_PARTS = _words("hand hands arm arms leg legs foot feet head paw paws tail wings fist fists thumb thumbs")
 # Bare verbs of what a subject does somewhere: "have the singer PERFORM on a stage".
 MOTION_VERBS = _words(
     "perform sing jump sleep sunbathe ski hike graze paddle wander stroll march parade roam hover "
@@ -146,7 +173,11 @@ POSTURE_VERBS = MOTION_VERBS | _words(
     "skating surf surfing hiking hike located placed set sat stood lived walked swam ran played rode "
     "danced flew lay leaning lean leans parked"
 )
-GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent")
+# Past forms that end the noun phrase before them ("the dog ran into the shot").
+PAST_VERBS = _words("ran came went took sat stood fell flew swam drove rode ate drank threw caught broke wore held "
+                    "left saw found gave brought bought jumped walked blinked moved drew wrote stuck hung spilt")
+GONE_WORDS = _words("disappear disappears vanish vanishes gone removed deleted erased missing absent cropped "
+                    "photoshopped airbrushed")
 EXPRESSIONS = _words("smile frown grin expression smirk scowl")
 LOCATIVE_PREPS = _words(
     "in on at inside under underneath near beside behind atop amid among onto through across along into "
@@ -155,7 +186,7 @@ LOCATIVE_PREPS = _words(
 
 REMOVE_VERBS = _words(
     "remove delete erase eliminate lose ditch wipe scrub crop cut hide omit exclude subtract "
-    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe"
+    "extract strip drop clear rid kill nuke scrap trash zap banish shave pluck chop tear mow bin axe nix yeet dump"
 )
 ADD_VERBS = _words(
     "add insert include plant build hang lean lay draw attach create introduce spawn generate "
@@ -164,13 +195,15 @@ ADD_VERBS = _words(
     "conjure release launch string"
 )
 PLACE_VERBS = _words(
-    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop"
+    "put place set position sit stand show drop park seat perch pose float sail drive land fly walk pop photoshop "
+    "slap plop chuck whack bung"
 )
 MOVE_VERBS = _words("move transport relocate send teleport transfer")
 CHANGE_VERBS = _words(
     "change replace swap switch turn transform convert make paint color recolor dye render alter "
     "modify edit adjust update restyle stylize redo morph tint shade substitute exchange trade open close "
-    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale"
+    "shut light extinguish fold unfold lift shift nudge slide tilt rotate flip mirror resize enlarge shrink scale "
+    "tidy neaten straighten"
 )
 CAUSATIVE_VERBS = _words("make have let get")
 GLOBAL_VERBS = _words(
@@ -199,7 +232,9 @@ WEATHER = _words("rain fog mist haze snow snowfall drizzle storm thunderstorm su
 BACKGROUND_WORDS = _words(
     "background backdrop backround scenery setting surroundings environment location backgrounds"
 )
-SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff")
+# What is kept without being named: "keep the foreground and replace the rest".
+UNNAMED_SUBJECTS = _words("foreground subject subjects")
+SCENE_WORDS = _words("scene scenery setting view landscape area everything stuff space part")
 
 GLOBAL_PHRASES: tuple[str, ...] = (
     "black and white", "van gogh", "oil painting", "time of day", "golden hour", "pop art", "film noir",
@@ -222,7 +257,30 @@ GLOBAL_CUES = _words(
 COLORS = _words(
     "red orange yellow green blue purple pink brown black white gray grey gold golden silver beige "
     "navy teal cyan magenta violet turquoise maroon crimson blonde blond brunette bronze copper "
-    "lavender indigo scarlet ivory cream khaki olive lime aqua rainbow colorful transparent"
+    "lavender indigo scarlet ivory cream khaki olive lime aqua rainbow colorful transparent mustard burgundy "
+    "coral salmon mint emerald ruby sapphire charcoal fuchsia ochre taupe mauve lilac periwinkle cobalt azure "
+    "amber tangerine chartreuse cerulean vermilion"
+)
+# Nouns that shade the colour after them ("mustard yellow", "sky blue"): the pair is the colour, not the object.
+SHADE_NOUNS = _words(
+    "mustard sky baby royal navy forest bottle lime mint cherry blood fire sea ocean midnight electric hot pastel "
+    "neon lemon canary emerald jade ruby steel slate charcoal ash rose salmon coral peach chocolate wine plum rust "
+    "sand ice jet pitch snow bone army olive hunter kelly candy bubblegum powder dusty burnt apple grass moss "
+    "brick pearl champagne cream lavender pine teal turquoise sage"
+)
+# What "clean up" keeps and changes ("clean up the floor"; "clean up the trash" removes the trash).
+CLEANABLE = _words("floor floors table desk counter countertop window windows wall walls car shoes carpet rug mirror "
+                   "screen glass lens room kitchen bathroom bedroom yard street sidewalk beach face")
+# Warmth words dropped from what a container holds ("a mug of hot cocoa" -> mug of cocoa), kept elsewhere
+# ("hot air balloon").
+INCIDENTAL_AFTER_OF = _words("hot warm cold iced chilled steaming")
+# Adjectives of size, temperature, age or praise that the object's name does not need ("a steaming bowl of
+# soup" -> bowl of soup, "a little wooden cabin" -> wooden cabin); colours and materials stay.
+INCIDENTAL = _words(
+    "little tiny small smaller big bigger large larger huge giant enormous massive gigantic steaming cold "
+    "chilled iced warm cute adorable pretty lovely beautiful nice gorgeous fancy cool sweet mini miniature "
+    "extra-large oversized teeny itty-bitty fresh tall short long old new cozy cosy comfy colorful shiny sparkling "
+    "gleaming brand-new old-fashioned matching lil ol ole"
 )
 ADJECTIVES = _words(
     "big bigger biggest small smaller large larger tiny huge giant old older young younger happy "
@@ -239,10 +297,21 @@ ADJECTIVES = _words(
     "loose fair sweet plain simple green thick strange calm stormy sunny pure solid pitch jet"
 )
 ADJ_SUFFIXES: tuple[str, ...] = ("er", "est", "ful", "ish", "ous", "ive", "less", "en", "ic", "ed", "y")
+# Nouns that end like an adjective in -y or -en ("party hats", "the jelly sandwich", "a kitten"): never adjectives.
+NOUN_LOOKALIKES = _words(
+    "kitten kittens chicken chickens garden gardens children queen queens women heaven token mitten mittens "
+    "siren raven kitchen eleven seven"
+) | _words(
+    "party jelly candy teddy daisy pony puppy kitty berry cherry lily baby body city country lady army navy "
+    "family pastry factory jersey trolley monkey turkey donkey jockey hockey whiskey honey money alley valley "
+    "chimney journey balcony canopy pharmacy library strawberry blueberry raspberry gravy curry hobby lobby "
+    "diary dairy fairy jury penny buggy bunny granny nanny daddy mommy jetty pantry poppy lorry galaxy "
+    "salary story melody colony symphony tapestry trophy puppy guppy kidney pigeon gypsy husky"
+)
 NOUN_ING = _words(
     "ring rings earring earrings building buildings painting paintings king wing wings swing string "
     "thing things ceiling evening pudding wedding clothing sling spring springs sibling siblings "
-    "icing frosting dumpling stuffing railing awning lightning morning"
+    "icing frosting dumpling stuffing railing awning lightning morning something nothing anything everything"
 )
 
 # Places: a locative phrase ending in one of these makes "the X in/on <place>" a background edit.
@@ -264,6 +333,12 @@ PLACES = _words(
     "england greece spain mexico brazil canada australia vegas"
 )
 
+# Words between a new object and where it goes: "a palm tree would look much better where the lamp is".
+PREFERENCE_WORDS = _words(
+    "would could should might will be look looks go goes fit fits work works better nicer prettier cooler best "
+    "much way so really even great good nice more there here probably definitely"
+)
+
 # Auxiliaries and verb forms the sentence shapes key on.
 MODALS = _words("can could would will should may might shall must does do is are ought")
 AUX = MODALS - {"is", "are"} | {"needs", "need", "to", "not", "also"}
@@ -275,12 +350,19 @@ PAST: dict[str, str] = {
     "turned": "turn", "gave": "give", "deleted": "delete", "erased": "erase", "put": "put",
     "placed": "place", "moved": "move", "painted": "paint", "took": "take", "got": "get",
 }
+# Who wishes, and the verbs of a wish: "I'd love a balloon", "she wants the fridge red".
+WISHERS = _words("i we she he they")
+WISH_VERBS = _words("like want need wish prefer love hope likes wants needs wishes prefers loves hopes")
 HEDGES = _words("would really do not also kind of am will rather")  # "I would really like ..."
 PARTICLES: tuple[str, ...] = ("off", "out", "away", "up", "down")
 UNWANTED = _words("include show want need keep have put add like")  # "don't include the cat"
 EDIT_VERBS = ADD_VERBS | REMOVE_VERBS | CHANGE_VERBS | PLACE_VERBS | MOVE_VERBS | {"give"}
-TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {("get", "ride", "of"): ["get", "rid", "of"],
-                                                 ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"]}
+TYPO_PHRASES: dict[tuple[str, ...], list[str]] = {  # misspelt or roundabout phrases, written plainly
+    ("get", "ride", "of"): ["get", "rid", "of"], ("rid", "off"): ["rid", "of"], ("as", "well", "as"): ["and"],
+    ("half", "the", "size"): ["smaller"], ("twice", "the", "size"): ["bigger"], ("double", "the", "size"): ["bigger"],
+    ("less", "big"): ["smaller"], ("less", "small"): ["bigger"], ("less", "bright"): ["darker"],
+    ("less", "dark"): ["brighter"],
+}
 # Words of opinion that label an object without naming it ("that ugly lamp post" -> lamp post).
 EVALUATIVE = _words("ugly annoying weird stupid random horrible awful nasty distracting unwanted pesky dumb "
                     "hideous silly terrible gross odd")

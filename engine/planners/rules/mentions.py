@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Sequence
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Parsed
 from engine.planners.rules.text import head, noun_phrase, tokenize
 
@@ -74,7 +75,7 @@ def replacement_object(p: Parsed) -> list[str]:
     if not new or new[0] not in lx.DETERMINERS:
         return []
     np, _, _ = noun_phrase(new, 0)
-    return np if np and head(np) not in lx.COLORS else []
+    return np if np and head(np) not in lx.COLORS and head(np) not in vb.FRAME_PARTS else []  # not "to the left"
 
 
 def result_mentions(info: TurnInfo) -> list[Mention]:
@@ -111,18 +112,22 @@ def clause_mentions(words: list[str], turn: int | None = None, version: str | No
                     stated: bool = False) -> list[Mention]:
     """The noun phrases a clause names, in order ('there is a cup next to the lamp' -> cup, lamp)."""
     out: list[Mention] = []
-    existential = words[:1] == ["there"]
     i = 0
     while i < len(words):
+        if words[i] in ("this", "that") and words[i + 1:i + 2] in (["is"], ["are"]) and words[i + 2:i + 3] \
+                and words[i + 2] in lx.DETERMINERS:  # "that's my car on the left": the car, not the picture
+            i += 2
+            continue
         if words[i] in lx.DETERMINERS or words[i] in ("it", "this") or (
                 i == 0 and stated and words[0] in lx.BACKGROUND_WORDS):  # "background is boring"
             np, end, det = noun_phrase(words, i, split_adjectives=True, trailing_noun=False)  # not "the car red"
             if np and words[end - 1] == "of":  # "a fan of the carpet": the carpet is what it is about
                 i = end
                 continue
-            if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS:
+            if np and det != "pron" and head(np) not in lx.GLOBAL_SUBJECTS and head(np) not in vb.FRAME_PARTS:
                 phrase = tuple(words[i:end]) if words[i] in lx.DEFINITE else np_words(np)
-                out.append(Mention(phrase, turn, version, existential=existential and not out, stated=stated))
+                told = i > 1 and words[i - 2] == "there" and words[i - 1] in lx.BE  # "(and) there is a bin ..."
+                out.append(Mention(phrase, turn, version, existential=told, stated=stated))
             elif np and np[0] in ("it", "this") or head(np) in lx.GLOBAL_SUBJECTS:
                 out.append(Mention((), turn, version, image=True))
             i = max(end, i + 1)

@@ -19,6 +19,7 @@ _SIGNED = ("brightness", "contrast", "saturation", "warmth", "sharpness")
 _PHRASES = Phrases(vb.OP_PHRASES)
 _PHOTOMETRIC = frozenset(vb.OP_WORDS).union(vb.OP_NEUTRAL, vb.SMALL_WORDS, vb.LARGE_WORDS, vb.BACKGROUND_SCOPE,
                                             vb.UP_WORDS, vb.DOWN_WORDS, {"too"})  # the words _collect accepts
+_MAYBE_PHOTOMETRIC = _PHOTOMETRIC | {x for phrase in vb.OP_PHRASES for x in phrase}  # before phrases are joined
 
 
 class Op(NamedTuple):
@@ -98,6 +99,8 @@ def _collect(words: list[str], background: bool, description: bool = False) -> l
 def scan(words: list[str], *, background: bool = False) -> Scan | None:
     """The operations of a purely photometric clause, or None. `background` = the clause is about the
     background (blur there means background_blur)."""
+    if not _MAYBE_PHOTOMETRIC.issuperset(words):  # a word in no operation, direction or phrase: no adjustment
+        return None
     words = _phrases(words)
     if not _PHOTOMETRIC.issuperset(words):  # a word that is no operation, direction or neutral word
         return None

@@ -61,6 +61,11 @@ _TRIGGERS = frozenset({"the", "other", "another", "one", "ones", "its", "their",
     | vb.SINGULAR_PRONOUNS | vb.PLURAL_PRONOUNS | frozenset(vb.NUMBER_WORDS) | frozenset(vb.ORDINALS)
 
 
+_TAKE_VERBS = lx.REMOVE_VERBS | lx.CHANGE_VERBS
+_REPLACED = frozenset("instead than place".split())
+_PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
+
+
 def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     if words[i] not in _TRIGGERS:
         return 0, [], []
@@ -68,7 +73,7 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
     for phrase in vb.OTHER_ONE:
         after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
         if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
-            same = next((m for m in objects if head(m.words) in (after, _singular(after))), None)
+            same = next((m for m in objects if head(m.words) in (after, singular(after))), None)
             if same is not None:  # "remove the other umbrella too": another one like it, words kept
                 return 3, list(words[i:i + 3]), [same]
             continue  # "the other chair": a determiner, the noun is given
@@ -87,19 +92,22 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
                                                             or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
-    if x == "one" and i > 0 and words[i - 1] in lx.REMOVE_VERBS | lx.CHANGE_VERBS and objects \
+    if x == "one" and i > 0 and words[i - 1] in _TAKE_VERBS and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "remove one" (of the two dogs)
         return 1, ["one", "of", "the", _plural(head(objects[0].words))], [objects[0]]
-    if x == "one" and i > 0 and (words[i - 1] in lx.ADD_VERBS | lx.PLACE_VERBS or words[i - 2:i - 1] == ["give"]) \
+    if x == "one" and i > 0 and (words[i - 1] in _PUT_VERBS or "give" in words[max(0, i - 4):i - 1]) \
             and objects \
             and (i + 1 == len(words) or words[i + 1] in lx.NP_STOPS):  # "add one to the cat too"
-        return 1, ["another", _singular(head(objects[0].words))], [objects[0]]
+        return 1, ["another", singular(head(objects[0].words))], [objects[0]]
     if x == "ones" and i > 0 and (words[i - 1] in lx.ARTICLES or words[i - 1] in vb.POSITION_WORDS) and objects:
         return 1, [_plural(head(objects[0].words))], [objects[0]]  # "the ones on the right"
+    if x == "one" and _REPLACED.intersection(words[:i]):  # "a red door instead of the brown one": the frame says
+        return 0, [], []
     if x == "one" and i > 0 and (words[i - 1] in lx.ARTICLES or is_adjective(words[i - 1])
+                                 or words[i - 2:i - 1] in (["a"], ["an"])
                                  or words[i - 1] in vb.POSITION_WORDS) and objects \
             and words[i + 1:i + 2] not in (["of"], ["more"]):  # "the one on the right", "a vintage one"
-        return 1, [_singular(head(objects[0].words))], [objects[0]]
+        return 1, [singular(head(objects[0].words))], [objects[0]]
     if x in vb.NUMBER_WORDS and words[i + 1:i + 2] == ["more"] and objects and (
             i + 2 == len(words) or words[i + 2] in lx.NP_STOPS):
         return 2, [x, "more", _plural(head(objects[0].words))], [objects[0]]
@@ -115,7 +123,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
 def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
     x = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":  # "remove her dog as well"
+    if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",." and not (
+            x == "her" and nxt in lx.CLAUSE_VERBS and i > 0 and words[i - 1] in lx.CAUSATIVE_VERBS):  # "make her wave"
+        # "remove her dog as well"
         other = vb.FEMALE_WORDS if x == "his" else vb.MALE_WORDS
         m = next((m for m in candidates if m.turn is not None and not m.image
                   and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other), None)
@@ -135,14 +145,20 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
             live = [m for m in candidates if (not m.removed or where) and not m.image
                     and head(m.words) in vb.PERSON_WORDS and head(m.words) not in other]
             m = next((m for m in live if head(m.words) in same), live[0] if live else None)
-        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS) else (0, [], [])
+        return (1, list(m.words), [m]) if m and (x != "her" or not nxt or nxt in lx.NP_STOPS
+                                                 or nxt in lx.CLAUSE_VERBS) else (0, [], [])  # "make her wave"
     if x not in vb.SINGULAR_PRONOUNS and x not in vb.PLURAL_PRONOUNS:
         return 0, [], []
     if x in ("that", "this", "these", "those") and nxt and nxt not in lx.NP_STOPS and nxt not in ",.":
         return 0, [], []  # a determiner: "that ugly fence"
     if x in ("this", "that") and nxt in lx.BE:
         return 0, [], []
-    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS)  # "next to him" after removing him
+    where = i > 0 and (words[i - 1] == "where" or words[i - 1] in _PLACE_WORDS  # "next to him" after removing him
+                       or words[i - 1] in _MOVE_VERBS)  # "take the cat out ... and put it in a garden"
+    if x in vb.SINGULAR_PRONOUNS:  # "it" is no person; "there's a bin in the middle. can it go?": the bin
+        candidates = [m for m in candidates if m.image or head(m.words) not in vb.HUMANS]
+        told = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
+        candidates = [told, *candidates] if told is not None else candidates
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
     if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
@@ -156,6 +172,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
 
 
 _PLACE_WORDS = frozenset("where to near beside behind by".split())
+_MOVE_VERBS = frozenset("put place move set drop stick".split())
 
 
 def _joined(ms: list[Mention]) -> list[str]:
@@ -170,7 +187,7 @@ def _strong_global(words: list[str]) -> bool:
     return has_global_cue([x for x in words if x not in vb.AMBIGUOUS_CUES])
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     """'cats' -> 'cat', 'puppies' -> 'puppy' ('the left one' of 'two cats')."""
     if len(word) > 3 and word.endswith("ies"):
         return word[:-3] + "y"

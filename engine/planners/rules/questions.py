@@ -5,9 +5,14 @@ Leaf module: a clause inside the sentence is parsed through `ctx.parse`."""
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules import subject as sj
 from engine.planners.rules.base import Ctx, Parsed, addition_plan, is_global, remove_plan
-from engine.planners.rules.text import noun_phrase
+from engine.planners.rules.text import head, noun_phrase
+
+
+_THERE_SKIP = lx.MODALS | lx.BE | {"needs", "need", "has", "have", "to", "also", "not"}
+_BE_LOOKED = lx.BE | {"looked", "got"}
 
 
 def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
@@ -15,7 +20,7 @@ def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
     if "there" not in w[:2]:
         return None
     j, neg = w.index("there") + 1, False
-    skip = lx.MODALS | lx.BE | {"needs", "need", "has", "have", "to", "also", "not"}
+    skip = _THERE_SKIP
     while j < len(w) and w[j] in skip:
         neg = neg or w[j] == "not"
         j += 1
@@ -48,7 +53,7 @@ def what_if(w: list[str], ctx: Ctx) -> Parsed | None:
         return ctx.parse([lx.PAST[rest[1]]] + rest[2:], ctx)
     np, end, det = noun_phrase(rest, 0)
     r = rest[end:]
-    if r and r[0] in lx.BE | {"looked", "got"}:
+    if r and r[0] in _BE_LOOKED:
         neg = r[1:2] == ["not"]
         return sj.copula(np, det, r[1 + neg:], neg, ctx)
     if r and r[0] in ("had", "has", "wore"):
@@ -77,18 +82,46 @@ def what_look(w: list[str], ctx: Ctx) -> Parsed | None:
     return sj.about(np, det, ["look", "like"] + tail, ctx)
 
 
+_WISH_SKIP = lx.HEDGES | lx.HEDGE_ADVERBS | {"could", "can", "might"}
+
+
+def _wisher(w: list[str]) -> tuple[list[str], int]:
+    """Who wishes and where the words after them start: 'I', 'she', 'my husband and I', 'the kids'."""
+    if w[0] in lx.WISHERS:
+        return [w[0]], 1
+    if w[0] not in lx.DEFINITE:
+        return [], 0
+    np, end, det = noun_phrase(w, 0)
+    if w[end:end + 1] == ["and"] and w[end + 1:end + 2] in (["i"], ["we"], ["me"]):  # "my husband and I"
+        np, end = [*np, "and", w[end + 1]], end + 2
+    k = end
+    while k < len(w) and w[k] in _WISH_SKIP:
+        k += 1
+    if det != "pron" and np and k < len(w) and w[k] in lx.WISH_VERBS and w[k + 1:k + 2] == ["to"] \
+            and (head(np) in vb.PERSON_WORDS or head(np) in lx.WISHERS or head(np) == "me"):
+        return np, end
+    return [], 0
+
+
 def wish(w: list[str], ctx: Ctx) -> Parsed | None:
-    """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle'."""
-    if w[:1] not in (["i"], ["we"]):
+    """'I'd like a candle on the table', 'I want the tree removed', 'I don't want the bottle', 'she wants the
+    fridge red', 'I would absolutely love a balloon'."""
+    if w and (w[0] in ("want", "need", "wanna") or w[0] in lx.WISH_VERBS and w[1:2] in (["to"], ["for"])
+              or w[0] in ("would", "could") and w[1:2] and (w[1] in lx.WISH_VERBS or w[1] == "use")):
+        w = ["i", *w]  # "(kinda) want the sky pink", "would love a bigger moon": the speaker wishes
+    subject, j = _wisher(w)
+    if not subject:
         return None
-    j, neg = 1, False
-    while j < len(w) and w[j] in lx.HEDGES:
+    neg = False
+    while j < len(w) and w[j] in _WISH_SKIP:
         neg = neg or w[j] == "not"
         j += 1
-    verbs = ("like", "want", "need", "wish", "prefer", "love", "hope") + (("have", "see") if neg else ())
-    if j >= len(w) or w[j] not in verbs:
+    if j >= len(w) or not (w[j] in lx.WISH_VERBS or neg and w[j] in ("have", "see")
+                           or w[j] == "use" and ("could" in w[1:j] or "can" in w[1:j])):  # "(I) could use more trees"
         return None
     j += 1
+    if w[j:j + 1] == ["for"] and j + 1 < len(w) and (w[j + 1] in lx.DETERMINERS or w[j + 1] in lx.PRONOUNS):
+        j += 1  # "I'd love for the lake to look frozen"
     if w[j:j + 1] and w[j] in ("how", "what", "that"):  # "I don't like how dark it is": a complaint
         return None
     if w[j:j + 1] == ["there"]:  # "I wish there was a parrot"
@@ -102,8 +135,8 @@ def wish(w: list[str], ctx: Ctx) -> Parsed | None:
         np, end, _ = noun_phrase(w, j + 2)
         return remove_plan(np, w[end:]) if np else None
     if w[j:j + 2] == ["to", "be"] and not neg:  # "I want to be on a tropical island"
-        p = sj.about([w[0]], "pron", w[j + 1:], ctx)
-        return p if p.category == "background" else None
+        p = sj.about(subject, "pron" if subject[0] in lx.WISHERS else "the", w[j + 1:], ctx)
+        return p if p.category == "background" or subject[0] not in lx.WISHERS else None  # "the kids want to be ..."
     if w[j:j + 1] == ["to"] and len(w) > j + 1 and w[j + 1] not in ("be",):
         return ctx.parse(w[j + 1:], ctx)
     if w[j:j + 1] == ["no"]:  # "I want no cars on the road"

@@ -20,11 +20,11 @@ from typing import Callable
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.mentions import Memory, Mention, Ref, TurnInfo, make_ref, np_words
-from engine.planners.rules.pronouns import QUICK, substitute
-from engine.planners.rules.text import head, is_adjective, noun_phrase, starts_with
+from engine.planners.rules.pronouns import QUICK, singular, substitute
+from engine.planners.rules.text import article, head, is_adjective, noun_phrase, starts_with
 
 _FRAGMENT_WORDS = frozenset("a bit little much way even slightly lot more less please too so not make it "
-                            "just very really".split())
+                            "just very really 2x 3x twice".split())
 
 
 class Resolved:
@@ -41,12 +41,17 @@ class Resolved:
 _NOT_FRAGMENT_FIRST = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS | lx.MODALS | {"i", "we", "there"}
 
 
+_NEAR = lx.LOCATIVE_PREPS | {"next", "by", "near"}  # "the one on the right", "the one next to the door"
+
+
 def is_fragment(w: list[str]) -> bool:
     """No verb and no sentence shape: 'a rabbit', 'green', 'at night', 'the pants'."""
     if not w or w[0] in _NOT_FRAGMENT_FIRST and not (w[1:2] and w[1] in lx.COLORS and is_adjective(w[0])):
         return False  # a verb ('light the candle'), not a shade ('light blue')
+    if w[0] in ("in", "at", "on") and len(w) > 1 and (w[1] in lx.PLACES or w[1] in lx.DETERMINERS):
+        w = w[1:]  # "no, in rome": where, instead
     np, end, _ = noun_phrase(w, 0)
-    if np and end < len(w) and w[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:  # "the one on the right"
+    if np and end < len(w) and w[end] in _NEAR:  # "the one on the right"
         end = noun_phrase(w, end + 1 + (w[end] == "next"))[1]
     return end >= len(w) or all(is_adjective(x) or x in _FRAGMENT_WORDS or x in lx.NP_STOPS for x in w[end:])
 
@@ -66,6 +71,11 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             and is_fragment(words[2 + (words[2] == "into"):]):  # "no, make it an owl": the undone edit, redone
         words, alt = words[2 + (words[2] == "into"):], True
     extra = 1 if alt and undo == 0 and memory else 0
+    if memory and (alt or undo) and len(words) > 2 and words[1] in ("it", "them") and words[0] in _PLACING \
+            and memory.last().category == "addition" and memory.last().target:  # "put it on the floor instead"
+        last = memory.last()
+        new = [words[0], *article(last.target).split(), *words[2:]]  # a new one, where it is wanted
+        return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
 
     if memory and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
                            and words[0] in lx.ARTICLES):  # "what about green?", "no wait, a rabbit"
@@ -92,6 +102,7 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
     return Resolved(out, refs, extra)
 
 
+_PLACING = lx.ADD_VERBS | lx.PLACE_VERBS | lx.MOVE_VERBS  # verbs that put the re-done addition elsewhere
 _NOT_DESCRIBING = frozenset("make it that this turn now please not".split())
 
 
@@ -197,6 +208,7 @@ def _same_op(x: str, last: TurnInfo) -> bool:
 
 def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'more', 'a bit more', 'even more' -> again; 'less', 'too much' -> taken back and done weaker."""
+    words = [x for x in words if x not in ("now", "please")] or words  # "too green now"
     less = any(x in vb.LESS_WORDS for x in words) or any(starts_with(words[i:], p) for p in vb.TOO_MUCH
                                                          for i in range(len(words)))
     last = memory.last()
@@ -206,7 +218,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
         op = vb.OP_WORDS.get(words[k + 1])
         same_op = op and op[0] in last.strength and (op[1] == 0 or (op[1] > 0) == (last.strength[op[0]] > 0)) \
             or _same_op(words[k + 1], last)
-        if (same_op or words[k + 1] in said and is_adjective(words[k + 1])) and k + 2 == len(words) \
+        if (same_op or (words[k + 1] in said or words[k + 1] + "er" in said) and is_adjective(words[k + 1])) \
+                and k + 2 == len(words) \
                 and all(x in _FRAGMENT_WORDS or x in ("that", "is", "it", "now", "way") for x in words[:k]):
             return Resolved(list(last.words), [make_ref(words, last, "comparative")], 1, 0.5, repeated=last)
     if not less and "too" in words and last is not None and last.strength and words.index("too") + 2 == len(words):
@@ -220,6 +233,8 @@ def _strength(words, raw, memory: Memory, undo: int) -> Resolved | None:
                                               "enough", "still")
                                      or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS or x in ("strong", "much")
                                      or x in said and is_adjective(x) or _same_op(x, last)
+                                     or last.category == "addition"
+                                     and singular(x) == singular(head(last.target.split()))  # "fewer clouds"
                                      or len(x) > 3 and any(x[:4] == y[:4] for y in said if len(y) > 3)
                                      # "less orange" after "make the sky orange", "more autumny" after "autumn"
                                      for x in words):
@@ -246,8 +261,8 @@ def _too_much_of(words, raw, memory: Memory, undo: int) -> Resolved | None:
 def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
     """'bigger', 'even brighter', 'a bit smaller', 'redder' -> 'make <the last object> bigger'."""
     comps = [x for x in words if is_comparative(x)]
-    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x in vb.SMALL_WORDS
-                            or x in vb.LARGE_WORDS for x in words):
+    if not comps or "it" in words or not all(is_comparative(x) or x in _FRAGMENT_WORDS or x == "still"  # "warmer still"
+                                             or x in vb.SMALL_WORDS or x in vb.LARGE_WORDS for x in words):
         return None
     rest = [x for x in words if x not in ("make", "it")]
     if rest[:1] == ["bit"]:  # "bit darker"
@@ -273,6 +288,10 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
             if starts_with(w, lead) and len(w) > len(lead):
                 w, marked = w[len(lead):], True
                 break
+    if len(w) > 4 and w[0] in vb.SAME_VERBS and w[1:3] == ["the", "same"]:  # "apply the same color to the box"
+        w = w[1:]
+    if w[:2] == ["the", "same"] and len(w) > 4 and w[2] not in vb.SAME_PREPS and w[3] in vb.SAME_PREPS:
+        w = w[1:]
     if w[:1] == ["same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "same color for the other car"
         w, marked = w[3:], True
     elif w[:2] == ["the", "same"] and len(w) > 3 and w[2] in vb.SAME_PREPS:  # "(do) the same on the chair"
@@ -290,7 +309,7 @@ def _same_edit(words, raw, memory: Memory, undo: int) -> Resolved | None:
         return None
     own = 1 if new_np[0] in ("his", "her", "their", "its", "my", "our") else 0
     np, end, det = noun_phrase(new_np, own)
-    if end < len(new_np) and new_np[end] in lx.LOCATIVE_PREPS | {"next", "by", "near"}:
+    if end < len(new_np) and new_np[end] in _NEAR:
         end = noun_phrase(new_np, end + 1 + (new_np[end] == "next"))[1]
     if not np or end < len(new_np) or det == "pron" or all(is_adjective(x) for x in np):
         return None
@@ -346,6 +365,9 @@ def _alternative_clause(last: TurnInfo, fragment: list[str]) -> list[str]:
         if _describing(fragment) and target != [""]:  # "add a red kite" + "green instead" -> "a green kite"
             adjectives = [x for x in fragment if x not in lx.ARTICLES]
             return replace_target(last, ["a", *adjectives, target[-1]])
+        return replace_target(last, list(fragment))
+    if fragment[0] in lx.DEFINITE and is_np and target != [""] and last.category != "global" \
+            and (head(fragment) != target[-1] or "other" in fragment):  # "I meant the truck": the edit, elsewhere
         return replace_target(last, list(fragment))
     if last.category == "remove":
         return ["remove", *fragment]

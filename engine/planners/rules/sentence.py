@@ -7,6 +7,7 @@ a clause go back through `ctx.parse`, which grammar.py sets to this very functio
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules import questions as qs
 from engine.planners.rules import subject as sj
 from engine.planners.rules import frames
@@ -21,12 +22,25 @@ def _fallback(w: list[str], ctx: Ctx) -> Parsed:
     np, end, det = noun_phrase(w, 0)
     if np and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):  # "the bride on a cliff"
         return Parsed("background", np, w[end:], "fallback-place")
+    if len(np) > 1 and np[-1] in lx.BACKGROUND_WORDS and det in ("", "a", "an", "new"):  # "a snowy mountain background"
+        return Parsed("background", [], np[:-1], "fallback-background")
+    if not det and len(np) > 1 and np[0] in vb.COMPARATIVES:  # "bigger moon pls"
+        return Parsed("local", np[1:], np[:1], "fallback-comparative")
+    if not det and np and end + 1 < len(w) and w[end] in lx.LOCATIVE_PREPS and w[end + 1] in lx.DETERMINERS \
+            and np[0] not in lx.BACKGROUND_WORDS:  # "hat on the dog", "snow on the roof"
+        p = addition_plan(np, "", w[end:])
+        p.rule = p.rule or "fallback-addition"
+        return p
     if has_global_cue(w):
         return Parsed("global", [], w, "fallback-global")
     if det in lx.INDEFINITE and np:  # "a hat on the dog", "more clouds"
         p = addition_plan(np, det, w[end:])
         p.rule = p.rule or "fallback-addition"
         return p
+    if np and (det in lx.DEFINITE or det == "pron") and w[end:end + 1] == ["with"]:  # "(show me) the dog with a hat"
+        obj, k, odet = noun_phrase(w, end + 1)
+        if obj and (odet in lx.INDEFINITE or not odet):
+            return addition_plan(obj, odet, ["on", *w[:end]] + w[k:])
     if np and det in lx.DEFINITE and w[end:end + 1] in (["as"], ["in"], ["like"]) and len(w) > end + 1:
         return Parsed("local", np, w[end:], "fallback-described")  # "(show me) the dog as a puppy"
     if not det and len(w) > 2 and w[1] in ("a", "an", "some"):  # an unknown verb: "hoist a flag"

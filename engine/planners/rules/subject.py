@@ -8,12 +8,17 @@ sentence does not have its shape. Leaf module: the whole grammar is reached thro
 from __future__ import annotations
 
 from engine.planners.rules import lexicon as lx
+from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import (Ctx, Parsed, addition_plan, behind_subject, global_new, is_global,
                                         remove_plan, words_after)
 from engine.planners.rules.text import head, is_adjective, is_ing, noun_phrase
 
 
 _LOOKS_GOOD = ("great", "good", "nice", "better", "cool", "amazing", "lovely", "awesome", "cute", "fantastic")
+
+
+_PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
+_AFTER_SUBJECT = lx.LOCATIVE_PREPS | {"with", "by", "next"}  # "the man in the back needs to go"
 
 
 def _locative(rest: list[str], ctx: Ctx, being: bool = False) -> int:
@@ -57,18 +62,20 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = Fals
         return Parsed("remove", np, [], "about-gone")
     if rest and (rest[0] in lx.REMOVE_VERBS or rest[0] in ("take", "get")):
         sub = ctx.parse(rest, ctx)
-        if sub.category == "remove":
+        if sub.category == "remove" and sub.target:  # not "make the sky clear (and blue)"
             return sub
     if rest and rest[0] in lx.WEAR_VERBS:
         j = 2 if rest[0] in ("put", "putting") and rest[1:2] == ["on"] else 1
         obj, _, odet = noun_phrase(rest, j)
         if head(obj) in lx.BODY_ATTRS and len(obj) > 1:  # "what if the lion had a blue mane"
             return Parsed("local", np, rest[j:], "about-attribute")
+        if head(obj) in lx.BODY_PARTS and odet in ("", "pron", "his", "her", "their", "its"):  # "hold hands"
+            return Parsed("local", np, rest, "about-pose")
         if obj and head(obj) not in lx.EXPRESSIONS:
             return addition_plan(obj, odet, [])
     if rest[:1] in (["look"], ["looks"]) and "with" in rest:  # "the room would look better with a lamp"
         obj, end, odet = noun_phrase(rest, rest.index("with") + 1)
-        if obj and odet in lx.INDEFINITE | {""}:
+        if obj and (odet in lx.INDEFINITE or not odet):
             return addition_plan(obj, odet, rest[end:])
     where = rest  # "look like it is on a farm", "look like in Tokyo"
     if rest[:2] in (["look", "like"], ["looks", "like"]):
@@ -113,7 +120,7 @@ def no_x(w: list[str], ctx: Ctx) -> Parsed | None:
         j = 2 if w[1] == "more" else 1
         np, end, _ = noun_phrase(w, j)
         return remove_plan(np, w[end:])
-    if "without" in w and w[0] not in lx.ADD_VERBS | lx.PLACE_VERBS:
+    if "without" in w and w[0] not in _PUT_VERBS:
         k = w.index("without")
         np, end, _ = noun_phrase(w, k + 1)
         if np:
@@ -142,21 +149,31 @@ def subject_first(w: list[str], ctx: Ctx) -> Parsed | None:
     r = w[end:]
     if not np or not r:
         return None
+    while len(r) > 1 and r[0] in lx.HEDGE_ADVERBS:  # "the sign totally ruins it"
+        r = r[1:]
+    if r[0] in vb.SPOIL_VERBS and det != "pron" and head(np) not in lx.BACKGROUND_WORDS:  # "the wires ruin the view"
+        return Parsed("remove", np, [], "spoils")
     if r[0] in ("looked", "seemed", "appeared", "felt"):  # "(it'd be cool if) it looked like a video game"
         return about(np, det, ["look", *r[1:]], ctx)
-    if r[0] in lx.LOCATIVE_PREPS | {"with", "by", "next"}:  # "the man in the back needs to go"
+    if r[0] in ("behind", "around") and (head(np) in lx.SCENE_WORDS or head(np) in lx.BACKGROUND_WORDS):
+        subject, k, _ = noun_phrase(r, 1)  # "the area behind the couple should be a vineyard"
+        if subject and any(x in lx.BE for x in r[k:k + 4]):
+            return Parsed("background", subject, words_after(r[k:], ("be", "become", "into", "to")), "scene-behind")
+    if r[0] in _AFTER_SUBJECT:  # "the man in the back needs to go"
         k = next((i for i, x in enumerate(r[:8]) if x in lx.AUX or x in lx.BE), 0)
         r = r[k:] if k else r
     j, neg, modal = 0, False, False
-    while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])):
+    while j < len(r) and (r[j] in lx.AUX or (r[j] in ("has", "have") and r[j + 1:j + 2] == ["to"])
+                          or r[j] in ("both", "all", "each") and j + 1 < len(r)):  # "the mom and kid should both be"
         neg, modal = neg or r[j] == "not", True
         j += 1
     if j < len(r) and r[j] in lx.BE:
         return copula(np, det, r[j + 1:], neg, ctx)
     if modal and not neg and j < len(r) and r[j - 1:j] in (["needs"], ["need"], ["wants"]) \
             and r[j] not in lx.DETERMINERS and not is_adjective(r[j]) and r[j] not in lx.NP_STOPS:
-        obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses"
-        return addition_plan(obj, "", r[end:])
+        obj, end, _ = noun_phrase(r, j)  # "the dog needs sunglasses", "the cats need party hats"
+        if obj and not (is_ing(obj[0]) and len(obj) == 1):  # not "the car needs cleaning"
+            return addition_plan(obj, "", r[end:])
     if modal and not neg and j < len(r) and r[j - 1:j + 1] in (["could", "use"], ["can", "use"]):
         j += 1  # "the door could use a coat of paint"
     if modal and j < len(r) and r[j] in lx.INDEFINITE and not neg:  # "the man needs a hat"

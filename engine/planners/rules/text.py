@@ -14,7 +14,8 @@ from engine.planners.rules import vocabulary as vb
 
 _TOKEN = re.compile(r"->|[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[,;:!?.]")
 _OF_OWNERS = lx.ATTRIBUTES | lx.COLLECTIVES
-_AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and , . ! ?".split())
+_AFTER_NOUN_CAN = frozenset("on in at from near by next behind under over and to is are was looks needs should has "
+                            "with , . ! ?".split()) | vb.SPOIL_VERBS | lx.HEDGE_ADVERBS  # "the trash can ruins it"
 _KNOWN = frozenset().union(
     lx.NP_STOPS, lx.CLAUSE_VERBS, lx.REMOVE_VERBS, lx.ADD_VERBS, lx.CHANGE_VERBS, lx.PLACE_VERBS,
     lx.GLOBAL_VERBS, lx.MOVE_VERBS, lx.DETERMINERS, lx.NOT_TYPOS, lx.FUZZY_TARGETS, lx.ADJECTIVES, lx.COLORS,
@@ -24,11 +25,21 @@ _KNOWN = frozenset().union(
 
 
 _PROPER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
-_SPECIAL = re.compile("[\u2019\u2018\u2192&]|=>")
-_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and "}
+_ELONGATED = re.compile(r"([a-z])\1\1+")
+_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")  # "ummm", "pleeease"
+# quotes, arrows, '&', dashes and '=' between words, emoticons (":)" ends a sentence)
+_SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")
+_ODD = re.compile(_SPECIAL.pattern + r"|([a-z])\1\1", re.IGNORECASE)  # either of the two, in one search
+_SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ",
+               "\u2013": " , ", "\u2014": " , "}  # a dash between words separates clauses
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
 _TYPO_KEYS = frozenset(lx.TYPOS)
 _DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
+
+
+def _shorten(m: re.Match) -> str:
+    word = m.group(0)
+    return _ELONGATED.sub(r"\1", word) if len(set(word)) > 1 else word  # not "aaaa" (no word)
 
 
 @lru_cache(maxsize=8192)
@@ -41,9 +52,12 @@ def _token_words(tok: str) -> tuple[str, ...]:
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    if _SPECIAL.search(text):
-        text = _SPECIAL.sub(lambda m: _SPECIAL_TO[m.group(0)], text)
+    odd = _ODD.search(text) is not None  # one search for the two rare cases below
+    if odd and _SPECIAL.search(text):
+        text = _SPECIAL.sub(lambda m: _SPECIAL_TO.get(m.group(0), " . "), text)
     lower = text.lower()
+    if odd and _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
+        lower = _ELONGATED_WORD.sub(_shorten, lower)
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
     toks = _TOKEN.findall(lower)
     if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)
@@ -52,6 +66,9 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
         words = []
         for tok in toks:
             words.extend(_token_words(tok))
+    if "like" in words:  # "put like a small campfire": a filler between a verb and its object
+        words = [x for i, x in enumerate(words) if x != "like" or not (
+            0 < i < len(words) - 1 and words[i - 1] in lx.EDIT_VERBS and words[i + 1] in lx.INDEFINITE)]
     if "2" in words:  # "add a hat 2 the dog"
         words = ["to" if x == "2" and 0 < i < len(words) - 1 and words[i + 1] in lx.DEFINITE else x
                  for i, x in enumerate(words)]
@@ -69,22 +86,45 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     return words, proper
 
 
+def _fuzzy(words) -> tuple[tuple[str, frozenset[str], int], ...]:
+    """Each typo target with its set of letters and how many of its letters repeat an earlier one."""
+    return tuple((t, frozenset(t), len(t) - len(set(t))) for t in words)
+
+
+_FUZZY_TARGETS = _fuzzy(lx.FUZZY_TARGETS)
+_FUZZY_ANYWHERE = _fuzzy(lx.FUZZY_ANYWHERE)
+
+
+def _close(word: str, targets: tuple[tuple[str, frozenset[str], int], ...], cutoff: float) -> list[str]:
+    """difflib's best close match, after cheap upper bounds of its ratio (the lengths; the letters the two
+    share, plus the target's repeated ones) have ruled out most targets: the same answer, less work."""
+    n, letters = len(word), frozenset(word)
+    survivors = [t for t, t_letters, repeats in targets
+                 if 2.0 * min(n, len(t)) >= cutoff * (n + len(t))
+                 and 2.0 * (len(letters & t_letters) + repeats) >= cutoff * (n + len(t))]
+    return get_close_matches(word, survivors, n=1, cutoff=cutoff) if survivors else []
+
+
 @lru_cache(maxsize=4096)
 def fix_typo(word: str) -> str:
     """The keyword an unknown word is a likely misspelling of ('remov' -> 'remove'), else the word."""
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = get_close_matches(word, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
+    match = _close(word, _FUZZY_TARGETS, 0.8)
     # a real word two letters shorter or longer is another word ("cover" is not "convert")
     return match[0] if match and abs(len(match[0]) - len(word)) <= (1 if len(word) < 8 else 2) else word
 
 
 @lru_cache(maxsize=4096)
 def fix_typo_anywhere(word: str) -> str:
-    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter')."""
+    """Typo repair of the photometric and background words at any position ('brigther' -> 'brighter'), and of
+    short words with two letters swapped after the first ('hta' -> 'hat')."""
+    if 3 <= len(word) <= 4 and word.isalpha() and word not in _SHORT_KNOWN:
+        return next((word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(1, len(word) - 1)
+                     if word[:i] + word[i + 1] + word[i] + word[i + 2:] in vb.SHORT_WORDS), word)
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = get_close_matches(word, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)  # not "barrier" -> "blurrier"
+    match = _close(word, _FUZZY_ANYWHERE, 0.85)  # not "barrier" -> "blurrier"
     return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 
@@ -136,7 +176,8 @@ def is_adjective(word: str) -> bool:
         return True
     if word.endswith("er") and not word.endswith("ier"):  # a comparative of an adjective, not "brother"
         return _comparative_of_adjective(word)
-    return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery"))
+    return len(word) > 4 and word.endswith(lx.ADJ_SUFFIXES) and not word.endswith(("ness", "ery")) \
+        and word not in lx.NOUN_LOOKALIKES
 
 
 def _comparative_of_adjective(word: str) -> bool:
@@ -178,6 +219,19 @@ def _pronoun_here(w: list[str], i: int) -> bool:
     return True
 
 
+_SUBJECTS = frozenset("it they he she we i you".split())  # a relative clause starts: "the pole it was on"
+_A_OR_SOME = lx.ARTICLES | lx.INDEFINITE
+_RIGHT_THERE = lx.LOCATIVE_PREPS | {"next", "by", "there", "here", "now"}
+_NP_SPECIAL = frozenset(",;:!?.") | {"->", "of", "can", "and", "very", "really", "super", "quite", "right"} | _SUBJECTS \
+    | vb.SPOIL_VERBS | lx.NP_STOPS | lx.GLOBAL_LOOKS
+
+
+@lru_cache(maxsize=8192)
+def _ordinary(x: str) -> bool:
+    """A word noun_phrase has no special rule for (no stop, 'of', 'and', possessive, adverb ...)."""
+    return x not in _NP_SPECIAL and not x.endswith(("'s", "s'", "ly"))
+
+
 def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
                 trailing_noun: bool = True) -> tuple[list[str], int, str]:
     """The noun phrase at w[i]: (its words without determiners, index after it, its determiner).
@@ -193,6 +247,15 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     start = i
     while i < len(w):
         x = w[i]
+        if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
+            if out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+                    x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
+                    and det in _A_OR_SOME) and not (  # "a big potted plant": a participle before the noun
+                    is_participle(x) and i + 1 < len(w) and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
+                break
+            out.append(x)
+            i += 1
+            continue
         if x in ",;:!?." or x == "->":
             break
         if x.endswith("'s") or x.endswith("s'"):  # "the boy's jacket": the jacket is the target
@@ -216,24 +279,40 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out.append(x)
             i += 1
             break
-        if not out and x in ("very", "really", "super", "quite"):  # "the very big truck"
+        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < len(w) \
+                and w[i + 1] not in lx.NP_STOPS:  # "the very big truck", "some kinda sculpture"
             i += 1
+            continue
+        if x.endswith("ly") and len(x) > 4 and i + 2 < len(w) and is_participle(w[i + 1]) \
+                and _noun_here(w[i + 2]):  # "freshly baked cookies": an adverb and a participle before the noun
+            out += w[i:i + 2]
+            i += 2
             continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
             break
+        if out and x == "right" and i + 1 < len(w) and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
+            break
+        if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
+                w[i + 1] in lx.DETERMINERS or w[i + 1] in lx.PRONOUNS or w[i + 1] == "everything"):
+            break  # "the wires ruin the view": a verb, not "the castle ruins"
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
             continue
-        if x in lx.NP_STOPS or (out and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
+        if x == "and" and out and i + 2 < len(w) and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
+                and _noun_after_adjectives(w, i + 2):  # "the black and white (striped) cat": adjectives of one noun
+            out += w[i:i + 2]
+            i += 2
+            continue
+        if x in lx.NP_STOPS or (out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail"
                 x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
-                and det in lx.ARTICLES | lx.INDEFINITE)):
+                and det in _A_OR_SOME)):
             break
         out.append(x)
         i += 1
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
-    if split_adjectives and len(out) > 1:
+    if split_adjectives and len(out) > 1 and w[i:i + 1] != ["into"]:  # "turn the ice cream into ...": no new state
         out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
@@ -242,7 +321,6 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     return out, i, det
 
 
-_SUBJECTS = frozenset("it they he she we i you".split())
 _PART_OF = frozenset("one two three some any each both all several few many".split())
 
 
@@ -254,9 +332,11 @@ def _coordinated(w: list[str], i: int, before: str) -> bool:
         return False
     nxt = w[j]
     if nxt in lx.NP_STOPS or nxt in ",;:!?." or nxt in lx.EDIT_VERBS or nxt in lx.CLAUSE_VERBS \
-            or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS:
+            or nxt in lx.GLOBAL_VERBS or nxt in lx.CAUSATIVE_VERBS or nxt in lx.PRONOUNS or nxt in _SUBJECTS:
         return False
-    return bool(det) or not (is_adjective(nxt) or is_adjective(before))
+    if det:  # "the man and the dog", not "the cups white and the table dark" (a new state ends the first)
+        return not (before in lx.COLORS and i > 1 and w[i - 2] not in lx.DETERMINERS and not is_adjective(w[i - 2]))
+    return not (is_adjective(nxt) or is_adjective(before))
 
 
 def starts_with(w: list[str], phrase: tuple[str, ...]) -> bool:
@@ -270,14 +350,23 @@ class Phrases:
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in sorted((tuple(p) for p in phrases), key=len, reverse=True):
             self.by_first.setdefault(p[0], []).append(p)
+        # per first word: (length, the phrases of that length), longest first: one slice per length
+        self._by_length: dict[str, tuple[tuple[int, frozenset[tuple[str, ...]]], ...]] = {
+            first: tuple((n, frozenset(p for p in ps if len(p) == n))
+                         for n in sorted({len(p) for p in ps}, reverse=True))
+            for first, ps in self.by_first.items()}
 
     def match(self, w: list[str], i: int = 0) -> tuple[str, ...] | None:
         """The longest phrase that starts at w[i], or None."""
-        if i >= len(w):
+        groups = self._by_length.get(w[i]) if i < len(w) else None
+        if groups is None:
             return None
-        for p in self.by_first.get(w[i], ()):
-            if len(p) == 1 or tuple(w[i:i + len(p)]) == p:
-                return p
+        for n, ps in groups:
+            if n == 1:
+                return (w[i],)
+            t = tuple(w[i:i + n])
+            if t in ps:
+                return t
         return None
 
     def any_in(self, w: list[str]) -> bool:
@@ -287,12 +376,26 @@ class Phrases:
 
 @lru_cache(maxsize=8192)
 def _ends_noun_phrase(x: str) -> bool:
-    return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES
+    return x in lx.CLAUSE_VERBS or is_ing(x) or is_participle(x) or x in lx.ARTICLES or x in lx.PAST_VERBS
+
+
+def _noun_after_adjectives(w: list[str], k: int) -> bool:
+    while k < len(w) - 1 and is_adjective(w[k]):
+        k += 1
+    return k < len(w) and _noun_here(w[k])
+
+
+def _noun_here(x: str) -> bool:
+    """Could x be the noun after adjectives ('cat' in 'black and white cat'), not a stop, verb or adjective?"""
+    return not (x in lx.NP_STOPS or x in ",;:!?." or x in lx.DETERMINERS or is_adjective(x) or _ends_noun_phrase(x))
 
 
 def _split_trailing(out: list[str], start: int, end: int, at_end: bool) -> tuple[list[str], int]:
     j = len(out)
-    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less")):
+    while j > 1 and (is_adjective(out[j - 1]) or out[j - 1] in ("and", "more", "less") or out[j - 1] in vb.OP_WORDS
+                     or out[j - 1] in vb.LARGE_WORDS or out[j - 1] in vb.SMALL_WORDS):  # "the lamp 2x bigger"
+        j -= 1
+    if 1 < j < len(out) and out[j - 1] in lx.SHADE_NOUNS and out[j] in lx.COLORS:  # "the armchair mustard yellow"
         j -= 1
     if j == len(out) and at_end:
         j = 1  # "make the shoes sneakers": noun, then the new noun

@@ -11,6 +11,12 @@ from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.text import has_global_cue, head, noun_phrase, skip_determiners
 
 
+_FROM = frozenset(lx.PARTICLES) | {"from"}
+_SCENES = lx.SCENE_WORDS | {"image", "photo", "picture"}
+_TO_PLACE = lx.LOCATIVE_PREPS | {"to", "against"}
+_VERB_NOUNS = lx.EDIT_VERBS | lx.MOTION_VERBS
+
+
 def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     v = w[0]
     if v == "get" and w[1:3] in (["rid", "of"], ["rid", "off"]) or v == "rid" and w[1:2] == ["of"]:
@@ -26,7 +32,9 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
             return Parsed("background", np, w[end:], "take-to-place")
         if w[end:end + 1] == ["of"] and v in ("clear", "strip", "clean", "rid"):  # "clear the table of dishes"
             return cl.remove_plan(noun_phrase(w, end + 1)[0], [])
-        moved = j == 2 or (end < len(w) and w[end] in lx.PARTICLES + ("from",))
+        moved = j == 2 or (end < len(w) and w[end] in _FROM)
+        if v == "clean" and head(np) in lx.CLEANABLE and w[end:] in ([], ["up"], ["off"]):  # "clean up the floor"
+            return Parsed("local", np, ["clean", *w[end:]], "clean")
         if moved or v in ("clear", "wipe", "crop", "strip"):
             return cl.remove_plan(np, w[end:])
         if v == "clean" and np and det != "pron" or v == "clean" and np[:1] in (["it"], ["this"]):
@@ -35,6 +43,8 @@ def _remove_verb(w: list[str], ctx: Ctx) -> Parsed | None:
     if v in lx.REMOVE_VERBS:
         j = 2 if w[1:2] and w[1] in lx.PARTICLES else 1
         np, end, det = noun_phrase(w, j)
+        if v == "drop" and det in lx.INDEFINITE and w[end:end + 1] and w[end] in lx.LOCATIVE_PREPS:
+            return cl.addition_plan(np, det, w[end:])  # "drop a pair of sunglasses on his face"
         if v == "drop" and (det in lx.DEFINITE or det == "pron") and scenic(w[end:], ctx):
             return Parsed("background", np, w[end:], "drop-into-place")  # "drop the kids into a snowy village"
         return cl.remove_plan(np, w[end:])
@@ -46,7 +56,7 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
         recv, j, rdet = [w[1]], 2, "pron"
     else:
         k = next((i for i in range(2, len(w)) if w[i] in lx.INDEFINITE), 0)
-        recv, j, rdet = noun_phrase(w, 1)
+        recv, j, rdet = noun_phrase(w[:k] if k else w, 1)  # the receiver ends where the object starts
         if k:
             j = k
         elif len(recv) > 1:  # "give the pig wings"
@@ -55,6 +65,8 @@ def _give(w: list[str], ctx: Ctx) -> Parsed:
     obj, end, odet = noun_phrase(w, j)
     if not obj and w[j:j + 1] and w[j] in lx.ARTICLES and w[j + 1:j + 2] in (["look"], ["feel"]):
         obj, end = w[j + 1:], len(w)  # "give it the look of an old postcard"
+    if head(recv) in lx.BACKGROUND_WORDS and obj:  # "give the background some palm trees": a new background
+        return Parsed("background", [], w[j:], "give-background")
     if recv and (head(obj) in lx.EXPRESSIONS or (head(obj) in lx.BODY_ATTRS and len(obj) > 1)):
         return Parsed("local", recv, obj, "give-attribute")  # "give the girl red hair"
     if head(obj) in lx.GIVE_ATTRS or (obj and (w[end - 1] in lx.GIVE_ATTRS or obj[0] in ("look", "feel"))) or (
@@ -78,7 +90,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if cl.is_global(np, det):
         if v in lx.MOVE_VERBS and not scenic(rest, ctx):  # "send this to my friend": not an edit
             return None
-        if v in ("set", "put", "place", "move") and head(np) in lx.SCENE_WORDS | {"image", "photo", "picture"} \
+        if v in ("set", "put", "place", "move") and head(np) in _SCENES \
                 and scenic(rest, ctx):  # "set the scene in a jungle"
             return Parsed("background", [], rest, "place-scene")
         return Parsed("global", [], cl.global_new(rest), "place-global")
@@ -88,7 +100,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
     if definite and rest[:1] == ["in"] and head(noun_phrase(rest, 1)[0]) in vb.CLOTHING:  # "in a red dress"
         return Parsed("local", np, ["wearing", *rest[1:]], "dress-in")
     if v in lx.MOVE_VERBS and definite and not scenic(rest, ctx) and (
-            np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
+            np and np[-1] in _DIRECTIONS or any(x in _DIRECTIONS for x in rest[:4])):
         return Parsed("local", [x for x in np if x not in _DIRECTIONS], rest, "move-within")  # "move it closer"
     if v in lx.MOVE_VERBS or (definite and scenic(rest, ctx)):
         return Parsed("background", np, rest, "place-subject")
@@ -99,7 +111,7 @@ def _place(w: list[str], ctx: Ctx) -> Parsed | None:
 
 def scenic(rest: list[str], ctx: Ctx) -> bool:
     """'on a beach', 'in Paris', 'in front of ...': a new scene rather than a spot in this one."""
-    if not rest or rest[0] not in lx.LOCATIVE_PREPS | {"to", "against"}:
+    if not rest or rest[0] not in _TO_PLACE:
         return False
     _, pdet = skip_determiners(rest, 1)
     return pdet in lx.INDEFINITE or "front" in rest[:3] or any(x in lx.PLACES or x in ctx.proper for x in rest)
@@ -132,7 +144,7 @@ def _change(w: list[str], ctx: Ctx) -> Parsed:
         return Parsed("global", [], w, "change-weather")
     if v in lx.CAUSATIVE_VERBS:
         return sj.about(np, det, rest, ctx)
-    if cl.is_global(np, det):
+    if cl.is_global(np, det) and not (det in lx.DEFINITE and cl.hung(rest)):
         return Parsed("global", [], cl.global_new(rest), "change-global")
     if v in ("paint", "draw") and det in lx.INDEFINITE:
         return cl.addition_plan(np, det, rest)
@@ -180,8 +192,9 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         k = w.index("with")
         obj, end, det = noun_phrase(w, k + 1)
         return cl.addition_plan(obj, det, w[end:])
-    if v == "give":
-        return _give(w, ctx)
+    if v == "give" or v in ("get", "buy") and len(w) > 3 and w[1] in lx.DEFINITE | lx.PRONOUNS.keys() \
+            and any(x in ("a", "an", "some") for x in w[2:5]) and not w[1:3] in (["rid", "of"],):
+        return _give(w, ctx)  # "give the man a hat", "get the cat a tiny crown"
     if v in ("isolate", "cutout") and len(w) > 2:  # "isolate the product on white"
         np, end, _ = noun_phrase(w, 1)
         return Parsed("background", np, w[end:], "isolate") if np else None
@@ -207,7 +220,7 @@ def imperative(w: list[str], ctx: Ctx) -> Parsed | None:
         return _place(w, ctx)
     if v in lx.CAUSATIVE_VERBS and w[1] in lx.INDEFINITE and w[2:3] != ["of"]:  # not "make one of the dogs ..."
         np, end, det = noun_phrase(w, 1)
-        if len(np) > 1 and np[-1] in lx.EDIT_VERBS | lx.MOTION_VERBS and (end == len(w) or w[end] in lx.NP_STOPS):
+        if len(np) > 1 and np[-1] in _VERB_NOUNS and (end == len(w) or w[end] in lx.NP_STOPS):
             np, end = np[:-1], end - 1  # "have a bird land on the branch": the last word is its verb
         return cl.addition_plan(np, det, w[end:])
     if v in lx.CHANGE_VERBS or v in lx.CAUSATIVE_VERBS:

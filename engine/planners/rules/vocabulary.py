@@ -28,6 +28,8 @@ SOCIAL_PHRASES: frozenset[tuple[str, ...]] = frozenset({
     ("a", "few", "changes"), ("some", "changes"), ("two", "changes"), ("three", "things"), ("do", "three", "things"),
     ("i", "have", "a", "few", "requests"), ("a", "few", "edits"), ("two", "edits"), ("the", "following"),
     ("do", "the", "following"), ("if", "it", "is", "not", "too", "much", "trouble"), ("in", "this", "order"),
+    ("quick", "one"), ("a", "quick", "one"), ("quick", "thing"), ("one", "quick", "thing"), ("one", "thing"), ("quick", "request"), ("quick", "favor"),
+    ("small", "request"), ("a", "small", "request"), ("one", "more", "thing"), ("a", "request"),
 })
 CLOTHING = _words(
     "dress suit shirt jacket coat hat costume uniform sweater tuxedo gown robe armor armour kimono bikini "
@@ -35,16 +37,39 @@ CLOTHING = _words(
     "overcoat sweatshirt t-shirt tshirt nightgown wetsuit tracksuit spacesuit blouse trousers shorts tutu"
 )
 # Statements that describe the picture or a complaint; before a request they only name its object.
-DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear")
+# Verbs of an object that spoils the picture ("the lamp post kinda ruins the view"): a complaint about it.
+SPOIL_VERBS = _words("ruins ruin ruined ruining spoils spoil spoiled spoilt spoiling wrecks wrecked clutters cluttered "
+                     "photobombs photobombed distracts blocks blocked")
+DESCRIBE_VERBS = _words("is are was were looks look seems seem feels feel has have got gets appears appear") \
+    | SPOIL_VERBS
 DISLIKE_VERBS = _words("hate dislike detest")
+NOT_KEEN = _words("loving liking into keen digging feeling fond crazy sold")  # "not loving the sky", "not into it"
 LIKE_VERBS = _words("like love want need fancy")
 FAN_PHRASES: tuple[tuple[str, ...], ...] = (
     ("am", "not", "a", "fan", "of"), ("am", "not", "happy", "with"), ("am", "not", "sure", "about"),
     ("am", "not", "keen", "on"), ("am", "not", "crazy", "about"), ("am", "unhappy", "with"),
 )
 CONTEXT_OPENERS = _words("this here that")  # "this is my dog", "here is the photo"
+# A story about the picture before the request: "I was at the zoo and got this pic, ..."
+NARRATIVE_VERBS = _words("have took was were went visited saw got snapped shot spent found had")
+# "so excited to try this": how the speaker feels (small talk).
+FEELINGS = _words("excited glad thrilled stoked pumped delighted grateful curious")
+FEELING_LEADS = _words("so really very i am we are super soooo")
+# "love it", "I like the result": praise of the last edit (small talk).
+RESULT_WORDS = _words("it that this so much very a lot the result edit change new version one")
+PAST_STORY = _words("was were went visited took saw spent found had got snapped shot drew wrote made spilled spilt "
+                    "broke left")  # "I was at the beach yesterday"
+# "(I) love this shot": praise of what is there, said before a request.
+PRAISE_VERBS = _words("love loving adore like")
+# Phrases that start the request inside a longer sentence ("... and I was wondering if you could ...").
+ASK_PHRASES: tuple[str, ...] = (
+    "could you", "can you", "would you", "will you", "i was wondering", "i was hoping", "please",
+    "is there any way", "would it be possible", "she wants", "he wants", "they want", "she would like",
+    "he would like", "they would like", "i want", "i would like", "we want", "we would like", "i need",
+)
 # A statement with these (and no "too", "not", "but") is praise or small talk, never an edit request.
-PRAISE = _words("nice great good beautiful lovely perfect fine amazing awesome gorgeous pretty wonderful fantastic "
+PRAISE = _words("cute adorable sweet funny love loving adore nice great good beautiful lovely perfect fine amazing "
+                "awesome gorgeous pretty wonderful fantastic "
                 "stunning cool")
 GENERIC_VERBS = _words("edit modify change fix retouch process enhance improve")
 # Whole-image geometry and other media: not edits the planner's categories cover ("rotate it 90 degrees").
@@ -79,13 +104,16 @@ SHORT_WORDS = _words(  # short real words the typo repair must never touch
     "tan mat rug fan owl fox cow pig hen bee ant bat bus van jet"
 )
 # Verbs the typo repair may map a misspelled word onto, by length (short words need an exact-length match).
-SHORT_VERB_TARGETS: tuple[str, ...] = ("add", "make", "put", "set", "turn", "give", "move", "swap", "blur")
+SHORT_VERB_TARGETS: tuple[str, ...] = ("add", "make", "put", "set", "turn", "give", "move", "swap", "blur", "erase",
+                                      "paint", "place", "hide", "drop")
 
 # --- conversation ---------------------------------------------------------------------------------
 UNDO_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("undo",), ("undo", "that"), ("undo", "it"), ("undo", "this"), ("undo", "the", "last", "edit"),
     ("undo", "the", "last", "change"), ("undo", "the", "last", "step"), ("go", "back"), ("revert",),
     ("revert", "that"), ("revert", "it"), ("scrap", "that"), ("forget", "that"), ("cancel", "that"),
+    ("scratch", "that"), ("never", "mind"), ("nevermind",), ("nope", "not", "that"), ("ditch", "that"),
+    ("lose", "that"), ("that", "is", "not", "it"), ("that", "is", "not", "what", "i", "wanted"),
     ("take", "that", "back"), ("roll", "back"), ("roll", "that", "back"), ("no",), ("nope",), ("no", "wait"), ("nah",),
     ("wait",), ("no", "no"), ("not", "that"), ("that", "is", "wrong"), ("that", "is", "not", "right"),
     ("put", "it", "back"), ("bring", "it", "back"), ("put", "them", "back"), ("bring", "them", "back"),
@@ -113,7 +141,8 @@ RETRY_CLAUSES: tuple[tuple[str, ...], ...] = (
     ("redo", "it"), ("redo", "that"), ("give", "it", "another", "try"), ("another", "try"),
 )
 SAME_LEADS: tuple[tuple[str, ...], ...] = (
-    ("do", "the", "same", "thing", "to"), ("do", "the", "same", "thing", "for"),
+    ("do", "the", "same", "thing", "to"), ("do", "the", "same", "thing", "for"), ("do", "that", "to"),
+    ("do", "that", "for"), ("do", "this", "to"), ("do", "it", "to"), ("apply", "that", "to"), ("apply", "it", "to"),
     ("do", "the", "same", "thing", "with"), ("do", "the", "same", "to"), ("do", "the", "same", "for"),
     ("do", "the", "same", "with"), ("the", "same", "for"), ("the", "same", "to"), ("same", "for"),
     ("same", "to"), ("same", "with"), ("same", "thing", "for"), ("same", "thing", "to"), ("now",), ("and",),
@@ -121,6 +150,7 @@ SAME_LEADS: tuple[tuple[str, ...], ...] = (
 )
 # Words of "now do the same on the chair" / "and to the woman": the place of a repeated addition.
 SAME_PREPS = _words("to on for with onto in at")
+SAME_VERBS = _words("apply use do give paint make try")  # "apply the same color to the mailbox"
 # Positions and sizes that pick one of several: "the left one", "the bigger one".
 POSITION_WORDS = _words(
     "left right middle center front back top bottom near far closest nearest farthest furthest upper lower "
@@ -134,7 +164,7 @@ COMPARATIVES = _words(
     "bolder lighter darker brighter stronger weaker fainter"
 )
 MORE_WORDS = _words("more stronger further intense intenser")
-LESS_WORDS = _words("less weaker subtler")
+LESS_WORDS = _words("less weaker subtler fewer")
 # "too big" -> the change that fixes it, on the last object.
 TOO_OPPOSITE: dict[str, str] = {"big": "smaller", "large": "smaller", "huge": "smaller", "small": "bigger",
                                 "tiny": "bigger", "long": "shorter", "short": "longer", "tall": "shorter",
@@ -162,11 +192,21 @@ AMBIGUOUS_CUES = _words("brighter darker brighten darken contrast vibrant colorf
                         "cooler light lighting filter tone")
 PLURAL_PRONOUNS = _words("them they these those both")
 SINGULAR_PRONOUNS = _words("it that this")
+# Parts of the frame, not objects in it: "move the lamp to the left" names no thing "it" could be.
+FRAME_PARTS = _words("left right top bottom middle center centre corner front back side edge")
+# Participles of where a thing is: "the picture hanging above the bed".
+POSITION_VERBS = _words("hanging sitting standing leaning lying resting mounted hung placed propped")
 PERSON_WORDS = _words(
     "man woman boy girl kid child baby person guy lady gentleman sister brother mother father mom dad "
     "son daughter wife husband grandma grandpa grandmother grandfather friend bride groom chef teacher "
-    "player people men women kids children couple family dog cat horse bird"
+    "player people men women kids children couple family dog cat horse bird skier surfer runner cyclist biker "
+    "rider hiker climber swimmer dancer singer tourist tourists photographer worker farmer driver cook waiter "
+    "waitress nurse doctor student soldier officer firefighter pilot sailor fisherman athlete skater "
+    "skateboarder snowboarder jogger golfer boxer musician guitarist drummer painter artist model cousin aunt "
+    "uncle niece nephew grandson granddaughter toddler teenager teen photobomber stranger"
 )
+
+HUMANS = PERSON_WORDS - _words("dog cat horse bird")  # not "it"
 
 # --- photometric operations -------------------------------------------------------------------------
 # word -> (operation, sign); sign 0 = a neutral name of the quantity ("contrast"), direction from context.
@@ -224,7 +264,7 @@ DOWN_WORDS = _words("less decrease reduce reduced lower cut drop diminish weaken
 SMALL_WORDS = _words("bit little slightly slight somewhat touch tad subtle subtly mildly gently barely "
                      "hint smidge")
 LARGE_WORDS = _words("much lot lots alot very really way heavily strongly significantly considerably "
-                     "dramatically massively extremely super totally completely fully")
+                     "dramatically massively extremely super totally completely fully 2x 3x twice double")
 # Words a purely photometric clause may contain besides operations, directions and intensities.
 OP_NEUTRAL = _words(
     "make turn set give apply add change convert render adjust fix correct tone tune put it this that "
@@ -235,7 +275,7 @@ OP_NEUTRAL = _words(
     "kind sort more less much way very really filtered toned tone treatment finish edit overall more "
     "increase decrease boost lower reduce raise enhance cut drop as like looking feels feel gets get "
     "go was were will do done version slightly using use mood vibe appearance thing whole kinda quite out "
-    "what whatever needs need has got stuff things"
+    "what whatever needs need has got stuff things i we want wanted prefer love area them those these still"
 )
 BACKGROUND_SCOPE = _words("background backdrop backgrounds surroundings behind except rest bg but around else "
                           "apart from other than")

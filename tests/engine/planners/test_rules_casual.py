@@ -29,7 +29,7 @@ def _steps(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("text, category, target", [
     ("hiya, would you mind taking out the bin on the left? cheers", "remove", "bin"),
     ("hey there! so I took this pic of my dog at the park and I was wondering if you could maybe add a "
-     "little hat on him? thanks so much!", "addition", "little hat"),
+     "little hat on him? thanks so much!", "addition", "hat"),  # size words are not the name
     ("so basically there's this annoying guy in the back of my photo, can you remove him", "remove", "guy"),
     ("can u get rid of that ugly lamp post pls", "remove", "lamp post"),
     ("the sign on the left is distracting", "remove", "sign"),
