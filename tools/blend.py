@@ -25,4 +25,4 @@ def blend(inp: BlendInput, ctx: ToolContext) -> BlendResult:
     kernel = inp.blur_kernel or ctx.settings.blur_kernel
     out = blend_images(source, ctx.image(inp.generated_id), mask, kernel)
     changed = changed_fraction(source, out, mask, kernel)  # over the band's box: the rest is the source
-    return BlendResult(image_id=ctx.store.put(out), changed_fraction=changed)
+    return BlendResult(image_id=ctx.store.put(out, copy=False), changed_fraction=changed)  # `out` is ours

@@ -51,7 +51,7 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
         text_threshold=s.text_threshold,
     )
     return GroundEditResult(
-        mask_id=ctx.store.put(result.mask), source=result.source,
+        mask_id=ctx.store.put(result.mask, copy=False), source=result.source,
         detections=[DetectedBox.from_detection(d) for d in result.detections], threshold=result.threshold,
         coverage=result.coverage, warnings=result.warnings,
     )

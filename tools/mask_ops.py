@@ -64,4 +64,4 @@ def edit_mask(inp: EditMaskInput, ctx: ToolContext) -> EditMaskResult:
         else:
             other = ctx.mask(_need(inp.other_mask_id, "other_mask_id", op))
             mask = M.union(base, other) if op == "union" else M.subtract(base, other)
-    return EditMaskResult(mask_id=ctx.store.put(mask), coverage=M.coverage(mask), bbox=M.bbox(mask))
+    return EditMaskResult(mask_id=ctx.store.put(mask, copy=False), coverage=M.coverage(mask), bbox=M.bbox(mask))

@@ -28,11 +28,12 @@ def _verdicts(state: EditState, ctx: AgentContext) -> list[Verdict]:
 
 
 def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict,
-             repeat: bool = False) -> list[AttemptRecord]:
+             repeat: bool = False, stored=lambda image_id: True) -> list[AttemptRecord]:
     """The attempt's records; the best is `pending` (proposed) when the judges accept it and it is not a
-    repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`."""
+    repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`.
+    A raw generation is named only when it is `stored` (on disk: settings.store_raw_generations)."""
     params = AttemptParams.model_validate(state["params"])
-    generated = state.get("generated_ids") or []
+    generated = [g if g and stored(g) else None for g in state.get("generated_ids") or []]
     filled = (state.get("plan_meta") or {}).get("inpainter") != "adjust"  # an adjustment uses no seed or fill method
     out = []
     for k, (rid, verdict) in enumerate(zip(state["result_ids"], verdicts)):
@@ -67,7 +68,7 @@ def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     best = order[0]
     repeat = _repeat(state, state["result_ids"][best])
     records = ctx.versions.add_attempts(state["session"], _records(state, verdicts, best, {
-        **(state.get("timings") or {}), **timings}, repeat=repeat is not None))
+        **(state.get("timings") or {}), **timings}, repeat=repeat is not None, stored=ctx.store.exists))
     verdict = verdicts[best]
     emit(runtime, "verdict", **verdict.model_dump(), candidate=best, attempt_id=records[best].id,
          ranking=[records[i].id for i in order])
