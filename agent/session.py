@@ -248,7 +248,9 @@ class Session:
 
     def _run(self, graph, ctx, payload: Any, run_id: str, keep: dict | None = None) -> EditOutcome:
         """One graph run (one step of a turn); `keep` is stored with its review when it pauses."""
-        out = graph.invoke(payload, {"configurable": {"thread_id": run_id}}, context=ctx)
+        # one node runs at a time (no parallel branches): one LangGraph worker thread per run saves the
+        # checkpoints, in order, instead of a new thread per save (each start waits on a busy machine)
+        out = graph.invoke(payload, {"configurable": {"thread_id": run_id}, "max_concurrency": 1}, context=ctx)
         if out.get("__interrupt__"):
             _sync_checkpoints(graph.checkpointer)  # the paused run is what the review resumes: on disk first
             self.versions.set_pending(self.name, {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"),
