@@ -121,7 +121,9 @@ def instrument() -> None:
             timed(ImageStore, name, "image store get" if name != "flush" else "image store flush")
     import engine.images
 
-    timed(tools.blend, "blend_images", "blend (pixels)")
+    for name in ("blend_images", "blend_counted"):  # (before / after: the count made while blending)
+        if hasattr(tools.blend, name):
+            timed(tools.blend, name, "blend (pixels)")
     if hasattr(tools.blend, "changed_fraction"):
         timed(tools.blend, "changed_fraction", "blend: changed fraction")
     import engine.grounding
