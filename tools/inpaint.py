@@ -72,7 +72,8 @@ def inpaint(inp: InpaintInput, ctx: ToolContext) -> InpaintResult:
     else:
         outs = [inpainter.inpaint(replace(request, seed=sd, seeds=(sd,))) for sd in seeds]
     # the raw generation is read by blend in this process only: on disk only when a setting asks for it
+    # (then written in the background: `ctx.store.flush(ids)` before a record names them, as verify does)
     keep = s.store_raw_generations
-    ids = [ctx.store.put(out, durable=keep, copy=False) for out in outs]  # (the inpainter's arrays are handed over)
+    ids = [ctx.store.put(out, durable=keep, wait=False, copy=False) for out in outs]  # (arrays handed over)
     return InpaintResult(image_id=ids[0], image_ids=ids, seeds=list(seeds), inpainter=inpainter.name,
                          method=inp.method, batched=batched, seconds=time.perf_counter() - t0)
