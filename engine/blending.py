@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.errors import BadMaskError
 from engine.images import validate_image, validate_mask
+from engine.masks import padded_box
 
 
 def _check_kernel(blur_kernel: int) -> None:
@@ -22,13 +23,7 @@ def _check_kernel(blur_kernel: int) -> None:
 def band_box(mask: np.ndarray, blur_kernel: int = 21) -> tuple[slice, slice] | None:
     """(rows, cols) slices of the box holding every pixel the blend may change; None for an empty mask."""
     _check_kernel(blur_kernel)
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
-        return None
-    pad = blur_kernel // 2 + 2  # the band reaches blur_kernel // 2 px beyond the mask
-    h, w = mask.shape
-    return (slice(max(0, rows[0] - pad), min(h, rows[-1] + 1 + pad)),
-            slice(max(0, cols[0] - pad), min(w, cols[-1] + 1 + pad)))
+    return padded_box(mask, blur_kernel // 2 + 2)  # the band reaches blur_kernel // 2 px beyond the mask
 
 
 def _feather_crop(mask: np.ndarray, blur_kernel: int) -> np.ndarray:

@@ -42,20 +42,20 @@ def _kernel(pixels: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * pixels + 1, 2 * pixels + 1))
 
 
-def _reach(mask: np.ndarray, pixels: int) -> tuple[slice, slice] | None:
-    """(rows, cols) of the mask's bounding box grown by `pixels` + 1, clipped to it; None when empty.
-    A morphology of radius `pixels` changes nothing outside it: computed on this crop only."""
+def padded_box(mask: np.ndarray, pad: int) -> tuple[slice, slice] | None:
+    """(rows, cols) slices of the mask's bounding box grown by `pad` pixels on every side, clipped to the
+    image; None for an empty mask. What an operation of reach < pad changes lies inside it."""
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
         return None
-    pad, (h, w) = pixels + 1, mask.shape
+    h, w = mask.shape
     return (slice(max(0, rows[0] - pad), min(h, rows[-1] + 1 + pad)),
             slice(max(0, cols[0] - pad), min(w, cols[-1] + 1 + pad)))
 
 
 def _morph(mask: np.ndarray, pixels: int, grow: bool) -> np.ndarray:
     out = np.zeros(mask.shape, bool)
-    box = _reach(mask, pixels)
+    box = padded_box(mask, pixels + 1)  # a morphology of radius `pixels` changes nothing beyond: the crop only
     if box is None:
         return out
     crop = mask[box].view(np.uint8)
