@@ -25,9 +25,7 @@ from contextlib import nullcontext as _nolock
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from agent.doctor import require_intact, writable_dir
-from agent.outcome import EditOutcome, StepOutcome  # noqa: F401  (re-exported: the Session API's results)
 from agent.session_export import export_session, history_json
-from agent.steps import resume_turn, start_turn
 from agent.stores import make_checkpointer, make_version_store
 from agent.versions import EDIT_WAIT_S, AttemptRecord, Version, fsync_path, holding_edit_lock, validate_name
 from engine.errors import BrushEditError
@@ -36,6 +34,18 @@ from engine.settings import MAX_CANDIDATES, Settings
 
 if TYPE_CHECKING:  # numpy, Pillow and OpenCV load where pixels are touched (new, edit, image): `history`,
     import numpy as np  # `undo` and the other model-free commands start without them
+
+    from agent.outcome import EditOutcome, StepOutcome  # noqa: F401
+
+
+def __getattr__(name: str):
+    """EditOutcome and StepOutcome, re-exported (the Session API's results), imported when first asked
+    for: like agent.steps (the turn's pydantic models), they load with an edit, not with `history`."""
+    if name in ("EditOutcome", "StepOutcome"):
+        import agent.outcome
+
+        return getattr(agent.outcome, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _ATTEMPT = re.compile(r"^a\d+$")
@@ -244,11 +254,15 @@ class Session:
         inputs = {"user_mask_id": self._user_mask(mask, size), "user_box": tuple(box) if box else None,
                   "combine": combine, "seed": self.settings.seed if seed is None else seed, "candidates": n,
                   "review": self.interactive if review is None else bool(review)}
+        from agent.steps import start_turn
+
         return start_turn(self, text.strip(), inputs, run_id)  # the plan's steps, one graph run each
 
     def _run(self, graph, ctx, payload: Any, run_id: str, keep: dict | None = None) -> EditOutcome:
         """One graph run (one step of a turn); `keep` is stored with its review when it pauses."""
-        out = graph.invoke(payload, {"configurable": {"thread_id": run_id}}, context=ctx)
+        # one node runs at a time (no parallel branches): one LangGraph worker thread per run saves the
+        # checkpoints, in order, instead of a new thread per save (each start waits on a busy machine)
+        out = graph.invoke(payload, {"configurable": {"thread_id": run_id}, "max_concurrency": 1}, context=ctx)
         if out.get("__interrupt__"):
             _sync_checkpoints(graph.checkpointer)  # the paused run is what the review resumes: on disk first
             self.versions.set_pending(self.name, {"result_id": out.get("result_id"), "mask_id": out.get("mask_id"),
@@ -262,6 +276,8 @@ class Session:
         return self._outcome("rejected", out)
 
     def _outcome(self, status: str, out: dict, version: Version | None = None) -> EditOutcome:
+        from agent.outcome import EditOutcome
+
         note = out.get("stop")
         if status == "rejected" and not note:
             note = (f"No attempts left (retry_budget {self.settings.retry_budget}); nothing committed. Every attempt "
@@ -284,6 +300,8 @@ class Session:
         if not pending:
             raise BrushEditError(f"Session '{self.name}' has no edit waiting for review.",
                                  fix="Run `brushedit edit --review ...` first.")
+        from agent.steps import resume_turn
+
         return resume_turn(self, pending, answer)
 
     @holding_edit_lock

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from agent.outcome import EditOutcome, StepOutcome
 from agent.versions import StepMark, Version
@@ -55,6 +55,7 @@ class TurnPlan(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     n: int = 0  # the step running now (0-based)
     done: list[StepOutcome] = Field(default_factory=list)
+    _history: tuple[str, list[dict]] | None = PrivateAttr(default=None)  # (head id, history(s) there)
 
     @property
     def count(self) -> int:
@@ -73,10 +74,17 @@ class TurnPlan(BaseModel):
         return f"step {k + 1} of {self.count} '{self.instruction(k)}'" if self.count > 1 else f"'{self.text}'"
 
 
-def history(s) -> list[dict]:
-    """The head's lineage as the planner's turns (engine.plan.Turn as dicts), oldest first."""
-    return [{"instruction": v.instruction, "plan": v.plan, "version": v.id}
-            for v in s.versions.lineage(s.name) if v.instruction]
+def history(s, turn: "TurnPlan | None" = None) -> list[dict]:
+    """The head's lineage as the planner's turns (engine.plan.Turn as dicts), oldest first; read once per
+    head of a `turn` (planning and its first step start from the same head)."""
+    head = s.versions.state(s.name)[0] if turn is not None else None
+    if turn is not None and turn._history is not None and turn._history[0] == head:
+        return turn._history[1]
+    out = [{"instruction": v.instruction, "plan": v.plan, "version": v.id}
+           for v in s.versions.lineage(s.name, head) if v.instruction]
+    if turn is not None:
+        turn._history = (head, out)
+    return out
 
 
 # --- starting a turn --------------------------------------------------------------------------
@@ -104,7 +112,7 @@ def plan_turn(s, turn: TurnPlan) -> None:
     _, ctx = s._runtime()
     ctx.on_event("stage", {"name": "plan", "attempt": 0})
     t0 = time.perf_counter()
-    res = classify_edit(ClassifyEditInput(instruction=turn.text, image_id=s.head.image_id, history=history(s)),
+    res = classify_edit(ClassifyEditInput(instruction=turn.text, image_id=s.head.image_id, history=history(s, turn)),
                         ctx.tools)
     turn.steps = [p.model_dump(mode="json") for p in res.plan.all_steps()]
     turn.meta = {"planner": res.planner, "prompt_sha256": res.prompt_sha256, "requests": res.requests,
@@ -114,6 +122,8 @@ def plan_turn(s, turn: TurnPlan) -> None:
 
 def take_back(s, turn: TurnPlan, n: int) -> None:
     """`undo` of the plan: that many versions, through the version store (redo brings them back)."""
+    if n <= 0:
+        return
     head = s.head
     depth = len(s.versions.lineage(s.name)) - 1
     if n > depth:
@@ -137,7 +147,7 @@ def _input(s, turn: TurnPlan) -> dict:
         meta = turn.meta if k == 0 else {**turn.meta, "requests": 0, "seconds": 0.0}
         given = {"plan": turn.steps[k], "meta": meta, "mark": mark.model_dump() if turn.marked else None}
     return {**inputs, "session": s.name, "run_id": step_run_id(turn.run_id, k), "instruction": turn.instruction(k),
-            "parent": head.id, "source_id": head.image_id, "history": history(s), "turn_step": given}
+            "parent": head.id, "source_id": head.image_id, "history": history(s, turn), "turn_step": given}
 
 
 def _kept(turn: TurnPlan) -> dict:

@@ -347,12 +347,17 @@ class VersionStore(AttemptStore):
             return [self._record(rec, name, vid) for vid, rec in rows.fetchall()]
 
     def lineage(self, name: str, vid: str | None = None) -> list[Version]:
-        """Root ... vid (head by default)."""
+        """Root ... vid (head by default). One query for the session's records, walked by parent here."""
         with self._tx(write=False) as db:
             head, _, _ = self._session(db, name)
+            records = dict(db.execute("SELECT id, record FROM versions WHERE session=?", (name,)).fetchall())
             out, cur = [], vid or head
             while cur is not None:
-                v = self._get(db, name, cur)
+                if cur not in records:
+                    self._get(db, name, cur)  # VersionNotFoundError naming the versions there are
+                    raise DatabaseCorruptError(f"The parents of version {vid or head} of session '{name}' form "
+                                               f"a cycle at {cur}.", fix=self._salvage_hint(name))
+                v = self._record(records.pop(cur), name, cur)
                 out.append(v)
                 cur = v.parent
         return out[::-1]

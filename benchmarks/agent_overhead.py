@@ -10,6 +10,8 @@ not the milliseconds.
 Wirings: `as-is` runs the nodes as they are; `recommended` applies the store calls described in
 docs/benchmarks.md to the tool/node functions from outside (the raw generation is kept in memory
 only, the mask and the blended result are written in the background, commit flushes them first).
+Since the third round (docs/benchmarks.md) the tools and nodes make those calls themselves (verify
+flushes what its records name), so on this tree both wirings time the same calls.
 
     python benchmarks/agent_overhead.py [--sizes 1024 2048] [--turns 10] [--wiring both]
     python benchmarks/agent_overhead.py --history 500 --startup 5      # history and CLI start-up too
@@ -121,7 +123,9 @@ def instrument() -> None:
             timed(ImageStore, name, "image store get" if name != "flush" else "image store flush")
     import engine.images
 
-    timed(tools.blend, "blend_images", "blend (pixels)")
+    for name in ("blend_images", "blend_counted"):  # (before / after: the count made while blending)
+        if hasattr(tools.blend, name):
+            timed(tools.blend, name, "blend (pixels)")
     if hasattr(tools.blend, "changed_fraction"):
         timed(tools.blend, "changed_fraction", "blend: changed fraction")
     import engine.grounding

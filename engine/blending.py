@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.errors import BadMaskError
 from engine.images import validate_image, validate_mask
+from engine.masks import padded_box
 
 
 def _check_kernel(blur_kernel: int) -> None:
@@ -22,13 +23,7 @@ def _check_kernel(blur_kernel: int) -> None:
 def band_box(mask: np.ndarray, blur_kernel: int = 21) -> tuple[slice, slice] | None:
     """(rows, cols) slices of the box holding every pixel the blend may change; None for an empty mask."""
     _check_kernel(blur_kernel)
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
-        return None
-    pad = blur_kernel // 2 + 2  # the band reaches blur_kernel // 2 px beyond the mask
-    h, w = mask.shape
-    return (slice(max(0, rows[0] - pad), min(h, rows[-1] + 1 + pad)),
-            slice(max(0, cols[0] - pad), min(w, cols[-1] + 1 + pad)))
+    return padded_box(mask, blur_kernel // 2 + 2)  # the band reaches blur_kernel // 2 px beyond the mask
 
 
 def _feather_crop(mask: np.ndarray, blur_kernel: int) -> np.ndarray:
@@ -56,6 +51,15 @@ def feather(mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
 
 def blend(source: np.ndarray, generated: np.ndarray, mask: np.ndarray, blur_kernel: int = 21) -> np.ndarray:
     """uint8 RGB; equals `source` exactly wherever feather(mask) == 0. Only the band's box is computed."""
+    return blend_counted(source, generated, mask, blur_kernel)[0]
+
+
+def blend_counted(source: np.ndarray, generated: np.ndarray, mask: np.ndarray,
+                  blur_kernel: int = 21) -> tuple[np.ndarray, float]:
+    """(blend(...), the fraction of the image's pixels it changed), counted while blending.
+
+    Where alpha is 1 the result is `generated`, where 0 `source`; only the ramp between (the feather
+    band) is mixed, in float32: src * (1 - alpha) + gen * alpha, rounded."""
     validate_image(source, "source")
     validate_image(generated, "generated")
     if generated.shape != source.shape:
@@ -64,15 +68,21 @@ def blend(source: np.ndarray, generated: np.ndarray, mask: np.ndarray, blur_kern
     out = source.copy()
     box = band_box(mask, blur_kernel)
     if box is None:
-        return out
-    alpha = _feather_crop(mask[box], blur_kernel)[..., None]
-    src = source[box].astype(np.float32)
-    mixed = src * (1.0 - alpha) + generated[box].astype(np.float32) * alpha
-    crop = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
-    outside = alpha[..., 0] == 0.0
-    crop[outside] = source[box][outside]
-    out[box] = crop
-    return out
+        return out, 0.0
+    alpha = _feather_crop(mask[box], blur_kernel)
+    src, gen, crop = source[box], generated[box], out[box]  # crop: a view of `out`
+    full, ramp = alpha == 1.0, (alpha > 0.0) & (alpha < 1.0)
+    copied = cv2.copyTo(gen, full.view(np.uint8), crop)  # in place (OpenCV writes through the view)
+    if copied is not crop:  # pragma: no cover - an OpenCV that reallocates instead
+        crop[...] = copied
+    src_ramp, a = src[ramp], alpha[ramp][:, None]  # the ramp: a thin band, gathered
+    mixed = src_ramp.astype(np.float32) * (1.0 - a) + gen[ramp].astype(np.float32) * a
+    crop[ramp] = mixed = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    ne = gen != src
+    differs = ne[..., 0] | ne[..., 1] | ne[..., 2]  # (3x faster than np.any over the channel axis)
+    differs &= full
+    changed = np.count_nonzero(differs) + np.count_nonzero(np.any(mixed != src_ramp, axis=1))
+    return out, changed / float(source.shape[0] * source.shape[1])
 
 
 def changed_fraction(source: np.ndarray, result: np.ndarray, mask: np.ndarray, blur_kernel: int = 21) -> float:

@@ -101,14 +101,15 @@ class ImageStore:
         image_id = codecs.pixel_hasher(array, kind).hexdigest()
         STATS.add("hash_s", time.perf_counter() - t1)
         key = (self._key, image_id)
+        if not durable:  # memory only: no file to look for (a read finds one on disk anyway)
+            CACHE.put(key, array, kind, scratch=True)
+            return image_id
         existing = self._find(image_id)
         if existing is not None:
             if encoding is not None:
                 encoding.cancel()  # (when already running, its bytes are simply dropped)
             self._touch(existing)
             CACHE.put(key, array, kind)
-        elif not durable:
-            CACHE.put(key, array, kind, scratch=True)
         else:
             self._write(image_id, array, kind, wait, encoding)
         return image_id

@@ -42,22 +42,47 @@ def _kernel(pixels: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * pixels + 1, 2 * pixels + 1))
 
 
+def padded_box(mask: np.ndarray, pad: int) -> tuple[slice, slice] | None:
+    """(rows, cols) slices of the mask's bounding box grown by `pad` pixels on every side, clipped to the
+    image; None for an empty mask. What an operation of reach < pad changes lies inside it."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return None
+    h, w = mask.shape
+    return (slice(max(0, rows[0] - pad), min(h, rows[-1] + 1 + pad)),
+            slice(max(0, cols[0] - pad), min(w, cols[-1] + 1 + pad)))
+
+
+def _morph(mask: np.ndarray, pixels: int, grow: bool) -> np.ndarray:
+    out = np.zeros(mask.shape, bool)
+    box = padded_box(mask, pixels + 1)  # a morphology of radius `pixels` changes nothing beyond: the crop only
+    if box is None:
+        return out
+    crop = mask[box].view(np.uint8)
+    if grow:  # (the image border counts as outside the mask, as before)
+        out[box] = cv2.dilate(crop, _kernel(pixels)) > 0
+    else:  # inside the crop the replicated border is the image's own edge, or False pixels beyond the mask
+        out[box] = cv2.erode(crop, _kernel(pixels), borderType=cv2.BORDER_REPLICATE) > 0
+    return out
+
+
 def dilate(mask: np.ndarray, pixels: int) -> np.ndarray:
-    """Grow the mask by `pixels` (elliptical structuring element); 0 returns a copy."""
+    """Grow the mask by `pixels` (elliptical structuring element); 0 returns a copy. Only the mask's
+    bounding box grown by `pixels` is computed (nothing beyond it can change)."""
     if pixels < 0:
         raise BadMaskError(f"dilate pixels must be >= 0, got {pixels}.", fix="Use erode for shrinking.")
     if pixels == 0:
         return mask.copy()
-    return cv2.dilate(mask.astype(np.uint8), _kernel(pixels)) > 0
+    return _morph(np.ascontiguousarray(mask, dtype=bool), pixels, grow=True)
 
 
 def erode(mask: np.ndarray, pixels: int) -> np.ndarray:
-    """Shrink the mask by `pixels`; 0 returns a copy."""
+    """Shrink the mask by `pixels`; 0 returns a copy. Only the mask's bounding box is computed."""
     if pixels < 0:
         raise BadMaskError(f"erode pixels must be >= 0, got {pixels}.", fix="Use dilate for growing.")
     if pixels == 0:
         return mask.copy()
-    return cv2.erode(mask.astype(np.uint8), _kernel(pixels), borderType=cv2.BORDER_REPLICATE) > 0
+    return _morph(np.ascontiguousarray(mask, dtype=bool), pixels, grow=False)
 
 
 def invert(mask: np.ndarray) -> np.ndarray:
@@ -100,7 +125,8 @@ def bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def coverage(mask: np.ndarray) -> float:
-    return float(mask.mean()) if mask.size else 0.0
+    """Fraction of True pixels (count_nonzero: no float copy of the mask)."""
+    return np.count_nonzero(mask) / mask.size if mask.size else 0.0
 
 
 def overlay(image: np.ndarray, mask: np.ndarray, color=(255, 40, 40), alpha: float = 0.45) -> np.ndarray:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from engine.blending import blend as blend_images, changed_fraction
+from engine.blending import blend_counted
 from tools.context import ToolContext
 
 
@@ -20,9 +20,9 @@ class BlendResult(BaseModel):
 
 
 def blend(inp: BlendInput, ctx: ToolContext) -> BlendResult:
-    """Blend: outside the mask's feather band the result equals the source bit for bit."""
+    """Blend: outside the mask's feather band the result equals the source bit for bit. The result is
+    written in the background: `ctx.store.flush([image_id])` before a record names it."""
     source, mask = ctx.image(inp.source_id), ctx.mask(inp.mask_id)
     kernel = inp.blur_kernel or ctx.settings.blur_kernel
-    out = blend_images(source, ctx.image(inp.generated_id), mask, kernel)
-    changed = changed_fraction(source, out, mask, kernel)  # over the band's box: the rest is the source
-    return BlendResult(image_id=ctx.store.put(out), changed_fraction=changed)
+    out, changed = blend_counted(source, ctx.image(inp.generated_id), mask, kernel)  # counted while blending
+    return BlendResult(image_id=ctx.store.put(out, copy=False, wait=False), changed_fraction=changed)  # `out` is ours

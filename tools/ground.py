@@ -32,7 +32,8 @@ class GroundEditResult(BaseModel):
 
 def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
     """Build the edit mask for the plan: remove/local -> detect+segment+dilate the target;
-    addition -> the plan box as an ellipse; background -> everything but the subject; global -> all."""
+    addition -> the plan box as an ellipse; background -> everything but the subject; global -> all.
+    The mask is written in the background: `ctx.store.flush([mask_id])` before a record names it."""
     s = ctx.settings
     image = ctx.image(inp.image_id)
     dilate = s.mask_dilate if inp.dilate is None else inp.dilate  # engine.grounding.dilation_px adapts it
@@ -51,7 +52,7 @@ def ground_edit(inp: GroundEditInput, ctx: ToolContext) -> GroundEditResult:
         text_threshold=s.text_threshold,
     )
     return GroundEditResult(
-        mask_id=ctx.store.put(result.mask), source=result.source,
+        mask_id=ctx.store.put(result.mask, copy=False, wait=False), source=result.source,
         detections=[DetectedBox.from_detection(d) for d in result.detections], threshold=result.threshold,
         coverage=result.coverage, warnings=result.warnings,
     )

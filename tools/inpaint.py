@@ -32,7 +32,8 @@ class InpaintInput(BaseModel):
 
 
 class InpaintResult(BaseModel):
-    image_id: str = Field(description="the raw generated image, same size as the input, NOT blended")
+    image_id: str = Field(description="the raw generated image, same size as the input, NOT blended; kept in "
+                          "this process's memory only unless settings.store_raw_generations")
     image_ids: list[str] = Field(default_factory=list, description="every candidate, in the order of the seeds")
     seeds: list[int] = Field(default_factory=list)
     inpainter: str
@@ -70,6 +71,9 @@ def inpaint(inp: InpaintInput, ctx: ToolContext) -> InpaintResult:
         outs = inpainter.inpaint_batch(request)
     else:
         outs = [inpainter.inpaint(replace(request, seed=sd, seeds=(sd,))) for sd in seeds]
-    ids = [ctx.store.put(out) for out in outs]
+    # the raw generation is read by blend in this process only: on disk only when a setting asks for it
+    # (then written in the background: `ctx.store.flush(ids)` before a record names them, as verify does)
+    keep = s.store_raw_generations
+    ids = [ctx.store.put(out, durable=keep, wait=False, copy=False) for out in outs]  # (arrays handed over)
     return InpaintResult(image_id=ids[0], image_ids=ids, seeds=list(seeds), inpainter=inpainter.name,
                          method=inp.method, batched=batched, seconds=time.perf_counter() - t0)

@@ -41,7 +41,8 @@ def _need(value, what: str, op: str):
 
 def edit_mask(inp: EditMaskInput, ctx: ToolContext) -> EditMaskResult:
     """Create or transform a mask. box/ellipse need `box`; dilate/erode need `mask_id` and `pixels`;
-    union/subtract need `mask_id` and `other_mask_id`; move needs `mask_id`, `dx`, `dy`."""
+    union/subtract need `mask_id` and `other_mask_id`; move needs `mask_id`, `dx`, `dy`. The mask is
+    written in the background: `ctx.store.flush([mask_id])` before a record names it."""
     h, w = ctx.image(inp.image_id).shape[:2]
     op = inp.op
     if op in ("box", "ellipse"):
@@ -64,4 +65,4 @@ def edit_mask(inp: EditMaskInput, ctx: ToolContext) -> EditMaskResult:
         else:
             other = ctx.mask(_need(inp.other_mask_id, "other_mask_id", op))
             mask = M.union(base, other) if op == "union" else M.subtract(base, other)
-    return EditMaskResult(mask_id=ctx.store.put(mask), coverage=M.coverage(mask), bbox=M.bbox(mask))
+    return EditMaskResult(mask_id=ctx.store.put(mask, copy=False, wait=False), coverage=M.coverage(mask), bbox=M.bbox(mask))

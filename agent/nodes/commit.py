@@ -25,6 +25,7 @@ def commit(state: EditState, runtime: Runtime[AgentContext]) -> dict:
         prompt_sha256=meta.get("prompt_sha256"), run_id=state.get("run_id"), attempt_id=rec.get("id"),
         step=(state.get("turn_step") or {}).get("mark"),
     )
+    ctx.store.flush([i for i in (version.image_id, version.mask_id) if i])  # on disk before a version names them
     if rec:  # the version and its attempt's "committed" mark: one transaction
         version, stored = ctx.versions.commit_attempt(state["session"], version, rec["id"])
         update: dict = {"committed": version.id, "attempts": [stored.model_dump()]}

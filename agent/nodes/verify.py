@@ -1,7 +1,8 @@
 """verify: the configured judges (engine.verification) on every candidate; rank; store the attempt.
 
 Only wiring: the judges live in engine/. The best candidate is proposed; every candidate is
-stored with the turn at once (agent.attempt_store), so none is lost whatever happens next.
+stored with the turn at once (agent.attempt_store), so none is lost whatever happens next; the
+images a record names are flushed to disk before it is (the tools write them in the background).
 A result identical to an earlier attempt's is not proposed again: the run stops and says so.
 """
 from __future__ import annotations
@@ -27,12 +28,24 @@ def _verdicts(state: EditState, ctx: AgentContext) -> list[Verdict]:
             for rid in state["result_ids"]]
 
 
+def _durable(state: EditState, ctx: AgentContext) -> set[str]:
+    """The ids the attempt's records will name, durably on disk first (the tools write in the background).
+    A raw generation counts only when it is stored (settings.store_raw_generations) or is the result
+    (an adjustment); else it stays in memory and no record names it."""
+    results = state["result_ids"]
+    raw = [g for g in state.get("generated_ids") or [] if g in results or ctx.settings.store_raw_generations]
+    ids = [i for i in (state.get("mask_id"), *results, *raw) if i]
+    ctx.store.flush(ids)
+    return set(ids)
+
+
 def _records(state: EditState, verdicts: list[Verdict], best: int, timings: dict,
-             repeat: bool = False) -> list[AttemptRecord]:
+             repeat: bool = False, durable: set[str] | None = None) -> list[AttemptRecord]:
     """The attempt's records; the best is `pending` (proposed) when the judges accept it and it is not a
-    repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`."""
+    repeat of an earlier attempt's image (the run stops there: nothing is proposed), else `rejected`.
+    A raw generation is named only when it is in `durable` (all are when None)."""
     params = AttemptParams.model_validate(state["params"])
-    generated = state.get("generated_ids") or []
+    generated = [g if durable is None or g in durable else None for g in state.get("generated_ids") or []]
     filled = (state.get("plan_meta") or {}).get("inpainter") != "adjust"  # an adjustment uses no seed or fill method
     out = []
     for k, (rid, verdict) in enumerate(zip(state["result_ids"], verdicts)):
@@ -66,8 +79,9 @@ def verify(state: EditState, runtime: Runtime[AgentContext]) -> dict:
     order = rank(verdicts)
     best = order[0]
     repeat = _repeat(state, state["result_ids"][best])
+    durable = _durable(state, ctx)
     records = ctx.versions.add_attempts(state["session"], _records(state, verdicts, best, {
-        **(state.get("timings") or {}), **timings}, repeat=repeat is not None))
+        **(state.get("timings") or {}), **timings}, repeat=repeat is not None, durable=durable))
     verdict = verdicts[best]
     emit(runtime, "verdict", **verdict.model_dump(), candidate=best, attempt_id=records[best].id,
          ranking=[records[i].id for i in order])

@@ -173,3 +173,26 @@ def test_vlm_verifier_rejection_feeds_back_into_replanning(settings, make_backen
     assert out.status == "committed" and out.attempts == 2 and out.verdict["by"] == "vlm"
     assert "shadow of the spoon" in planner.requests[1].feedback
     assert sum(1 for part in seen[0] if part.get("type") == "image_url") == 2  # before and after
+
+
+def test_a_paused_runs_checkpoint_holds_ids_and_small_data_only(settings, make_backends):
+    """What LangGraph serialises after every node: no pixel array or file bytes, only store ids, so a
+    checkpoint stays a few KB whatever the image size."""
+    import numpy as np
+
+    s = Session.new("ck", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE)))
+    s.edit("remove the spoon", box=SPOON_BOX)
+    s.edit("remove the spoon", box=SPOON_BOX, review=True)
+    graph, _ = s._runtime()
+    values = graph.get_state({"configurable": {"thread_id": s.pending()["run_id"]}}).values
+    big = []
+
+    def walk(v, path):
+        if isinstance(v, (np.ndarray, bytes, bytearray, memoryview)):
+            big.append(path)
+        for k, x in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, (list, tuple)) else ()):
+            walk(x, f"{path}.{k}")
+
+    walk(values, "state")
+    assert big == [] and values["result_id"] and values["mask_id"]
+    assert len(graph.checkpointer.serde.dumps_typed(values)[1]) < 16_000

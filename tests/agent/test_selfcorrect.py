@@ -204,6 +204,19 @@ def test_reject_through_session_open_in_a_fresh_process_never_commits(settings, 
     assert [a.status for a in s.attempts()] == ["rejected", "rejected"]
 
 
+def test_a_raw_generation_is_recorded_and_kept_only_when_the_setting_asks(settings, make_backends):
+    for keep in (False, True):
+        st = settings.model_copy(update={"store_raw_generations": keep})
+        s = Session.new(f"raw{int(keep)}", PHOTO, st, backends=make_backends(planner=ScriptedPlanner(REMOVE)))
+        assert s.edit("remove the spoon", box=SPOON_BOX).status == "committed"
+        (rec,) = s.attempts()
+        if keep:  # on disk and named by the attempt: its pixels are the raw fill, not the blend
+            assert rec.generated_id not in (None, rec.result_id)
+            assert s.store.get_image(rec.generated_id, verify=True).shape == s.image().shape
+        else:  # memory only, so no record names it
+            assert rec.generated_id is None
+
+
 def test_pick_show_export_gc_and_delete(settings, make_backends, tmp_path):
     s = Session.new("x", PHOTO, settings, backends=make_backends(planner=ScriptedPlanner(REMOVE)))
     s.edit("remove the spoon", box=SPOON_BOX, review=True)
@@ -216,7 +229,8 @@ def test_pick_show_export_gc_and_delete(settings, make_backends, tmp_path):
     hist = json.loads((out / "history.json").read_text())
     assert [a["id"] for a in hist["attempts"]] == ["a1", "a2"] and hist["pending"]["attempt_id"] == "a2"
     collect_garbage(settings, grace_s=0)
-    assert all(s.store.exists(i) for i in (a1.result_id, a1.mask_id, a1.generated_id, a2.result_id))
+    assert all(s.store.exists(i) for i in (a1.result_id, a1.mask_id, a2.result_id))
+    assert a1.generated_id is None  # the raw generation stays in memory (settings.store_raw_generations)
     v = s.pick("a1")
     assert (v.id, v.parent, v.image_id) == ("v1", "v0", a1.result_id) and s.pending() is None
     assert [a.status for a in s.attempts()] == ["committed", "rejected"]

@@ -91,3 +91,30 @@ def test_export_writes_every_version_and_history(settings, make_backends, tmp_pa
     assert {"head.png", "v0.png", "v1.png", "v1_mask.png", "history.json"} <= names
     data = json.loads((out / "history.json").read_text())
     assert data["head"] == "v1" and [v["is_head"] for v in data["versions"]] == [False, True]
+
+
+def test_lineage_follows_one_branch_and_names_a_damaged_chain(tmp_path):
+    import json
+    import sqlite3
+
+    from agent.versions import Version, VersionStore
+    from engine.errors import DatabaseCorruptError
+
+    vs = VersionStore(tmp_path / "versions.sqlite")
+    vs.create("b", "0" * 64)
+    for parent in ("v0", "v1", "v1"):  # v1, v2 on v1, then v3 on v1: a branch
+        vs.commit("b", Version(id="pending", parent=parent, image_id="0" * 64, instruction=f"on {parent}"))
+    assert [v.id for v in vs.lineage("b")] == ["v0", "v1", "v3"]
+    assert [v.id for v in vs.lineage("b", "v2")] == ["v0", "v1", "v2"]
+
+    def damage(vid, parent):  # another writer replaces v1's record (a damaged file)
+        with sqlite3.connect(tmp_path / "versions.sqlite") as db:
+            rec = json.loads(db.execute("SELECT record FROM versions WHERE id=?", (vid,)).fetchone()[0])
+            db.execute("UPDATE versions SET record=? WHERE id=?", (json.dumps({**rec, "parent": parent}), vid))
+
+    damage("v1", "v7")
+    with pytest.raises(VersionNotFoundError, match="v7"):
+        vs.lineage("b")
+    damage("v1", "v3")  # v3 -> v1 -> v3 ...: reported, not an endless walk
+    with pytest.raises(DatabaseCorruptError, match="cycle"):
+        vs.lineage("b")

@@ -45,8 +45,8 @@ def test_gc_during_an_edit_that_recreates_an_old_attempts_bytes(settings, tmp_pa
     s = Session.open("g", settings)
     real_put = s.store.put
 
-    def put_then_pause(array):  # the edit stores the old attempt's bytes again, then waits before committing
-        image_id = real_put(array)
+    def put_then_pause(array, **kw):  # the edit stores the old attempt's bytes again, then waits before committing
+        image_id = real_put(array, **kw)
         if image_id == old.result_id:
             stored.set()
             assert release.wait(30)

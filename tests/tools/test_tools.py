@@ -128,3 +128,15 @@ def test_structured_tools_schema_and_error_channel(ctx, image_id):
     # unrecoverable error -> raised
     with pytest.raises(UnsupportedEditError):
         tools["inpaint"].invoke({"image_id": image_id, "mask_id": ok["mask_id"], "prompt": "x", "category": "local"})
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_raw_generation_is_on_disk_only_when_the_setting_asks(ctx, image_id, keep, tmp_path):
+    ctx = ToolContext(ctx.settings.model_copy(update={"store_raw_generations": keep}), ctx.store, ctx.backends)
+    seg = segment(SegmentInput(image_id=image_id, boxes=[SPOON_BOX]), ctx)
+    gen = inpaint(InpaintInput(image_id=image_id, mask_id=seg.mask_id, prompt="an empty saucer", category="remove"), ctx)
+    assert ctx.store.exists(gen.image_id) is keep  # memory only: never reaches versions.sqlite nor the disk
+    out = blend(BlendInput(source_id=image_id, generated_id=gen.image_id, mask_id=seg.mask_id), ctx)
+    assert ctx.store.exists(out.image_id) and ctx.store.exists(seg.mask_id)  # what records name: durable
+    fresh = ImageStore(ctx.store.root)  # the same process: blend reads it from memory; a judge too
+    assert fresh.get_image(gen.image_id).shape == (400, 600, 3)

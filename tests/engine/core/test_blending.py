@@ -104,3 +104,23 @@ def test_changed_fraction_counted_in_the_box_equals_the_whole_image_count():
     out = blend(src, gen, mask, 21)
     assert changed_fraction(src, out, mask, 21) == np.any(out != src, axis=2).mean() > 0
     assert changed_fraction(src, src, np.zeros_like(mask), 21) == 0.0
+
+
+@pytest.mark.parametrize("kernel", [1, 5, 21])
+def test_blend_equals_the_whole_box_formula_and_counts_what_it_changed(kernel):
+    """Only the feather ramp is mixed: the same pixels as mixing the whole band box in float32, and the
+    count made while blending equals changed_fraction (which compares the box afterwards)."""
+    from engine.blending import _feather_crop, band_box, blend_counted
+
+    for seed in range(4):
+        src, gen, mask = _case(seed)
+        gen[35:40, 30:35] = src[35:40, 30:35]  # some generated pixels equal the source: not counted
+        box = band_box(mask, kernel)
+        alpha = _feather_crop(mask[box], kernel)[..., None]
+        mixed = src[box].astype(np.float32) * (1.0 - alpha) + gen[box].astype(np.float32) * alpha
+        want = src.copy()
+        want[box] = np.where(alpha == 0.0, src[box], np.clip(np.rint(mixed), 0, 255).astype(np.uint8))
+        out, changed = blend_counted(src, gen, mask, kernel)
+        assert np.array_equal(out, want) and np.array_equal(blend(src, gen, mask, kernel), want)
+        assert changed == changed_fraction(src, out, mask, kernel) > 0
+    assert blend_counted(src, gen, np.zeros_like(mask), kernel)[1] == 0.0

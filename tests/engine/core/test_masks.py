@@ -52,3 +52,24 @@ def test_overlay_changes_only_masked_pixels():
     m[5:10, 5:10] = True
     ov = M.overlay(img, m)
     assert (ov[~m] == 100).all() and (ov[m] != 100).any(axis=1).all()
+
+
+def test_dilate_and_erode_on_the_mask_box_equal_the_whole_image_morphology():
+    """dilate/erode compute only the mask's bounding box grown by the radius: the same pixels as OpenCV
+    over the whole image (elliptical kernel; border outside for dilate, replicated for erode), also
+    for masks touching the image's edges."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        h, w = (int(v) for v in rng.integers(8, 90, 2))
+        m = np.zeros((h, w), bool)
+        for _ in range(int(rng.integers(1, 4))):
+            y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+            m[y:y + int(rng.integers(1, 30)), x:x + int(rng.integers(1, 30))] = True
+        px = int(rng.integers(1, 15))
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
+        assert np.array_equal(M.dilate(m, px), cv2.dilate(m.astype(np.uint8), k) > 0)
+        assert np.array_equal(M.erode(m, px), cv2.erode(m.astype(np.uint8), k, borderType=cv2.BORDER_REPLICATE) > 0)
+    assert not M.dilate(np.zeros((5, 5), bool), 3).any() and not M.erode(np.zeros((5, 5), bool), 3).any()
+    assert M.coverage(M.dilate(np.ones((4, 4), bool), 2)) == 1.0
