@@ -18,7 +18,8 @@ from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.base import Ctx, Parsed
 from engine.planners.rules.clauses import classify, split_and, split_then, starts_verb, strip_polite
-from engine.planners.rules.mentions import Memory, Mention, Ref, clause_mentions, np_words, replacement_object
+from engine.planners.rules.mentions import (PICTURE, Memory, Mention, Ref, clause_mentions, np_words,
+                                           replacement_object)
 from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
@@ -45,7 +46,8 @@ class Step:
 
 
 class Analysis:
-    """The steps of an instruction; `unclear` says why there is none: question | not-edit | undo-only | no-edit."""
+    """The steps of an instruction; `unclear` says why there is none: question | not-edit | undo-only | no-edit |
+    no-referent."""
 
     __slots__ = ("steps", "undo", "keep", "unclear")
 
@@ -167,6 +169,16 @@ def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> St
     if not strong(p):
         return None
     return Step(p, r.words, (), r.refs, r.factor < 1)
+
+
+def _resize_of_nothing(step: Step) -> bool:
+    """A whole-picture 'make it bigger / smaller': 'it' found no live object (none named, or the one named
+    was removed), and the picture has no size to change by inpainting."""
+    p = step.parsed
+    if p.category != "global" or step.ops or any(r.kind == "object" and r.resolved != PICTURE for r in step.refs):
+        return False
+    content = [x for x in step.words if x not in vb.RESIZE_FILLER]
+    return bool(content) and all(x in vb.COMPARATIVES and x not in vb.TONE_COMPARATIVES for x in content)
 
 
 def _modifier(part: list[str]) -> bool:
@@ -297,6 +309,9 @@ def _request(words: list[str], raw: list[str], ctx: Ctx, memory: Memory, here: l
         if step is not None and not memory and step.parsed.category == "addition" and (
                 "instead" in part or wanted_instead or disliked and any(r.kind == "object" for r in step.refs)):
             step = _instead_of_stated(step, here, ctx) or step  # "I don't love the rug, get a persian one"
+        if step is not None and _resize_of_nothing(step):  # "make it bigger" with no object to point at
+            out.unclear = out.unclear or "no-referent"
+            continue
         if step is None:
             if out.steps and _modifier(part):  # "make it autumn, with falling leaves": a modifier
                 prev = out.steps[-1]

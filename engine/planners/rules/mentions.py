@@ -33,7 +33,10 @@ class Mention(NamedTuple):
 
     @property
     def text(self) -> str:
-        return " ".join(w for w in self.words if w not in lx.DETERMINERS) or "the picture"
+        return " ".join(w for w in self.words if w not in lx.DETERMINERS) or PICTURE
+
+
+PICTURE = "the picture"  # what a whole-image mention resolves to
 
 
 class Ref(NamedTuple):

@@ -35,6 +35,8 @@ _WHY = {
     "not-edit": ("asks for something other than an image edit", EXAMPLES),
     "undo-only": ("only takes back the last edit", "Run `brushedit undo -s SESSION` to go back one version."),
     "no-edit": ("names no edit I can recognise", EXAMPLES),
+    "no-referent": ("asks to resize 'it', but no object of this session is left for 'it' to be (none was named, "
+                    "or the last one was removed)", 'Name the object, e.g. "make the cat bigger".'),
 }
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.mentions import Memory, Mention, Ref, TurnInfo, make_ref, np_words
+from engine.planners.rules.mentions import PICTURE, Memory, Mention, Ref, TurnInfo, make_ref, np_words
 from engine.planners.rules.pronouns import QUICK, singular, substitute
 from engine.planners.rules.text import article, head, is_adjective, noun_phrase, starts_with
 
@@ -269,7 +269,7 @@ def _comparative(words, raw, memory: Memory, undo: int) -> Resolved | None:
         rest = ["a", *rest]
     target = next((m for m in memory.mentions(undo) if not m.removed), None)
     if target is None or target.image:
-        return Resolved(["make", "it", *rest], [Ref(" ".join(words), "the picture", "comparative",
+        return Resolved(["make", "it", *rest], [Ref(" ".join(words), PICTURE, "comparative",
                                                     memory.last().index, memory.last().version)])
     return Resolved(["make", *target.words, *rest], [make_ref(words, target, "comparative")])
 

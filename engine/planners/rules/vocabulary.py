@@ -163,6 +163,10 @@ COMPARATIVES = _words(
     "bigger larger smaller tinier taller shorter wider narrower longer thicker thinner higher lower "
     "bolder lighter darker brighter stronger weaker fainter"
 )
+TONE_COMPARATIVES = _words("lighter darker brighter bolder stronger weaker fainter")  # adjustments, not sizes
+# The words around "make it bigger" that name no object: with only these and a size, 'it' is the picture.
+RESIZE_FILLER = _words("make it now a bit little lot much even way slightly somewhat please pls can you could "
+                       "would the picture image photo this that again")
 MORE_WORDS = _words("more stronger further intense intenser")
 LESS_WORDS = _words("less weaker subtler fewer")
 # "too big" -> the change that fixes it, on the last object.

@@ -79,6 +79,17 @@ def test_without_history_nothing_is_resolved_and_undo_alone_is_refused():
         _plan("undo that", "add a hat to the dog")
 
 
+def test_resizing_it_needs_an_object_that_is_still_there():
+    assert _plan("now make it bigger", "remove the dog and add a cat").target == "cat"
+    assert _plan("make it a bit smaller", "add a balloon", "make it red").target == "balloon"
+    for earlier in [(), ("remove the dog",), ("make it warmer",)]:  # nothing, a removed dog, the picture
+        with pytest.raises(NotUnderstoodError, match="resize 'it'") as err:
+            _plan("now make it bigger", *earlier)
+        assert 'make the cat bigger' in err.value.fix
+    assert _plan("warmer still", "make it warmer").operations[0].op == "warmth"  # a tone, not a size
+    assert _plan("make it brighter").operations[0].op == "brightness"
+
+
 def test_rejected_turns_and_plans_made_by_a_vlm():
     turns = _history("add a hat to the dog", "add a scarf to the dog")
     turns[1] = turns[1].model_copy(update={"accepted": False})
