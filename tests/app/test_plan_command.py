@@ -26,8 +26,9 @@ def test_plan_resolves_it_to_the_previous_turn_and_shows_the_resolution(cli, tmp
     assert plan["clause"] == "make the hat bigger" and "'it' -> 'hat'" in plan["reason"]
     text = cli("plan", "-s", "s", "now make it bigger").stdout
     assert "refers: 'it' -> 'hat' (object, v1)" in text and "step 1" not in text
-    alone = json.loads(cli("plan", "now make it bigger", "--json").stdout)  # without -s: no history
-    assert alone["target"] != "hat" and "references" not in alone
+    alone = cli("plan", "now make it bigger", "--json", ok=False)  # without -s: no history, nothing is 'it'
+    assert alone.returncode == 1 and alone.stdout == ""
+    assert "resize 'it'" in alone.stderr and 'make the cat bigger' in alone.stderr
 
 
 def test_plan_after_a_real_edit_undo_and_alternative(cli, tmp_path):
