@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 320  # the crop around the box is segmented at most this large (px)
-ITERATIONS = 3
+ITERATIONS = 2
 LOPSIDED_WEIGHT = 16.0  # a side 5 % of the box farther than the others costs as much as 0.8 of agreement
 AGREE_WEIGHT = 1.0
 AGREE = 0.95  # a candidate overlapping an earlier one this much (IoU) ...
@@ -82,7 +82,8 @@ def clean_mask(mask: np.ndarray, keep_fraction: float = 0.05, max_hole: float = 
     return kept | np.isin(holes[1], small)  # specks of background inside the object (highlights) are object
 
 
-def _grabcut(bgr: np.ndarray, init: np.ndarray | tuple, iterations: int = ITERATIONS) -> np.ndarray | None:
+def _grabcut(bgr: np.ndarray, init: np.ndarray | tuple, iterations: int | None = None) -> np.ndarray | None:
+    iterations = ITERATIONS if iterations is None else iterations
     bg, fg = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(0)  # GrabCut's k-means draws from OpenCV's global RNG: the same box, the same mask
     try:
