@@ -8,14 +8,11 @@ its area in the box and how little of the box border it hugs. GrabCut lands in a
 optimum now and then (it takes in background of the object's colours, or misses outright:
 nearly empty, nearly the whole box, or a region hugging the box border), so it runs from four
 seeds: the box, pixels whose colour is unlike anything around the box, the box's centre, and the
-first result with its ring-coloured pixels demoted; `pick` takes the candidate whose outline
-follows edges, that comes as near every side of the box (a box is drawn around all of the
-object) and agrees with the other seeds (mean IoU 0.90 / 0.92 on evals/synthetic.py seeds 1 / 2
-at the working size, from 0.89 / 0.90 when the first two seeds that agreed won: two poor seeds
-can agree; docs/benchmarks.md). A candidate that agrees with an earlier one (IoU >= AGREE) and
-comes near every side of the box settles it and saves the remaining GrabCuts. When none is plausible `segment`
+first result with its ring-coloured pixels demoted; the first mask two seeds agree on
+(IoU >= 0.95) wins, else the one that agrees best with the others (mean IoU 0.88 -> 0.94 on
+evals/synthetic.py at the working size, docs/benchmarks.md). When none is plausible `segment`
 returns the box itself (so every caller gets a region), and engine.grounding says so in the
-edit's warnings. Crops run at most WORK_SIDE px, ITERATIONS GrabCut rounds per seed (~0.4 s in all).
+edit's warnings. Crops run at most WORK_SIDE px, ITERATIONS GrabCut rounds per seed (~0.3 s).
 """
 from __future__ import annotations
 
@@ -25,11 +22,8 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 320  # the crop around the box is segmented at most this large (px)
-ITERATIONS = 2
-LOPSIDED_WEIGHT = 16.0  # a side 5 % of the box farther than the others costs as much as 0.8 of agreement
-AGREE_WEIGHT = 1.0
-AGREE = 0.95  # a candidate overlapping an earlier one this much (IoU) ...
-SETTLED_LOPSIDED = 0.03  # ... and this near every side of the box settles the object (3.3 GrabCuts of 4 on average)
+ITERATIONS = 2  # GrabCut rounds per seed (3 before: as accurate on synthetic seeds 1-5, a quarter slower)
+AGREE = 0.95  # two seeds whose masks overlap this much (IoU) settle the object
 
 
 def _disk(r: int) -> np.ndarray:
@@ -82,8 +76,7 @@ def clean_mask(mask: np.ndarray, keep_fraction: float = 0.05, max_hole: float = 
     return kept | np.isin(holes[1], small)  # specks of background inside the object (highlights) are object
 
 
-def _grabcut(bgr: np.ndarray, init: np.ndarray | tuple, iterations: int | None = None) -> np.ndarray | None:
-    iterations = ITERATIONS if iterations is None else iterations
+def _grabcut(bgr: np.ndarray, init: np.ndarray | tuple, iterations: int = ITERATIONS) -> np.ndarray | None:
     bg, fg = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(0)  # GrabCut's k-means draws from OpenCV's global RNG: the same box, the same mask
     try:
@@ -124,26 +117,11 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / max(1, (a | b).sum()))
 
 
-def lopsided(mask: np.ndarray, rect) -> float:
-    """How much farther the mask stays from one side of the box than from the others (the largest
-    gap minus the median one, over the box's longer side): ~0 when the object comes as near every
-    side, as it does in a box drawn around all of it; large when a part near one side was missed
-    (a horse's legs, the half of a blob in the background's colours)."""
-    ys, xs = np.nonzero(mask)
-    gaps = np.array([xs.min() - rect[0], ys.min() - rect[1], rect[2] - 1 - xs.max(), rect[3] - 1 - ys.max()], float)
-    return float((gaps.max() - np.median(gaps)) / max(rect[2] - rect[0], rect[3] - rect[1]))
-
-
-def pick(masks: list[np.ndarray], plausible: list[float], rect) -> np.ndarray:
-    """The candidate with the best log plausibility - LOPSIDED_WEIGHT * lopsided + AGREE_WEIGHT *
-    mean IoU with the others: outline on edges, near every side of the box, what other seeds found
-    (two poor seeds can agree: the lower half of a blob in the coins' colours dropped by both)."""
-    if len(masks) == 1:
+def medoid(masks: list[np.ndarray]) -> np.ndarray:
+    """The mask that agrees best (summed IoU) with the others; the first of one or two."""
+    if len(masks) <= 2:
         return masks[0]
-    def score(i: int) -> float:
-        agree = np.mean([_iou(masks[i], other) for j, other in enumerate(masks) if j != i])
-        return np.log(plausible[i]) - LOPSIDED_WEIGHT * lopsided(masks[i], rect) + AGREE_WEIGHT * agree
-    return masks[max(range(len(masks)), key=score)]
+    return masks[int(np.argmax([sum(_iou(a, b) for b in masks if b is not a) for a in masks]))]
 
 
 class ClassicalSegmenter:
@@ -210,18 +188,16 @@ class ClassicalSegmenter:
         grey = cv2.GaussianBlur(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32), (0, 0), 1.0)
         edges = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
         gap = 0.3 * float(np.hypot(rect[2] - rect[0], rect[3] - rect[1]))
-        found, plausible = [], []
+        found: list[np.ndarray] = []
         for raw in self._candidates(bgr, lab, rect, inside):
             m = None if raw is None else clean_mask(raw & inside, max_gap=gap) & inside
-            p = 0.0 if m is None else plausibility(m, inside, edges)
-            if p <= 0.0:
+            if m is None or plausibility(m, inside, edges) <= 0.0:
                 continue
-            settled = any(_iou(m, other) >= AGREE for other in found) and lopsided(m, rect) < SETTLED_LOPSIDED
-            found.append(m)
-            plausible.append(p)
-            if settled:  # two seeds agree on a mask near every side of the box: the remaining GrabCuts are saved
+            if any(_iou(m, other) >= AGREE for other in found):
+                found = [m]  # two seeds agree: that is the object (and saves the remaining GrabCuts)
                 break
-        best = pick(found, plausible, rect) if found else None
+            found.append(m)
+        best = medoid(found) if found else None
         out = np.zeros(image.shape[:2], bool)
         if best is None:  # nothing plausible: the box itself is the best guess (engine.grounding warns)
             best = inside

@@ -114,20 +114,3 @@ def test_mask_command_and_edit_grounding_agree_on_the_spoon(tmp_path):
     from engine.images import load_mask
 
     assert np.array_equal(load_mask(out), ctx.mask(res.mask_id))
-
-
-def test_pick_prefers_the_mask_near_every_side_of_the_box_over_two_seeds_agreeing_on_half_of_it():
-    """Two GrabCut seeds can agree on the same miss (the half of a blob in the background's colours):
-    agreement alone must not win over a candidate that reaches every side of the box."""
-    from engine.vision.classical_segmenter import lopsided, pick
-
-    rect = (10, 10, 110, 110)  # x0, y0, x1, y1
-    whole = np.zeros((120, 120), bool)
-    cv2.ellipse(whole.view(np.uint8), (60, 60), (42, 42), 0, 0, 360, 1, -1)
-    half = whole.copy()
-    half[62:] = False  # the lower half dropped
-    other_half = half.copy()
-    other_half[20:24, 50:70] = False  # the same miss, found by another seed
-    assert lopsided(whole, rect) < 0.02 < 0.3 < lopsided(half, rect)
-    assert pick([half, other_half, whole], [3.0, 3.0, 3.0], rect) is whole
-    assert pick([half, whole], [3.0, 2.6], rect) is whole  # a slightly weaker outline does not outweigh it
