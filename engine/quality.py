@@ -13,7 +13,9 @@ ring of the photo around it (beyond the feather band), on the luminance:
   a Telea fill leaves in a box), against the edges elsewhere inside;
 - seam: a colour step across the border of the changed region, against the steps a few pixels
   farther out (1 = as natural as the ring; a pasted patch of the wrong colour is 3+);
-- blotch: the fill's median brightness far from the ring's (a brighter/darker smudge).
+- blotch: the fill's median brightness far from the ring's (a brighter/darker smudge);
+- remnant: pixels next to the fill in colours of the removed object that the surroundings
+  farther out do not have: a part of the object the mask missed (a horse's hooves).
 Each measure maps to a badness 0..1 between a "looks fine" and a "clearly wrong" value (set on
 the synthetic removal cases in evals/synthetic.py and checked by eye; see docs/benchmarks.md);
 score = product of (1 - badness), ok = score >= QUALITY_THRESHOLD.
@@ -31,12 +33,14 @@ from engine.images import validate_image, validate_mask
 QUALITY_THRESHOLD = 0.5
 SEAM_PCT = 75  # percentile of the border steps compared (a seam along part of the border counts)
 THIN = (4.0, 15.0)  # px half-width: smoothness in a stroke thinner than this goes unseen, fully counted above
+REMNANT_BIN = 8  # Lab bin width for the remnant check's colour sets
 WORK_SIDE = 512  # the crop around the mask is judged at most this large (px)
 # (measure, looks fine, clearly wrong): badness ramps linearly between the two
 LIMITS = {"texture": (0.65, 0.40), "streaks": (0.45, 0.70), "fronts": (1.8, 3.5), "seam": (1.6, 3.0),
-          "blotch": (1.6, 2.5)}
+          "blotch": (1.6, 2.5), "remnant": (0.1, 0.3)}
 WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "fronts": "smear fronts meeting",
-        "seam": "visible seam", "blotch": "blotch"}
+        "seam": "visible seam", "blotch": "blotch",
+        "remnant": "part of the object left outside the mask"}
 
 
 class QualityReport(BaseModel):
@@ -144,6 +148,45 @@ def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[flo
     return float((hard + 1.0) / (hard_ref + 1.0)), float((soft + 2.0) / (soft_ref + 2.0))
 
 
+def _colour_bins(lab: np.ndarray) -> np.ndarray:
+    """Flat index of each Lab pixel's REMNANT_BIN-wide colour bin."""
+    q = (lab // REMNANT_BIN).astype(np.int64)
+    n = 256 // REMNANT_BIN
+    return (q[..., 0] * n + q[..., 1]) * n + q[..., 2]
+
+
+def _present(bins: np.ndarray, spread: int = 1) -> np.ndarray:
+    """bool 3-D grid of the colour bins in `bins`, grown by `spread` bins each way (near colours count)."""
+    n = 256 // REMNANT_BIN
+    grid = np.zeros(n ** 3, np.uint8)
+    grid[bins] = 1
+    grid = grid.reshape(n, n, n)
+    for axis in range(3):
+        grid = np.max([np.roll(grid, d, axis) for d in range(-spread, spread + 1)], axis=0)
+    return grid.reshape(-1).astype(bool)
+
+
+def _remnant(src, res, inner, changed, reach: int) -> float:
+    """Part of the removed object left outside the fill (a hoof or a rim the mask missed: the fill
+    never saw it, so no other measure does): pixels within `reach` px of the changed region of a
+    colour found in the source under the mask (2 px in from its edge) and in no pixel of the result
+    `reach`..`reach`+10 px out (Lab bins REMNANT_BIN wide, a bin's neighbours counting as present).
+    The largest such blob (3x3 closed), over the square root of the mask's area: 0 when nothing of
+    the object's own colours is left; two hooves of a horse left on a brick wall ~0.6."""
+    core = inner & ~_grow(~inner, 2)
+    far = _grow(changed, reach + 10) & ~_grow(changed, reach)
+    near = _grow(changed, reach) & ~changed
+    if core.sum() < 30 or far.sum() < 60 or not near.any():
+        return 0.0
+    src_bins = _colour_bins(cv2.cvtColor(src, cv2.COLOR_RGB2Lab))
+    res_bins = _colour_bins(cv2.cvtColor(res, cv2.COLOR_RGB2Lab))
+    objectish = _present(src_bins[core], 0) & ~_present(res_bins[far], 1)
+    like = cv2.morphologyEx((near & objectish[res_bins]).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(like * near, connectivity=8)
+    largest = stats[1:, cv2.CC_STAT_AREA].max() if n > 1 else 0
+    return float(largest / np.sqrt(inner.sum()))
+
+
 def _measures(source, result, mask, changed) -> dict[str, float] | None:
     reach = int(np.clip(np.sqrt(changed.sum()) * 0.35, 8, 40))
     src, res, inner, changed = _crop(source, result, mask, changed, reach + 12)
@@ -161,6 +204,7 @@ def _measures(source, result, mask, changed) -> dict[str, float] | None:
         "half_width": float(cv2.distanceTransform(np.pad(inner, 1).astype(np.uint8), cv2.DIST_L2, 3).max()),
         "seam": seam,
         "blotch": blotch,
+        "remnant": _remnant(src, res, inner, changed, reach),
     }
 
 
@@ -179,12 +223,12 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
     bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]) * thick,
            "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
            "fronts": _ramp(m["fronts"], *LIMITS["fronts"]), "seam": _ramp(m["seam"], *LIMITS["seam"]),
-           "blotch": _ramp(m["blotch"], *LIMITS["blotch"])}
+           "blotch": _ramp(m["blotch"], *LIMITS["blotch"]), "remnant": _ramp(m["remnant"], *LIMITS["remnant"])}
     score = float(np.prod([1.0 - b for b in bad.values()]))
     worst = max(bad, key=bad.get)
     ok = score >= QUALITY_THRESHOLD
     detail = (f"texture {m['texture']:.2f} of the surroundings, streaks {m['streaks']:.2f}, "
-              f"fronts {m['fronts']:.2f}, seam {m['seam']:.2f}, blotch {m['blotch']:.2f}")
+              f"fronts {m['fronts']:.2f}, seam {m['seam']:.2f}, blotch {m['blotch']:.2f}, remnant {m['remnant']:.2f}")
     reason = (f"looks seamless (score {score:.2f}: {detail})" if ok else
               f"{WHAT[worst]} in the filled region (score {score:.2f} < {QUALITY_THRESHOLD}: {detail})")
     measures = {**{k: round(v, 4) for k, v in m.items()}, **{f"bad_{k}": round(v, 4) for k, v in bad.items()}}

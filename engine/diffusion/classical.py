@@ -5,8 +5,10 @@ re-plan policy tries the next on an `artifact` verdict):
 - `auto` (default, ~1 s at 640 px): structure from the membrane, texture from the exemplar fill: the low
   frequencies (Gaussian sigma LOW_SIGMA) of the harmonic interpolation of the mask's border
   (engine/diffusion/patchmatch.membrane: the closest smooth guess, and no lighter or darker patch
-  where light meets shadow) plus the fine detail of `patch`, when the offline quality judge
-  (engine/quality.py) finds that seamless; otherwise `patch` itself (strong structures crossing
+  where light meets shadow) plus the fine detail of `patch`; where the membrane ramps steeply
+  (EDGE_SLOPE grey levels/px: it is spreading an edge that crosses the mask into a haze, e.g. a
+  cup's white rim against the table) the exemplar's own low frequencies take over. The mix is kept
+  when the offline quality judge (engine/quality.py) finds it seamless; otherwise `patch` itself (strong structures crossing
   the mask, which the membrane blurs) when the judge scores it clearly higher; masks thinner than a
   few pixels go to Telea;
 - `patch`: exemplar-based completion (multi-scale PatchMatch + voting anchored to the membrane at
@@ -35,6 +37,7 @@ from engine.protocols import InpaintRequest
 MAX_COVERAGE = 0.97  # a fill needs surroundings to copy from
 THIN_PX = 3.0  # masks no deeper than this (px from their border) are scratches: Telea fills them best
 PREFER_MARGIN = 0.1  # `auto` takes the plain exemplar fill only when the judge likes it this much better
+EDGE_SLOPE = (3.0, 8.0)  # membrane slope (grey levels/px) from which to which `auto` hands over to the exemplar
 LOW_SIGMA = 2.0  # px: `auto` takes the membrane below this scale and the exemplar's detail above it
 
 
@@ -48,8 +51,12 @@ def _fill_crop(crop: np.ndarray, hole: np.ndarray, method: str, seed: int, radiu
         patch = complete(crop, hole, seed=seed, smooth=smooth)
         if method == "patch":
             return patch
-        detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), LOW_SIGMA)
-        mixed = cv2.GaussianBlur(smooth, (0, 0), LOW_SIGMA) + detail
+        low_patch = cv2.GaussianBlur(patch.astype(np.float32), (0, 0), LOW_SIGMA)
+        low = cv2.GaussianBlur(smooth, (0, 0), LOW_SIGMA)
+        grey = low.mean(axis=2)
+        slope = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1)) / 8.0
+        edge = np.clip((cv2.GaussianBlur(slope, (0, 0), 3.0) - EDGE_SLOPE[0]) / (EDGE_SLOPE[1] - EDGE_SLOPE[0]), 0, 1)
+        mixed = low + edge[..., None] * (low_patch - low) + patch.astype(np.float32) - low_patch
         out = crop.copy()
         out[hole] = np.clip(np.rint(mixed[hole]), 0, 255).astype(np.uint8)
         return np.concatenate([out, patch], axis=2)  # both candidates: the caller judges the first

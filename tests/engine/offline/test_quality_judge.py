@@ -92,3 +92,22 @@ def test_scores_the_default_spoon_removal_above_the_plain_exemplar_fill_that_lef
     good, bad = (assess(image, blend(image, x, mask), mask) for x in (default, plain))
     assert bad.score < good.score and not bad.ok, (bad.reason, good.reason)
     assert bad.measures["seam"] > 3.0  # its outline shows: a step along part of the mask's border
+
+
+def test_rejects_a_perfect_fill_that_leaves_part_of_the_object_outside_the_mask():
+    """A horse's hooves the segmenter left out: the fill itself is the clean photo, so only a look
+    outside the mask sees them (the judge accepted such a removal before)."""
+    clean = _textured(5, 200)
+    body = np.zeros(clean.shape[:2], bool)
+    body[60:120, 50:150] = True
+    hooves = np.zeros_like(body)
+    hooves[120:134, 62:70] = hooves[120:134, 128:136] = True
+    with_object = clean.copy()
+    stripes = (np.arange(200)[None, :] // 5 % 2).astype(bool)
+    with_object[(body | hooves) & stripes] = (200, 120, 40)
+    with_object[(body | hooves) & ~stripes] = (40, 90, 200)
+    whole = assess(with_object, blend(with_object, clean, body | hooves), body | hooves)
+    assert whole.ok and whole.measures["remnant"] < 0.1, whole.reason
+    left = assess(with_object, blend(with_object, clean, body), body)
+    assert not left.ok and "left outside the mask" in left.reason, left.reason
+    assert left.measures["remnant"] > 0.3
