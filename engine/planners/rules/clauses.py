@@ -15,7 +15,7 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.text import Phrases, head, is_adjective, noun_phrase, starts_with
+from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjacent, noun_phrase, starts_with
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
@@ -309,7 +309,7 @@ def classify(words: list[str]) -> list[Clause]:
         if c.role == "not":  # takes back the last edit, unless another clause already does
             undone = any(o.undo for o in out)
             c.role, c.undo = ("social", 0) if undone or not any(o.role == "request" for o in out) else ("undo", 1)
-    return _merge_leading_locative(out)
+    return merge_adjacent(out, _leading_locative)
 
 
 def _topics(out: list[Clause]) -> list[Clause]:
@@ -362,20 +362,13 @@ def _classify_part(part: list[str]) -> list[Clause]:
     return [Clause("context" if is_context(words) else "request", words, part)]
 
 
-def _merge_leading_locative(clauses: list[Clause]) -> list[Clause]:
+def _leading_locative(prev: Clause, c: Clause) -> Clause | None:
     """'in the sky, add a moon' -> one request 'add a moon in the sky'."""
-    if len(clauses) < 2:
-        return clauses
-    out: list[Clause] = []
-    for c in clauses:
-        prev = out[-1] if out else None
-        if (prev is not None and prev.role == "request" and c.role == "request" and prev.words
-                and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where"  # "where the lamp is, put ..."
-                     or prev.words[:2] == ["instead", "of"])):  # "instead of the clock, put a painting there"
-            out[-1] = Clause("request", c.words + prev.words, c.raw + prev.raw)
-        else:
-            out.append(c)
-    return out
+    if (prev.role == "request" and c.role == "request" and prev.words
+            and (prev.words[0] in lx.LOCATIVE_PREPS or prev.words[0] == "where"  # "where the lamp is, put ..."
+                 or prev.words[:2] == ["instead", "of"])):  # "instead of the clock, put a painting there"
+        return Clause("request", c.words + prev.words, c.raw + prev.raw)
+    return None
 
 
 # --- compound requests -----------------------------------------------------------------------------

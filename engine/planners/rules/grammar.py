@@ -24,7 +24,7 @@ from engine.planners.rules.photometric import Op, is_complaint, problem_ops, sca
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
 from engine.planners.rules.text import (KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, head, starts_with,
-                                        tokenize)
+                                        merge_adjacent, tokenize)
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
@@ -214,39 +214,24 @@ def _same_edit(a: Step, b: Step) -> bool:
         and p.target == q.target
 
 
-def _merge_moves(steps: list[Step]) -> list[Step]:
+def _moved(prev: Step, s: Step) -> Step | None:
     """'take the cat out of the kitchen and put it in a garden': an object removed and then placed is moved."""
-    if len(steps) < 2:
-        return steps
-    out: list[Step] = []
-    for s in steps:
-        prev = out[-1] if out else None
-        if prev is not None and prev.parsed.category == "remove" and not prev.ops and s.parsed.target \
-                and s.parsed.target == prev.parsed.target and s.parsed.category in ("background", "local", "addition") \
-                and any(r.kind == "object" for r in s.refs):
-            p = s.parsed  # "remove the vase and put it on the shelf": the vase, moved there
-            k = next((i for i, x in enumerate(s.words) if x in lx.LOCATIVE_PREPS), len(s.words))
-            out[-1] = s if p.category != "addition" else Step(
-                Parsed("local", p.target, ["moved", *s.words[k:]], "moved"), s.words, (), s.refs)
-        else:
-            out.append(s)
-    return out
+    if prev.parsed.category == "remove" and not prev.ops and s.parsed.target \
+            and s.parsed.target == prev.parsed.target and s.parsed.category in ("background", "local", "addition") \
+            and any(r.kind == "object" for r in s.refs):
+        p = s.parsed  # "remove the vase and put it on the shelf": the vase, moved there
+        k = next((i for i, x in enumerate(s.words) if x in lx.LOCATIVE_PREPS), len(s.words))
+        return s if p.category != "addition" else Step(
+            Parsed("local", p.target, ["moved", *s.words[k:]], "moved"), s.words, (), s.refs)
+    return None
 
 
-def _merge_adjustments(steps: list[Step]) -> list[Step]:
-    if len(steps) < 2:
-        return steps
-    out: list[Step] = []
-    for s in steps:
-        prev = out[-1] if out else None
-        if prev is not None and prev.ops and s.ops and prev.parsed.category == s.parsed.category \
-                and prev.parsed.target == s.parsed.target:
-            merged = {o.op: o for o in prev.ops} | {o.op: o for o in s.ops}
-            out[-1] = Step(prev.parsed, prev.words + ["and"] + s.words, tuple(merged.values()),
-                           prev.refs + s.refs)
-        else:
-            out.append(s)
-    return out
+def _adjusted_together(prev: Step, s: Step) -> Step | None:
+    """Two adjustments of the same thing in a row are one step with both operations."""
+    if prev.ops and s.ops and prev.parsed.category == s.parsed.category and prev.parsed.target == s.parsed.target:
+        merged = {o.op: o for o in prev.ops} | {o.op: o for o in s.ops}
+        return Step(prev.parsed, prev.words + ["and"] + s.words, tuple(merged.values()), prev.refs + s.refs)
+    return None
 
 
 def _record_undo(out: Analysis, memory: Memory, phrase: str) -> None:
@@ -284,7 +269,7 @@ def analyse(text: str, history: Sequence = ()) -> Analysis:
                 continue
             _request(c.words, opener + c.raw, ctx, memory, here, problem, out, disliked)
             opener = []
-    out.steps = _merge_moves(_merge_adjustments(out.steps))
+    out.steps = merge_adjacent(merge_adjacent(out.steps, _adjusted_together), _moved)
     if out.undo and out.steps and memory:
         _record_undo(out, memory, next((" ".join(c.words) for c in clauses if c.role == "undo"), "instead"))
     if not out.steps and not out.unclear:

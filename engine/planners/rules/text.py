@@ -444,3 +444,18 @@ def local_caption(target: str, new: list[str]) -> str:
     if new[0] in lx.CLAUSE_VERBS:
         return f"{article(target)} {gerund(new[0])} {' '.join(new[1:])}".strip()
     return article(" ".join(new)) if target == "" else f"{article(target)}, {' '.join(new)}"
+
+
+def merge_adjacent(items: list, merge) -> list:
+    """`items` with each one folded into the one before it where `merge(prev, item)` returns the merged
+    item (None: the two stay apart). The shared shape of the grammar's "X, then Y is one thing" rules."""
+    if len(items) < 2:
+        return items
+    out: list = []
+    for x in items:
+        merged = merge(out[-1], x) if out else None
+        if merged is None:
+            out.append(x)
+        else:
+            out[-1] = merged
+    return out
