@@ -174,8 +174,9 @@ def _remnant(src, res, inner, changed, reach: int) -> float:
     The largest such blob (3x3 closed), over the square root of the mask's area: 0 when nothing of
     the object's own colours is left; two hooves of a horse left on a brick wall ~0.6."""
     core = inner & ~_grow(~inner, 2)
-    far = _grow(changed, reach + 10) & ~_grow(changed, reach)
-    near = _grow(changed, reach) & ~changed
+    within = _grow(changed, reach)
+    far = _grow(changed, reach + 10) & ~within
+    near = within & ~changed
     if core.sum() < 30 or far.sum() < 60 or not near.any():
         return 0.0
     src_bins = _colour_bins(cv2.cvtColor(src, cv2.COLOR_RGB2Lab))
