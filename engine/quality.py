@@ -46,7 +46,7 @@ WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "fronts": "smear 
 class QualityReport(BaseModel):
     score: float = Field(ge=0, le=1, description="1 = seamless; below QUALITY_THRESHOLD = artifact")
     ok: bool
-    problem: Literal["artifact", "none"]
+    problem: Literal["artifact", "target_still_present", "none"]  # a remnant: part of the object is left
     reason: str
     measures: dict[str, float] = Field(default_factory=dict)
 
@@ -233,5 +233,6 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
     reason = (f"looks seamless (score {score:.2f}: {detail})" if ok else
               f"{WHAT[worst]} in the filled region (score {score:.2f} < {QUALITY_THRESHOLD}: {detail})")
     measures = {**{k: round(v, 4) for k, v in m.items()}, **{f"bad_{k}": round(v, 4) for k, v in bad.items()}}
-    return QualityReport(score=round(score, 4), ok=ok, problem="none" if ok else "artifact", reason=reason,
+    problem = "none" if ok else "target_still_present" if worst == "remnant" else "artifact"
+    return QualityReport(score=round(score, 4), ok=ok, problem=problem, reason=reason,
                          measures=measures)

@@ -8,7 +8,8 @@ mean. Candidates of one attempt are ranked by (ok, score).
 
 - `preservation`: pixels outside the blend band equal the source bit for bit (catches blend bugs);
 - `quality`: seams, smears and flat patches inside the mask against the ring around it
-  (engine.quality, no weights);
+  (engine.quality, no weights): "artifact", or "target_still_present" when the worst is part of
+  the object left just outside the mask (the retry grows the mask);
 - `detector`: GroundingDINO re-check: a removed target is gone from the mask, an added one is in it;
 - `vlm`: before/after + instruction -> a typed verdict in one call (engine.verification_vlm);
 - `scripted`: verdicts given in advance, for tests and replays.
@@ -87,7 +88,7 @@ class QualityJudge:
             return Verdict(ok=True, problem="none", by=self.name, score=1.0,
                            reason="a photo adjustment, not a fill: nothing for the quality judge to check")
         report = assess(case.source, case.result, case.mask)
-        return Verdict(ok=bool(report.ok), problem="none" if report.ok else "artifact", by=self.name,
+        return Verdict(ok=bool(report.ok), problem=report.problem, by=self.name,
                        score=float(min(1.0, max(0.0, report.score))), reason=report.reason)
 
 

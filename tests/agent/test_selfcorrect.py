@@ -261,3 +261,28 @@ def test_rejecting_a_photo_adjustment_says_what_cannot_change(settings):
     assert out.status == "rejected" and s.pending() is None
     assert out.note.startswith("Nothing to change for 'artifact'") and "photo adjustment" in out.note
     assert [a.status for a in s.attempts()] == ["rejected"]
+
+
+def test_lite_removal_that_leaves_part_of_the_object_grows_the_mask_and_then_passes(settings, tmp_path):
+    """The quality judge sees a remnant (a horse's hooves left just outside a painted mask) as the target
+    still present, not as an artifact: the retry grows the mask, which takes the hooves in."""
+    import cv2
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    grey = cv2.GaussianBlur(rng.normal(128, 40, (200, 200)).astype(np.float32), (0, 0), 1.2)
+    photo = np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+    body = np.zeros((200, 200), bool)
+    body[60:120, 50:150] = True
+    horse = body.copy()
+    horse[120:134, 62:70] = horse[120:134, 128:136] = True
+    stripes = (np.arange(200)[None, :] // 5 % 2).astype(bool)
+    photo[horse & stripes], photo[horse & ~stripes] = (200, 120, 40), (40, 90, 200)
+    Image.fromarray(photo).save(tmp_path / "horse.png")
+    s = Session.new("rem", tmp_path / "horse.png", settings.model_copy(update={"verify": "preservation,quality"}))
+    out = s.edit("remove the horse", mask=body)
+    recs = s.attempts()
+    assert recs[0].status == "rejected" and recs[0].verdict["problem"] == "target_still_present", recs[0].verdict
+    assert "mask grown by 15 px" in recs[1].change
+    grown = s.store.get_mask(recs[1].mask_id)
+    assert grown[horse].all() and out.status == "committed" and out.version.attempt_id == recs[1].id
