@@ -40,8 +40,13 @@ _LIST_OPENERS = frozenset("things steps changes edits requests following one thi
                           "situation question story".split())
 
 
+_SEGMENT_MARKS = frozenset(",;.!?:")
+
+
 def segments(words: list[str]) -> list[list[str]]:
     """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
+    if _SEGMENT_MARKS.isdisjoint(words):  # one segment (the usual instruction)
+        return [list(words)] if words else []
     out, cur = [], []
     for i, x in enumerate(words):
         if x == "," and _between_adjectives(cur, words, i):  # "a big, fluffy dog": one noun phrase
@@ -77,6 +82,7 @@ def strip_polite(w: list[str]) -> list[str]:
 
 _KEEP_FIRST = frozenset("do but and keep leave without".split())
 _KEEP_WORDS = frozenset("keep leave not without".split())
+_KEEP_ANY = _KEEP_FIRST | _KEEP_WORDS
 
 
 def keep_subject(clause: list[str]) -> list[str] | None:
@@ -102,6 +108,8 @@ def keep_subject(clause: list[str]) -> list[str] | None:
 
 def _split_keep(clause: list[str]) -> list[list[str]]:
     """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
+    if _KEEP_ANY.isdisjoint(clause):  # no word that starts or marks a keep clause (the usual case)
+        return [clause]
     if clause and clause[0] not in _KEEP_FIRST and not _KEEP_WORDS.isdisjoint(clause) \
             and keep_subject(strip_polite(clause)) is not None:
         clause = strip_polite(clause)  # "just leave the horse and ..."

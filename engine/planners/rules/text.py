@@ -75,14 +75,16 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     if "'s" in lower:  # "my photo's too yellow": 's is "is" before a degree word
         words = [y for i, x in enumerate(words) for y in (
             [x[:-2], "is"] if x.endswith("'s") and i + 1 < len(words) and words[i + 1] in _DEGREE else [x])]
-    if not _PHRASE_SECOND.isdisjoint(words):
+    seconds = _PHRASE_SECOND.intersection(words)  # the second words of typo phrases here (usually only "the")
+    if seconds:
         for wrong, right in lx.TYPO_PHRASES.items():
-            if wrong[1] not in words or wrong[0] not in words:
+            if wrong[1] not in seconds or wrong[0] not in words:
                 continue
             n = len(wrong)
             for i in range(len(words) - n, -1, -1):
                 if tuple(words[i:i + n]) == wrong:
                     words[i:i + n] = right
+                    seconds = _PHRASE_SECOND.intersection(words)
     return words, proper
 
 
@@ -179,7 +181,7 @@ def fix_short_typo(word: str) -> str:
 
 def has_global_cue(w: list[str]) -> bool:
     """True when the words name a style, season, weather, time of day or lighting."""
-    if any(x in lx.GLOBAL_CUES for x in w):
+    if not lx.GLOBAL_CUES.isdisjoint(w):
         return True
     text = " ".join(w)
     return any(phrase in text for phrase in lx.GLOBAL_PHRASES)
