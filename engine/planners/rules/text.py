@@ -32,7 +32,9 @@ _SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9]
 _SPECIAL_CHARS = frozenset("\u2019\u2018\u2192&\u2013\u2014=-:;")  # every _SPECIAL match has one of them
 _SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ",
                "\u2013": " , ", "\u2014": " , "}  # a dash between words separates clauses
+_PHRASE_FIRST = frozenset(wrong[0] for wrong in lx.TYPO_PHRASES)
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")  # text of these only: _TOKEN's words are split()'s
 _TYPO_KEYS = frozenset(lx.TYPOS)
 _DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
 
@@ -59,7 +61,7 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
         lower = _ELONGATED_WORD.sub(_shorten, lower)
     # a proper noun needs a capital after the first two characters (the usual instruction has none)
     proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if not text[2:].islower() else frozenset()
-    toks = _TOKEN.findall(lower)
+    toks = lower.split() if _PLAIN.issuperset(lower) else _TOKEN.findall(lower)  # letters and spaces: the same tokens
     if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)
         words = toks
     else:
@@ -76,7 +78,7 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
         words = [y for i, x in enumerate(words) for y in (
             [x[:-2], "is"] if x.endswith("'s") and i + 1 < len(words) and words[i + 1] in _DEGREE else [x])]
     seconds = _PHRASE_SECOND.intersection(words)  # the second words of typo phrases here (usually only "the")
-    if seconds:
+    if seconds and not _PHRASE_FIRST.isdisjoint(words):
         for wrong, right in lx.TYPO_PHRASES.items():
             if wrong[1] not in seconds or wrong[0] not in words:
                 continue
