@@ -5,6 +5,7 @@ rules_clauses.py, rules_questions.py, rules_verbs.py and rules_arrow.py.
 """
 from __future__ import annotations
 
+import math
 import re
 from difflib import get_close_matches
 from functools import lru_cache
@@ -94,17 +95,26 @@ class CloseMatch:
     """`difflib.get_close_matches(word, targets, n=1, cutoff=cutoff)` for one fixed list of typo targets, with
     difflib's work kept for the few targets two cheap upper bounds of its ratio leave: the lengths (a table
     per word length, built on first use of that length) and the letters the two share plus the target's
-    repeated ones (one AND of letter masks). Same answer as difflib, a fraction of the work: most words
-    looked up are no typo at all and no target survives."""
+    repeated ones (one AND of letter masks, against a whole number the table holds). Same answer as difflib,
+    a fraction of the work: most words looked up are no typo at all and no target survives."""
 
     def __init__(self, targets: tuple[str, ...], cutoff: float):
         self.targets, self.cutoff = tuple(targets), cutoff
-        self._by_length: dict[int, tuple[tuple[str, int, int, float], ...]] = {}
+        self._by_length: dict[int, tuple[tuple[int, str, int], ...]] = {}
+        self._masks: list[int] = []  # the targets' letter masks, made on first use
 
-    def _table(self, n: int) -> tuple[tuple[str, int, int, float], ...]:
-        """(target, its letter mask, its repeated letters, the bound of the letter test) for words of length n."""
-        return tuple((t, _letter_mask(t), len(t) - len(set(t)), self.cutoff * (n + len(t))) for t in self.targets
-                     if 2.0 * min(n, len(t)) >= self.cutoff * (n + len(t)))
+    def _table(self, n: int) -> tuple[tuple[int, str, int], ...]:
+        """(the distinct letters a word of length n must share with the target, target, its letter mask) for
+        the targets such a word can match: 2.0 * (shared + the target's repeated letters) >= cutoff * (n + m),
+        difflib's bound, is shared >= ceil(cutoff * (n + m) / 2) - repeated, in whole numbers."""
+        if not self._masks:
+            self._masks = [_letter_mask(t) for t in self.targets]
+        rows = []
+        for t, t_mask in zip(self.targets, self._masks):
+            bound = self.cutoff * (n + len(t))
+            if 2.0 * min(n, len(t)) >= bound:
+                rows.append((math.ceil(bound / 2.0) - (len(t) - len(set(t))), t, t_mask))
+        return tuple(rows)
 
     def __call__(self, word: str) -> list[str]:
         n = len(word)
@@ -115,11 +125,11 @@ class CloseMatch:
             return []
         if word.isascii():
             mask = _letter_mask(word)
-            survivors = [t for t, t_mask, repeats, bound in table
-                         if 2.0 * ((mask & t_mask).bit_count() + repeats) >= bound]
+            distinct = mask.bit_count()
+            survivors = [t for need, t, t_mask in table if need <= distinct and (mask & t_mask).bit_count() >= need]
         else:  # a letter mask of any code point would be a huge number: sets instead
             letters = frozenset(word)
-            survivors = [t for t, _, repeats, bound in table if 2.0 * (len(letters & frozenset(t)) + repeats) >= bound]
+            survivors = [t for need, t, _ in table if len(letters & frozenset(t)) >= need]
         return get_close_matches(word, survivors, n=1, cutoff=self.cutoff) if survivors else []
 
 
