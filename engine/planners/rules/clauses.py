@@ -20,6 +20,7 @@ from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjace
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
 _UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
+_UNDO_CLAUSES = frozenset(vb.UNDO_CLAUSES)  # one hash look-up, not a scan of the tuple
 _TRAILING = frozenset("please thanks thank you now too thx pls also".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
@@ -150,7 +151,7 @@ def undo_count(w: list[str]) -> int:
     """1 for 'undo that' / 'go back' / a bare 'no', 2 for 'undo the last two edits'; else 0."""
     if not w or w[0] not in _UNDO_FIRST:
         return 0
-    if tuple(w) in vb.UNDO_CLAUSES:
+    if tuple(w) in _UNDO_CLAUSES:
         return 1
     if w[:1] == ["undo"] and len(w) <= 6 and any(x in vb.NUMBER_WORDS for x in w):
         return next(vb.NUMBER_WORDS[x] for x in w if x in vb.NUMBER_WORDS)
@@ -303,8 +304,9 @@ def classify(words: list[str]) -> list[Clause]:
     if len(segs) > 1:
         segs = _join_lists(segs)
     for seg in segs:
-        for part in (p for s in _split_request(seg) for p in _split_keep(s)):
-            out.extend(_classify_part(part))
+        for s in _split_request(seg):
+            for part in _split_keep(s):
+                out.extend(_classify_part(part))
     if len(out) > 1:
         out = _topics(out)
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request

@@ -176,10 +176,13 @@ def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
     return words, alt
 
 
+_RETRY_CLAUSES, _REPEAT_CLAUSES = frozenset(vb.RETRY_CLAUSES), frozenset(vb.REPEAT_CLAUSES)  # hash look-ups
+
+
 def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
     key = tuple(words)
-    retry = key in vb.RETRY_CLAUSES
-    if not retry and key not in vb.REPEAT_CLAUSES:
+    retry = key in _RETRY_CLAUSES
+    if not retry and key not in _REPEAT_CLAUSES:
         return None
     last = memory.last()
     return Resolved(list(last.words), [make_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)
