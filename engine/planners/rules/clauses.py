@@ -15,7 +15,7 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjacent, noun_phrase, starts_with
+from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjacent, noun_phrase
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
@@ -160,6 +160,8 @@ def undo_count(w: list[str]) -> int:
     return 0
 
 
+_FAN = Phrases(vb.FAN_PHRASES)  # "(I) am not a fan of"
+_FAN_TAILS = Phrases(p[1:] for p in vb.FAN_PHRASES)  # "(I'm) not a fan of"
 _NP_LINKS = lx.LOCATIVE_PREPS | {"of", "with", "next"}  # "the shadow on her face is ..."
 _ANY_VERB = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS
 
@@ -171,7 +173,7 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
-    if w[0] == "not" and (any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES)  # "not a fan of the rug"
+    if w[0] == "not" and (_FAN_TAILS.match(w) is not None  # "not a fan of the rug"
                           or w[1] in vb.NOT_KEEN):  # "not loving the cloudy sky"
         return True
     if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
@@ -189,7 +191,7 @@ def is_context(w: list[str]) -> bool:
             rest = rest[1:]
         negated = "not" in w[1:4]
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
-                               or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
+                               or _FAN.match(w, 1) is not None or _FAN_TAILS.match(w) is not None
                                or rest[0] in vb.NARRATIVE_VERBS and not negated
                                or rest[0] in vb.PRAISE_VERBS and w[1] not in lx.MODALS and rest[1:2]
                                and rest[1] in lx.DEFINITE)  # "I love this photo", not "I'd love a hat"

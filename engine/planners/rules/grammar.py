@@ -23,12 +23,13 @@ from engine.planners.rules.mentions import (PICTURE, Memory, Mention, Ref, claus
 from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import (KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, head, starts_with,
+from engine.planners.rules.text import (KNOWN_WORDS, Phrases, fix_short_typo, fix_typo, fix_typo_anywhere, head,
                                         merge_adjacent, tokenize)
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
+_EDIT_QUESTIONS = Phrases(vb.EDIT_QUESTIONS)  # "what if", "how about": a question that asks for an edit
 _LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 
 
@@ -93,7 +94,7 @@ def _dislike(w: list[str]) -> str:
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
-    if w[0] in vb.QUESTION_WORDS and (not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) or w[2:3] == ["you"]) \
+    if w[0] in vb.QUESTION_WORDS and (_EDIT_QUESTIONS.match(w) is None or w[2:3] == ["you"]) \
             and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
         return "question"  # "how would you improve this?" asks for advice
     if w[0] in ("write", "compose", "sing") and w[1:2] in (["me"], ["us"]) or \
