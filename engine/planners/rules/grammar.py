@@ -145,8 +145,11 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
     if last is not None and last.ops:
         ops = tuple(Op(op, s) for op, s in last.strength.items())
         return last.category, scaled(ops, r.factor)
-    subject = set(p.target) if p.category == "background" else set()
-    found = scan([x for x in r.words if x not in subject], background=p.category == "background")
+    if p.category == "background":  # the kept subject's words are no adjustment words
+        subject = set(p.target)
+        found = scan([x for x in r.words if x not in subject], background=True)
+    else:
+        found = scan(r.words)
     if found is None:
         return None
     if found.ops:
