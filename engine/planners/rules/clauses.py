@@ -470,6 +470,8 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
 def split_and(w: list[str], is_edit: Callable[[list[str]], bool], was_moved: bool = False) -> list[list[str]]:
     """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
     gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
+    if "and" not in w[1:-1]:  # nothing to split at (the usual request)
+        return [w]
     for i in range(1, len(w) - 1):
         if w[i] != "and" or (is_adjective(w[i - 1]) and is_adjective(w[i + 1])):
             continue
