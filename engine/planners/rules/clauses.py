@@ -143,7 +143,7 @@ def is_social(w: list[str]) -> bool:
         return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
-    return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
+    return bool(w) and not vb.SOCIAL_HEADS.isdisjoint(w) and all(
         x in vb.SOCIAL_HEADS or x in vb.SOCIAL_FILLER for x in w)
 
 
@@ -266,11 +266,11 @@ def _plain_statement(w: list[str]) -> bool:
     if w[0] in ("i", "we") and w[1:2] and w[1] in vb.PAST_STORY:  # a story about the picture
         return True
     if any(x in ("so", "very", "really") for x in w):
-        return any(x in vb.PRAISE for x in w)  # "the dog is so cute", not "the sky is so dull"
+        return not vb.PRAISE.isdisjoint(w)  # "the dog is so cute", not "the sky is so dull"
     if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
             w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
         return True
-    return any(x in vb.PRAISE for x in w)
+    return not vb.PRAISE.isdisjoint(w)
 
 
 _TOPIC_TAIL = lx.LOCATIVE_PREPS | frozenset("with wearing by next near holding".split())

@@ -159,7 +159,7 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
 
 def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
     p = parse_words(r.words, ctx)
-    if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
+    if p.category == "global" and keep and not lx.PLACES.isdisjoint(p.new):  # "... to a forest but keep the deer"
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")
     if p.category == "local" and keep and head(p.target) in lx.PLACES and p.target != keep:
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")  # "keep the cyclist, swap the road for a trail"
