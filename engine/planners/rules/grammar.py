@@ -71,15 +71,14 @@ def _fix(words: list[str]) -> list[str]:
     """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
     if KNOWN_WORDS.issuperset(words):  # nothing to repair (the usual case)
         return list(words)
-    out = []
+    out = list(words)  # the known words stay; each unknown one is looked up
     for i, x in enumerate(words):
         if x in KNOWN_WORDS:
-            out.append(x)
             continue
         lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
         if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
             x = fix_short_typo(x)
-        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x))
+        out[i] = fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x)
     return out
 
 
