@@ -84,14 +84,16 @@ def strip_polite(w: list[str]) -> list[str]:
 _KEEP_FIRST = frozenset("do but and keep leave without".split())
 _KEEP_WORDS = frozenset("keep leave not without".split())
 _KEEP_ANY = _KEEP_FIRST | _KEEP_WORDS
+_LEADS = (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
+          ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"])
+_KEEP_LEADS = {first: [lead for lead in _LEADS if lead[0] == first] for first in _KEEP_FIRST}  # by first word, in order
 
 
 def keep_subject(clause: list[str]) -> list[str] | None:
     """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
     if not clause or clause[0] not in _KEEP_FIRST:
         return None
-    for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
-                 ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
+    for lead in _KEEP_LEADS.get(clause[0], ()):
         if clause[: len(lead)] == lead:
             rest = clause[len(lead):]
             if lead[-1] == "not" or lead == ["without"]:

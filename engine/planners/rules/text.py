@@ -279,19 +279,20 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     A pronoun is returned as itself with determiner 'pron'. With `split_adjectives`, trailing
     adjectives are left out for the caller ('make the car red' -> ['car'], next index at 'red').
     """
-    if i < len(w) and _pronoun_here(w, i):
+    n = len(w)  # w is only read here
+    if i < n and _pronoun_here(w, i):
         return [w[i]], i + 1, "pron"
     i, det = skip_determiners(w, i)
     out: list[str] = []
     owner: list[str] = []
     start = i
-    while i < len(w):
+    while i < n:
         x = w[i]
         if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
             if out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                     x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
                     and det in _A_OR_SOME) and not (  # "a big potted plant": a participle before the noun
-                    is_participle(x) and i + 1 < len(w) and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
+                    is_participle(x) and i + 1 < n and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
                 break
             out.append(x)
             i += 1
@@ -311,7 +312,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             i, _ = skip_determiners(w, i + 1)
             start = i if not out else start
             continue
-        if x == "can" and out and (i + 1 == len(w) or w[i + 1] in _AFTER_NOUN_CAN):  # "the trash can"
+        if x == "can" and out and (i + 1 == n or w[i + 1] in _AFTER_NOUN_CAN):  # "the trash can"
             out.append(x)
             i += 1
             continue
@@ -319,27 +320,27 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out.append(x)
             i += 1
             break
-        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < len(w) \
+        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < n \
                 and w[i + 1] not in lx.NP_STOPS:  # "the very big truck", "some kinda sculpture"
             i += 1
             continue
-        if x.endswith("ly") and len(x) > 4 and i + 2 < len(w) and is_participle(w[i + 1]) \
+        if x.endswith("ly") and len(x) > 4 and i + 2 < n and is_participle(w[i + 1]) \
                 and _noun_here(w[i + 2]):  # "freshly baked cookies": an adverb and a participle before the noun
             out += w[i:i + 2]
             i += 2
             continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
             break
-        if out and x == "right" and i + 1 < len(w) and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
+        if out and x == "right" and i + 1 < n and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
             break
-        if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
+        if out and x in vb.SPOIL_VERBS and i + 1 < n and (
                 w[i + 1] in lx.DETERMINERS or w[i + 1] in lx.PRONOUNS or w[i + 1] == "everything"):
             break  # "the wires ruin the view": a verb, not "the castle ruins"
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
             continue
-        if x == "and" and out and i + 2 < len(w) and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
+        if x == "and" and out and i + 2 < n and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
                 and _noun_after_adjectives(w, i + 2):  # "the black and white (striped) cat": adjectives of one noun
             out += w[i:i + 2]
             i += 2
@@ -353,7 +354,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
     if split_adjectives and len(out) > 1 and w[i:i + 1] != ["into"]:  # "turn the ice cream into ...": no new state
-        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
+        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= n)
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog
