@@ -280,9 +280,9 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     adjectives are left out for the caller ('make the car red' -> ['car'], next index at 'red').
     """
     n = len(w)  # w is only read here
-    if i < n and _pronoun_here(w, i):
+    if i < n and w[i] in lx.PRONOUNS and _pronoun_here(w, i):  # (the two tests: no call for the usual word)
         return [w[i]], i + 1, "pron"
-    i, det = skip_determiners(w, i)
+    i, det = skip_determiners(w, i) if i < n and w[i] in lx.DETERMINERS else (i, "")
     out: list[str] = []
     owner: list[str] = []
     start = i
