@@ -121,8 +121,8 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
             if x in ("but", "and", "just", "only") and i > 1:
                 return [clause[:i], clause[i + 1:]]
         return [clause]
-    for cut in range(1, len(clause)):
-        if clause[cut] in ("without", "but", "and") and keep_subject(clause[cut:]) is not None:
+    for cut, x in enumerate(clause):
+        if x in ("without", "but", "and") and cut and keep_subject(clause[cut:]) is not None:
             return [clause[:cut], clause[cut:]]
     return [clause]
 

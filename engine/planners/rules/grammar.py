@@ -62,6 +62,8 @@ _BARE_NO = frozenset({("no",), ("nope",), ("nah",), ("wait",), ("no", "wait"), (
 def _undo_count(clauses) -> int:
     """Versions taken back: a bare 'no' beside an 'undo that' is the same undo ('no, undo that and ...')."""
     undos = [c for c in clauses if c.undo]
+    if not undos:  # (the usual instruction)
+        return 0
     if len(undos) > 1 and any(tuple(c.words) not in _BARE_NO for c in undos):
         undos = [c for c in undos if tuple(c.words) not in _BARE_NO]
     return sum(c.undo for c in undos)
