@@ -99,20 +99,22 @@ def remove_plan(np: list[str], rest: list[str]) -> Parsed:
 
 def addition_plan(np: list[str], det: str, rest: list[str]) -> Parsed:
     somewhere = bool(rest) and (rest[0] in lx.LOCATIVE_PREPS or rest[0] == "to")
-    if head(np) in lx.GLOBAL_LOOKS or (head(np) in lx.WEATHER and not somewhere):  # "add some fog"
+    h = head(np)
+    if h in lx.GLOBAL_LOOKS or (h in lx.WEATHER and not somewhere):  # "add some fog"
         return Parsed("global", [], np, "add-look-or-weather")
-    if head(np) in lx.EXPRESSIONS:  # "put a smile on her face"
+    if h in lx.EXPRESSIONS:  # "put a smile on her face"
         k = next((i for i, x in enumerate(rest) if x in ("on", "to")), -1)
         return Parsed("local", noun_phrase(rest, k + 1)[0] if k >= 0 else [], np, "expression")
-    if head(np) in lx.BACKGROUND_WORDS:
+    if h in lx.BACKGROUND_WORDS:
         return Parsed("background", [], words_after(rest, ("of", "with", "to")))
     if "of" in np and np[np.index("of") - 1] in lx.BACKGROUND_WORDS:  # "a new background of mountains"
         return Parsed("background", [], np[np.index("of") + 1:] + rest, "background-of")
-    if rest[:1] == ["behind"] and any(x in lx.PLACES for x in np) and (
+    if rest[:1] == ["behind"] and not lx.PLACES.isdisjoint(np) and (
             rest[1:2] and rest[1] in lx.PRONOUNS or head(behind_subject(rest)) in vb.PERSON_WORDS
-            or head(np) in _SCENERY):  # "a beach behind me", "a starry night sky behind the tent"
+            or h in _SCENERY):  # "a beach behind me", "a starry night sky behind the tent"
         return Parsed("background", behind_subject(rest), ([det] if det else []) + np, "place-behind")
-    if any(x in lx.PLACES or x in ("sunset", "sunrise") for x in np) and any(x in lx.BACKGROUND_WORDS for x in rest[:4]):
+    if (not lx.PLACES.isdisjoint(np) or "sunset" in np or "sunrise" in np) \
+            and not lx.BACKGROUND_WORDS.isdisjoint(rest[:4]):
         # "a beach in the background" is a new background, not an object
         return Parsed("background", [], ([det] if det else []) + np, "place-in-background")
     phrase = ([det] if det and det not in ("pron",) else []) + np

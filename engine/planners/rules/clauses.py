@@ -15,11 +15,12 @@ from typing import Callable
 
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
-from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjacent, noun_phrase, starts_with
+from engine.planners.rules.text import Phrases, head, is_adjective, merge_adjacent, noun_phrase
 
 _PREFIXES = Phrases(p.split() for p in lx.POLITE_PREFIXES)
 _THEN = Phrases(vb.THEN_WORDS)
 _UNDO_FIRST = frozenset(p[0] for p in vb.UNDO_CLAUSES)
+_UNDO_CLAUSES = frozenset(vb.UNDO_CLAUSES)  # one hash look-up, not a scan of the tuple
 _TRAILING = frozenset("please thanks thank you now too thx pls also".split())
 _KEEP_VERBS = frozenset("touch change changing touching alter modify move edit affect altering".split())
 
@@ -40,8 +41,13 @@ _LIST_OPENERS = frozenset("things steps changes edits requests following one thi
                           "situation question story".split())
 
 
+_SEGMENT_MARKS = frozenset(",;.!?:")
+
+
 def segments(words: list[str]) -> list[list[str]]:
     """Split at sentence punctuation; ':' reads as 'to' ('new background: a beach') except after 'two things'."""
+    if _SEGMENT_MARKS.isdisjoint(words):  # one segment (the usual instruction)
+        return [list(words)] if words else []
     out, cur = [], []
     for i, x in enumerate(words):
         if x == "," and _between_adjectives(cur, words, i):  # "a big, fluffy dog": one noun phrase
@@ -77,14 +83,17 @@ def strip_polite(w: list[str]) -> list[str]:
 
 _KEEP_FIRST = frozenset("do but and keep leave without".split())
 _KEEP_WORDS = frozenset("keep leave not without".split())
+_KEEP_ANY = _KEEP_FIRST | _KEEP_WORDS
+_LEADS = (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
+          ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"])
+_KEEP_LEADS = {first: [lead for lead in _LEADS if lead[0] == first] for first in _KEEP_FIRST}  # by first word, in order
 
 
 def keep_subject(clause: list[str]) -> list[str] | None:
     """Words of X in 'do not touch the X' / 'keep (only) the X (unchanged)'; None if not such a clause."""
     if not clause or clause[0] not in _KEEP_FIRST:
         return None
-    for lead in (["do", "not"], ["but", "do", "not"], ["and", "do", "not"], ["keep"], ["leave"], ["without"],
-                 ["but", "keep"], ["and", "keep"], ["but", "leave"], ["and", "leave"]):
+    for lead in _KEEP_LEADS.get(clause[0], ()):
         if clause[: len(lead)] == lead:
             rest = clause[len(lead):]
             if lead[-1] == "not" or lead == ["without"]:
@@ -102,6 +111,8 @@ def keep_subject(clause: list[str]) -> list[str] | None:
 
 def _split_keep(clause: list[str]) -> list[list[str]]:
     """'keep the tree but change ...' -> ['keep the tree'], ['change ...']; '... without changing the X'."""
+    if _KEEP_ANY.isdisjoint(clause):  # no word that starts or marks a keep clause (the usual case)
+        return [clause]
     if clause and clause[0] not in _KEEP_FIRST and not _KEEP_WORDS.isdisjoint(clause) \
             and keep_subject(strip_polite(clause)) is not None:
         clause = strip_polite(clause)  # "just leave the horse and ..."
@@ -110,8 +121,8 @@ def _split_keep(clause: list[str]) -> list[list[str]]:
             if x in ("but", "and", "just", "only") and i > 1:
                 return [clause[:i], clause[i + 1:]]
         return [clause]
-    for cut in range(1, len(clause)):
-        if clause[cut] in ("without", "but", "and") and keep_subject(clause[cut:]) is not None:
+    for cut, x in enumerate(clause):
+        if x in ("without", "but", "and") and cut and keep_subject(clause[cut:]) is not None:
             return [clause[:cut], clause[cut:]]
     return [clause]
 
@@ -134,7 +145,7 @@ def is_social(w: list[str]) -> bool:
         return False
     if tuple(w) in vb.SOCIAL_PHRASES:
         return True
-    return bool(w) and any(x in vb.SOCIAL_HEADS for x in w) and all(
+    return bool(w) and not vb.SOCIAL_HEADS.isdisjoint(w) and all(
         x in vb.SOCIAL_HEADS or x in vb.SOCIAL_FILLER for x in w)
 
 
@@ -142,7 +153,7 @@ def undo_count(w: list[str]) -> int:
     """1 for 'undo that' / 'go back' / a bare 'no', 2 for 'undo the last two edits'; else 0."""
     if not w or w[0] not in _UNDO_FIRST:
         return 0
-    if tuple(w) in vb.UNDO_CLAUSES:
+    if tuple(w) in _UNDO_CLAUSES:
         return 1
     if w[:1] == ["undo"] and len(w) <= 6 and any(x in vb.NUMBER_WORDS for x in w):
         return next(vb.NUMBER_WORDS[x] for x in w if x in vb.NUMBER_WORDS)
@@ -151,6 +162,8 @@ def undo_count(w: list[str]) -> int:
     return 0
 
 
+_FAN = Phrases(vb.FAN_PHRASES)  # "(I) am not a fan of"
+_FAN_TAILS = Phrases(p[1:] for p in vb.FAN_PHRASES)  # "(I'm) not a fan of"
 _NP_LINKS = lx.LOCATIVE_PREPS | {"of", "with", "next"}  # "the shadow on her face is ..."
 _ANY_VERB = lx.EDIT_VERBS | lx.CAUSATIVE_VERBS | lx.GLOBAL_VERBS
 
@@ -162,7 +175,7 @@ def is_context(w: list[str]) -> bool:
         return False
     if w[0] == "there" and w[1] in ("is", "are", "was", "were"):
         return True
-    if w[0] == "not" and (any(starts_with(w, p[1:]) for p in vb.FAN_PHRASES)  # "not a fan of the rug"
+    if w[0] == "not" and (_FAN_TAILS.match(w) is not None  # "not a fan of the rug"
                           or w[1] in vb.NOT_KEEN):  # "not loving the cloudy sky"
         return True
     if w[0] in vb.PRAISE_VERBS and w[1] in lx.DEFINITE:  # "love this shot (but ...)"
@@ -180,7 +193,7 @@ def is_context(w: list[str]) -> bool:
             rest = rest[1:]
         negated = "not" in w[1:4]
         return bool(rest) and ((negated and rest[0] in vb.LIKE_VERBS) or rest[0] in vb.DISLIKE_VERBS
-                               or any(starts_with(w[1:], p) or starts_with(w, p[1:]) for p in vb.FAN_PHRASES)
+                               or _FAN.match(w, 1) is not None or _FAN_TAILS.match(w) is not None
                                or rest[0] in vb.NARRATIVE_VERBS and not negated
                                or rest[0] in vb.PRAISE_VERBS and w[1] not in lx.MODALS and rest[1:2]
                                and rest[1] in lx.DEFINITE)  # "I love this photo", not "I'd love a hat"
@@ -255,11 +268,11 @@ def _plain_statement(w: list[str]) -> bool:
     if w[0] in ("i", "we") and w[1:2] and w[1] in vb.PAST_STORY:  # a story about the picture
         return True
     if any(x in ("so", "very", "really") for x in w):
-        return any(x in vb.PRAISE for x in w)  # "the dog is so cute", not "the sky is so dull"
+        return not vb.PRAISE.isdisjoint(w)  # "the dog is so cute", not "the sky is so dull"
     if w[0] in vb.CONTEXT_OPENERS and w[1:2] in (["is"], ["are"]) and w[2:3] and (
             w[2] in lx.DEFINITE or w[2] in lx.ARTICLES):
         return True
-    return any(x in vb.PRAISE for x in w)
+    return not vb.PRAISE.isdisjoint(w)
 
 
 _TOPIC_TAIL = lx.LOCATIVE_PREPS | frozenset("with wearing by next near holding".split())
@@ -295,8 +308,9 @@ def classify(words: list[str]) -> list[Clause]:
     if len(segs) > 1:
         segs = _join_lists(segs)
     for seg in segs:
-        for part in (p for s in _split_request(seg) for p in _split_keep(s)):
-            out.extend(_classify_part(part))
+        for s in _split_request(seg):
+            for part in _split_keep(s):
+                out.extend(_classify_part(part))
     if len(out) > 1:
         out = _topics(out)
     if not any(c.role == "request" for c in out):  # nothing asks: the first statement is the request
@@ -458,6 +472,8 @@ def _coordinated_after(left: list[str], right: list[str]) -> list[str] | None:
 def split_and(w: list[str], is_edit: Callable[[list[str]], bool], was_moved: bool = False) -> list[list[str]]:
     """Split a request at 'and' when a verb follows ('remove the dog and add a cat') or the verb is
     gapped ('paint the door red and the frames white'); each side must be an edit (`is_edit`)."""
+    if "and" not in w[1:-1]:  # nothing to split at (the usual request)
+        return [w]
     for i in range(1, len(w) - 1):
         if w[i] != "and" or (is_adjective(w[i - 1]) and is_adjective(w[i + 1])):
             continue

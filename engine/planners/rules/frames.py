@@ -84,6 +84,7 @@ def replacement(w: list[str], ctx: Ctx) -> Parsed | None:
 
 
 _SCOPE_WORDS = frozenset({"everything", "all", "anything", "rest", "what", "whatever"})
+CUES = _SCOPE_WORDS | _SWAP_IN | {"substitute", "rather", "of", "where"}  # scope or replacement needs one of them
 
 
 def _scope_start(w: list[str]) -> int:

@@ -23,12 +23,13 @@ from engine.planners.rules.mentions import (PICTURE, Memory, Mention, Ref, claus
 from engine.planners.rules.photometric import Op, is_complaint, problem_ops, scaled, scan
 from engine.planners.rules.references import Resolved, resolve
 from engine.planners.rules.sentence import parse_words
-from engine.planners.rules.text import (KNOWN_WORDS, fix_short_typo, fix_typo, fix_typo_anywhere, head, starts_with,
+from engine.planners.rules.text import (KNOWN_WORDS, Phrases, fix_short_typo, fix_typo, fix_typo_anywhere, head,
                                         merge_adjacent, tokenize)
 
 _WEAK_RULES = frozenset({"fallback", "empty", "change-unknown"})
 _NOTHING = frozenset("nothing anything none something somethin".split()) | {p for p, v in lx.PRONOUNS.items() if not v}
 _MODIFIER_LEADS = frozenset("with without for like as by from using".split())
+_EDIT_QUESTIONS = Phrases(vb.EDIT_QUESTIONS)  # "what if", "how about": a question that asks for an edit
 _LEADS = frozenset("maybe perhaps please also just can could would will".split())  # "... and then maybe add a bike"
 
 
@@ -61,6 +62,8 @@ _BARE_NO = frozenset({("no",), ("nope",), ("nah",), ("wait",), ("no", "wait"), (
 def _undo_count(clauses) -> int:
     """Versions taken back: a bare 'no' beside an 'undo that' is the same undo ('no, undo that and ...')."""
     undos = [c for c in clauses if c.undo]
+    if not undos:  # (the usual instruction)
+        return 0
     if len(undos) > 1 and any(tuple(c.words) not in _BARE_NO for c in undos):
         undos = [c for c in undos if tuple(c.words) not in _BARE_NO]
     return sum(c.undo for c in undos)
@@ -70,15 +73,14 @@ def _fix(words: list[str]) -> list[str]:
     """Typo repair where the grammar keys on a word: a clause's first words, after 'and'/'then', 'back…'."""
     if KNOWN_WORDS.issuperset(words):  # nothing to repair (the usual case)
         return list(words)
-    out = []
+    out = list(words)  # the known words stay; each unknown one is looked up
     for i, x in enumerate(words):
         if x in KNOWN_WORDS:
-            out.append(x)
             continue
         lead = i == 0 or words[i - 1] in ("and", "then", "also", "please")
         if lead and i + 1 < len(words) and (words[i + 1] in lx.DETERMINERS or words[i + 1] in lx.PRONOUNS):
             x = fix_short_typo(x)
-        out.append(fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x))
+        out[i] = fix_typo(x) if lead or i < 2 or x.startswith("back") else fix_typo_anywhere(x)
     return out
 
 
@@ -93,7 +95,7 @@ def _dislike(w: list[str]) -> str:
 def _question_or_chat(w: list[str]) -> str:
     if not w:
         return ""
-    if w[0] in vb.QUESTION_WORDS and (not any(starts_with(w, q) for q in vb.EDIT_QUESTIONS) or w[2:3] == ["you"]) \
+    if w[0] in vb.QUESTION_WORDS and (_EDIT_QUESTIONS.match(w) is None or w[2:3] == ["you"]) \
             and "look" not in w and "looks" not in w:  # "(show me) what it would look like in winter"
         return "question"  # "how would you improve this?" asks for advice
     if w[0] in ("write", "compose", "sing") and w[1:2] in (["me"], ["us"]) or \
@@ -144,8 +146,11 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
     if last is not None and last.ops:
         ops = tuple(Op(op, s) for op, s in last.strength.items())
         return last.category, scaled(ops, r.factor)
-    subject = set(p.target) if p.category == "background" else set()
-    found = scan([x for x in r.words if x not in subject], background=p.category == "background")
+    if p.category == "background":  # the kept subject's words are no adjustment words
+        subject = set(p.target)
+        found = scan([x for x in r.words if x not in subject], background=True)
+    else:
+        found = scan(r.words)
     if found is None:
         return None
     if found.ops:
@@ -155,7 +160,7 @@ def _adjustment(p: Parsed, r: Resolved, problem: tuple[Op, ...]) -> tuple[str, t
 
 def _step(r: Resolved, ctx: Ctx, problem: tuple[Op, ...], keep: list[str]) -> Step | None:
     p = parse_words(r.words, ctx)
-    if p.category == "global" and keep and any(x in lx.PLACES for x in p.new):  # "... to a forest but keep the deer"
+    if p.category == "global" and keep and not lx.PLACES.isdisjoint(p.new):  # "... to a forest but keep the deer"
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")
     if p.category == "local" and keep and head(p.target) in lx.PLACES and p.target != keep:
         p = Parsed("background", list(keep), p.new, p.rule + "-keep")  # "keep the cyclist, swap the road for a trail"

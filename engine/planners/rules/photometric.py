@@ -52,9 +52,9 @@ def _phrases(words: list[str]) -> list[str]:
 
 
 def _factor(words: list[str]) -> float:
-    if any(x in vb.SMALL_WORDS for x in words):
+    if not vb.SMALL_WORDS.isdisjoint(words):
         return 0.5
-    if any(x in vb.LARGE_WORDS for x in words):
+    if not vb.LARGE_WORDS.isdisjoint(words):
         return 1.6
     return 1.0
 
@@ -104,7 +104,7 @@ def scan(words: list[str], *, background: bool = False) -> Scan | None:
     words = _phrases(words)
     if not _PHOTOMETRIC.issuperset(words):  # a word that is no operation, direction or neutral word
         return None
-    background = background or any(x in vb.BACKGROUND_SCOPE for x in words)
+    background = background or not vb.BACKGROUND_SCOPE.isdisjoint(words)
     pairs = _collect(words, background)
     if pairs is None:
         return None

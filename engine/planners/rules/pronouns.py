@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.planners.rules import lexicon as lx
 from engine.planners.rules import vocabulary as vb
 from engine.planners.rules.mentions import Mention, Ref, make_ref
-from engine.planners.rules.text import has_global_cue, head, is_adjective, starts_with
+from engine.planners.rules.text import has_global_cue, head, is_adjective
 
 
 def _antecedent(candidates: list[Mention], plural: bool, where: bool) -> list[Mention]:
@@ -40,11 +40,11 @@ def substitute(words: list[str], candidates: list[Mention]) -> tuple[list[str], 
         return list(words), []
     out: list[str] = []
     refs: list[Ref] = []
-    strong_global = _strong_global(words)
+    objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
     i = 0
     while i < len(words):
         x = words[i]
-        span, repl, ms = _one_reference(words, i, candidates, strong_global)
+        span, repl, ms = _one_reference(words, i, candidates, objects)
         if span:
             out.extend(repl)
             refs.extend(make_ref(words[i:i + span], m, "object") for m in ms)
@@ -66,10 +66,9 @@ _REPLACED = frozenset("instead than place".split())
 _PUT_VERBS = lx.ADD_VERBS | lx.PLACE_VERBS
 
 
-def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+def _one_reference(words, i, candidates, objects) -> tuple[int, list[str], list[Mention]]:
     if words[i] not in _TRIGGERS:
         return 0, [], []
-    objects = [m for m in candidates if not m.image]  # "the other one" may be like a removed one
     for phrase in vb.OTHER_ONE:
         after = words[i + len(phrase)] if i + len(phrase) < len(words) else ""
         if phrase == ("the", "other") and after and after not in lx.NP_STOPS:
@@ -77,7 +76,7 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
             if same is not None:  # "remove the other umbrella too": another one like it, words kept
                 return 3, list(words[i:i + 3]), [same]
             continue  # "the other chair": a determiner, the noun is given
-        if starts_with(words[i:], phrase) and objects:
+        if objects and tuple(words[i:i + len(phrase)]) == phrase:
             heads = []
             for m in objects:
                 if head(m.words) not in heads:
@@ -88,8 +87,9 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
             if phrase[-1] == "one":
                 return len(phrase), ["the", "other", heads[0]], [objects[0]]
     for phrase in vb.ANOTHER_ONE:
-        if starts_with(words[i:], phrase) and objects and (phrase != ("another",) or i + 1 == len(words)
-                                                            or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
+        if objects and tuple(words[i:i + len(phrase)]) == phrase and (
+                phrase != ("another",) or i + 1 == len(words)
+                or words[i + 1] in lx.LOCATIVE_PREPS):  # "another on the leaf"
             return len(phrase), ["another", head(objects[0].words)], [objects[0]]
     x = words[i]
     if x == "one" and i > 0 and words[i - 1] in _TAKE_VERBS and objects \
@@ -117,10 +117,10 @@ def _one_reference(words, i, candidates, strong_global) -> tuple[int, list[str],
         k = vb.ORDINALS[x]
         m = ordered[k] if -len(ordered) <= k < len(ordered) else ordered[-1]
         return 2, [head(m.words)], [m]
-    return _pronoun(words, i, candidates, strong_global)
+    return _pronoun(words, i, candidates)
 
 
-def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[Mention]]:
+def _pronoun(words, i, candidates) -> tuple[int, list[str], list[Mention]]:
     x = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if x in ("his", "her") and nxt and nxt not in lx.NP_STOPS and nxt not in ",." and not (
@@ -160,7 +160,7 @@ def _pronoun(words, i, candidates, strong_global) -> tuple[int, list[str], list[
         told = next((m for m in candidates if m.turn is None and m.existential and not m.removed), None)
         candidates = [told, *candidates] if told is not None else candidates
     ms = _antecedent(candidates, x in vb.PLURAL_PRONOUNS, where)
-    if not ms or (strong_global and x in ("it", "this", "that") and not ms[0].stated):
+    if not ms or (x in ("it", "this", "that") and not ms[0].stated and _strong_global(words)):
         return 0, [], []  # "make it winter" after "add a hat": the picture (not after "there's a vase")
     if ms[0].image:  # the whole picture, as the last turn left it: nothing to write in
         return (1, [x], ms[:1]) if ms[0].turn is not None else (0, [], [])

@@ -33,6 +33,7 @@ def there_be(w: list[str], ctx: Ctx) -> Parsed | None:
 
 
 _WHAT_IF_FIRST = frozenset("what imagine suppose how if".split())
+CUES = _WHAT_IF_FIRST | {"there"}  # there_be, what_look or what_if needs one of them
 
 
 def what_if(w: list[str], ctx: Ctx) -> Parsed | None:

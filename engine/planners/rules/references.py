@@ -60,29 +60,30 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             undo: int) -> Resolved:
     """Resolve one clause. `here`: the mentions of the earlier clauses of this instruction (one callable
     per clause, computed only when needed); `undo`: versions already taken back by an 'undo that' clause."""
-    if not memory and QUICK.isdisjoint(words):
+    remembered = bool(memory)  # earlier turns to refer to (asked once, not at every test below)
+    if not remembered and QUICK.isdisjoint(words):
         return Resolved(words)
-    if memory:
+    if remembered:
         words = _on_added(words, memory)
-    words, alt = _alternative(words, bool(memory))
-    if memory and not alt:
+    words, alt = _alternative(words, remembered)
+    if remembered and not alt:
         words, alt = _reply_alternative(words, raw, memory)
-    if memory and undo and not alt and words[:2] in (["make", "it"], ["turn", "it"]) and len(words) > 2 \
+    if remembered and undo and not alt and words[:2] in (["make", "it"], ["turn", "it"]) and len(words) > 2 \
             and is_fragment(words[2 + (words[2] == "into"):]):  # "no, make it an owl": the undone edit, redone
         words, alt = words[2 + (words[2] == "into"):], True
-    extra = 1 if alt and undo == 0 and memory else 0
-    if memory and (alt or undo) and len(words) > 2 and words[1] in ("it", "them") and words[0] in _PLACING \
+    extra = 1 if alt and undo == 0 and remembered else 0
+    if remembered and (alt or undo) and len(words) > 2 and words[1] in ("it", "them") and words[0] in _PLACING \
             and memory.last().category == "addition" and memory.last().target:  # "put it on the floor instead"
         last = memory.last()
         new = [words[0], *article(last.target).split(), *words[2:]]  # a new one, where it is wanted
         return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
 
-    if memory and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
+    if remembered and alt and (is_fragment(words) or memory.last().category == "background" and words[:1]
                            and words[0] in lx.ARTICLES):  # "what about green?", "no wait, a rabbit"
         last = memory.last()
         new = _alternative_clause(last, words)
         return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
-    if memory:
+    if remembered:
         for step in (_repeat, _more_of, _strength, _too_much_of, _comparative, _same_edit):
             found = step(words, raw, memory, undo + extra)
             if found is not None:
@@ -92,9 +93,10 @@ def resolve(words: list[str], raw: list[str], here: list[Callable[[], list[Menti
             last = memory.last()
             new = _alternative_clause(last, words)
             return Resolved(new, [make_ref(words, last, "alternative", " ".join(new))], extra)
-    candidates = [m for clause in reversed(here) for m in clause()] + (memory.mentions(undo + extra) if memory else [])
+    candidates = [m for clause in reversed(here) for m in clause()] + (
+        memory.mentions(undo + extra) if remembered else [])
     out, refs = substitute(words, candidates)
-    if memory and not extra and not undo and raw[:1] and raw[0] in ("actually", "rather", "nah") and refs \
+    if remembered and not extra and not undo and raw[:1] and raw[0] in ("actually", "rather", "nah") and refs \
             and words[:2] in (["make", "it"], ["turn", "it"]) and _describing(words[2:]):
         last = memory.last()  # "actually make it purple" after "make the sky pink": that edit, redone
         if last.category in ("local", "global") and refs[0].turn == last.index:
@@ -151,13 +153,16 @@ def _reply_alternative(words: list[str], raw: list[str], memory: Memory) -> tupl
                                                       for x in words)
 
 
+_CORRECTION_FIRST = frozenset(lead[0] for lead in vb.CORRECTION_LEADS)  # no lead can start with another word
+
+
 def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
     alt = False
     if "instead" in words:
         k = words.index("instead")
         if words[k + 1:k + 2] != ["of"]:
             words, alt = words[:k] + words[k + 1:], True
-    for lead in vb.CORRECTION_LEADS:
+    for lead in vb.CORRECTION_LEADS if words and words[0] in _CORRECTION_FIRST else ():
         if starts_with(words, lead) and len(words) > len(lead):
             rest = words[len(lead):]
             if lead == ("make", "that") and not (rest[0] in lx.DETERMINERS or all(is_adjective(x) for x in rest)):
@@ -176,10 +181,13 @@ def _alternative(words: list[str], has_history: bool) -> tuple[list[str], bool]:
     return words, alt
 
 
+_RETRY_CLAUSES, _REPEAT_CLAUSES = frozenset(vb.RETRY_CLAUSES), frozenset(vb.REPEAT_CLAUSES)  # hash look-ups
+
+
 def _repeat(words, raw, memory: Memory, undo: int) -> Resolved | None:
     key = tuple(words)
-    retry = key in vb.RETRY_CLAUSES
-    if not retry and key not in vb.REPEAT_CLAUSES:
+    retry = key in _RETRY_CLAUSES
+    if not retry and key not in _REPEAT_CLAUSES:
         return None
     last = memory.last()
     return Resolved(list(last.words), [make_ref(words, last, "repeat")], 1 if retry else 0, repeated=last)

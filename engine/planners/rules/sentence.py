@@ -71,10 +71,16 @@ def _lemma(word: str) -> str:
     return word
 
 
-_SHAPES = (
-    arrow, frames.scope, frames.replacement, sj.label, sj.no_x, qs.there_be, qs.what_look, qs.what_if, qs.wish,
-    imperative, sj.modal_first, sj.subject_first,
-)
+_EARLY_SHAPES = (arrow, frames.scope, frames.replacement, sj.label, sj.no_x, qs.there_be, qs.what_look, qs.what_if)
+_SHAPES = _EARLY_SHAPES + (qs.wish, imperative, sj.modal_first, sj.subject_first)
+_LATE_SHAPES = _SHAPES[len(_EARLY_SHAPES):]
+_EARLY_CUES = frames.CUES | qs.CUES | {"->", "no", "without"}  # arrow, no_x
+
+
+def early_cue(w: list[str]) -> bool:
+    """Could one of the early shapes match? Each needs one of their cue words somewhere, or (label) a
+    background word first or second; most instructions have none and start at `wish`."""
+    return not _EARLY_CUES.isdisjoint(w) or w[0] in lx.BACKGROUND_WORDS or len(w) > 1 and w[1] in lx.BACKGROUND_WORDS
 
 
 def parse_words(w: list[str], ctx: Ctx) -> Parsed:
@@ -93,7 +99,7 @@ def parse_words(w: list[str], ctx: Ctx) -> Parsed:
         verb = _lemma(w[k + 1])
         if verb in lx.EDIT_VERBS or verb in lx.GLOBAL_VERBS or verb == "blur":
             w = [verb] + w[k + 2:]
-    for shape in _SHAPES:
+    for shape in _SHAPES if early_cue(w) else _LATE_SHAPES:
         p = shape(w, ctx)
         if p is not None:
             p.rule = p.rule or shape.__name__.strip("_")

@@ -58,7 +58,7 @@ def about(np: list[str], det: str, rest: list[str], ctx: Ctx, being: bool = Fals
         return Parsed("background", behind_subject(rest), words_after(rest), "about-background")
     if det in lx.INDEFINITE:
         return addition_plan(np, det, rest)
-    if any(x in lx.GONE_WORDS for x in rest) or rest[:2] == ["go", "away"] or rest[-1:] == ["go"]:
+    if not lx.GONE_WORDS.isdisjoint(rest) or rest[:2] == ["go", "away"] or rest[-1:] == ["go"]:
         return Parsed("remove", np, [], "about-gone")
     if rest and (rest[0] in lx.REMOVE_VERBS or rest[0] in ("take", "get")):
         sub = ctx.parse(rest, ctx)

@@ -5,6 +5,7 @@ rules_clauses.py, rules_questions.py, rules_verbs.py and rules_arrow.py.
 """
 from __future__ import annotations
 
+import math
 import re
 from difflib import get_close_matches
 from functools import lru_cache
@@ -29,10 +30,12 @@ _ELONGATED = re.compile(r"([a-z])\1\1+")
 _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")  # "ummm", "pleeease"
 # quotes, arrows, '&', dashes and '=' between words, emoticons (":)" ends a sentence)
 _SPECIAL = re.compile("[\u2019\u2018\u2192&\u2013\u2014]|=>| - | = |(?<![a-z0-9])[:;]-?[()DPp3](?![a-z0-9])")
-_ODD = re.compile(_SPECIAL.pattern + r"|([a-z])\1\1", re.IGNORECASE)  # either of the two, in one search
+_SPECIAL_CHARS = frozenset("\u2019\u2018\u2192&\u2013\u2014=-:;")  # every _SPECIAL match has one of them
 _SPECIAL_TO = {"\u2019": "'", "\u2018": "'", "\u2192": " -> ", "=>": " -> ", "&": " and ", " - ": " , ", " = ": " to ",
                "\u2013": " , ", "\u2014": " , "}  # a dash between words separates clauses
+_PHRASE_FIRST = frozenset(wrong[0] for wrong in lx.TYPO_PHRASES)
 _PHRASE_SECOND = frozenset(wrong[1] for wrong in lx.TYPO_PHRASES)
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")  # text of these only: _TOKEN's words are split()'s
 _TYPO_KEYS = frozenset(lx.TYPOS)
 _DEGREE = frozenset("too so very really not way quite pretty kinda gone missing".split())
 
@@ -52,14 +55,14 @@ def _token_words(tok: str) -> tuple[str, ...]:
 def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     """Lowercase word tokens (typos and contractions fixed) and the words written capitalised
     mid-sentence (proper nouns such as 'France', used to recognise places)."""
-    odd = _ODD.search(text) is not None  # one search for the two rare cases below
-    if odd and _SPECIAL.search(text):
+    if not _SPECIAL_CHARS.isdisjoint(text) and _SPECIAL.search(text):  # a set test first: the rare case
         text = _SPECIAL.sub(lambda m: _SPECIAL_TO.get(m.group(0), " . "), text)
     lower = text.lower()
-    if odd and _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
+    if _ELONGATED.search(lower):  # "ummm", "pleeease", "sooo": one letter for three or more
         lower = _ELONGATED_WORD.sub(_shorten, lower)
-    proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if lower != text else frozenset()
-    toks = _TOKEN.findall(lower)
+    # a proper noun needs a capital after the first two characters (the usual instruction has none)
+    proper = frozenset(m.group(0).lower() for m in _PROPER.finditer(text)) if not text[2:].islower() else frozenset()
+    toks = lower.split() if _PLAIN.issuperset(lower) else _TOKEN.findall(lower)  # letters and spaces: the same tokens
     if "'" not in lower and _TYPO_KEYS.isdisjoint(toks):  # nothing to write out (the usual case)
         words = toks
     else:
@@ -75,34 +78,71 @@ def tokenize(text: str) -> tuple[list[str], frozenset[str]]:
     if "'s" in lower:  # "my photo's too yellow": 's is "is" before a degree word
         words = [y for i, x in enumerate(words) for y in (
             [x[:-2], "is"] if x.endswith("'s") and i + 1 < len(words) and words[i + 1] in _DEGREE else [x])]
-    if not _PHRASE_SECOND.isdisjoint(words):
+    seconds = _PHRASE_SECOND.intersection(words)  # the second words of typo phrases here (usually only "the")
+    if seconds and not _PHRASE_FIRST.isdisjoint(words):
         for wrong, right in lx.TYPO_PHRASES.items():
-            if wrong[1] not in words:
+            if wrong[1] not in seconds or wrong[0] not in words:
                 continue
             n = len(wrong)
             for i in range(len(words) - n, -1, -1):
                 if tuple(words[i:i + n]) == wrong:
                     words[i:i + n] = right
+                    seconds = _PHRASE_SECOND.intersection(words)
     return words, proper
 
 
-def _fuzzy(words) -> tuple[tuple[str, frozenset[str], int], ...]:
-    """Each typo target with its set of letters and how many of its letters repeat an earlier one."""
-    return tuple((t, frozenset(t), len(t) - len(set(t))) for t in words)
+class CloseMatch:
+    """`difflib.get_close_matches(word, targets, n=1, cutoff=cutoff)` for one fixed list of typo targets, with
+    difflib's work kept for the few targets two cheap upper bounds of its ratio leave: the lengths (a table
+    per word length, built on first use of that length) and the letters the two share plus the target's
+    repeated ones (one AND of letter masks, against a whole number the table holds). Same answer as difflib,
+    a fraction of the work: most words looked up are no typo at all and no target survives."""
+
+    def __init__(self, targets: tuple[str, ...], cutoff: float):
+        self.targets, self.cutoff = tuple(targets), cutoff
+        self._by_length: dict[int, tuple[tuple[int, str, int], ...]] = {}
+        self._masks: list[int] = []  # the targets' letter masks, made on first use
+
+    def _table(self, n: int) -> tuple[tuple[int, str, int], ...]:
+        """(the distinct letters a word of length n must share with the target, target, its letter mask) for
+        the targets such a word can match: 2.0 * (shared + the target's repeated letters) >= cutoff * (n + m),
+        difflib's bound, is shared >= ceil(cutoff * (n + m) / 2) - repeated, in whole numbers."""
+        if not self._masks:
+            self._masks = [_letter_mask(t) for t in self.targets]
+        rows = []
+        for t, t_mask in zip(self.targets, self._masks):
+            bound = self.cutoff * (n + len(t))
+            if 2.0 * min(n, len(t)) >= bound:
+                rows.append((math.ceil(bound / 2.0) - (len(t) - len(set(t))), t, t_mask))
+        return tuple(rows)
+
+    def __call__(self, word: str) -> list[str]:
+        n = len(word)
+        table = self._by_length.get(n)
+        if table is None:
+            table = self._by_length[n] = self._table(n)
+        if not table:
+            return []
+        if word.isascii():
+            mask = _letter_mask(word)
+            distinct = mask.bit_count()
+            survivors = [t for need, t, t_mask in table if need <= distinct and (mask & t_mask).bit_count() >= need]
+        else:  # a letter mask of any code point would be a huge number: sets instead
+            letters = frozenset(word)
+            survivors = [t for need, t, _ in table if len(letters & frozenset(t)) >= need]
+        return get_close_matches(word, survivors, n=1, cutoff=self.cutoff) if survivors else []
 
 
-_FUZZY_TARGETS = _fuzzy(lx.FUZZY_TARGETS)
-_FUZZY_ANYWHERE = _fuzzy(lx.FUZZY_ANYWHERE)
+def _letter_mask(word: str) -> int:
+    """One bit per distinct character (its code point): popcount(a & b) = the letters a and b share."""
+    mask = 0
+    for c in word:
+        mask |= 1 << ord(c)
+    return mask
 
 
-def _close(word: str, targets: tuple[tuple[str, frozenset[str], int], ...], cutoff: float) -> list[str]:
-    """difflib's best close match, after cheap upper bounds of its ratio (the lengths; the letters the two
-    share, plus the target's repeated ones) have ruled out most targets: the same answer, less work."""
-    n, letters = len(word), frozenset(word)
-    survivors = [t for t, t_letters, repeats in targets
-                 if 2.0 * min(n, len(t)) >= cutoff * (n + len(t))
-                 and 2.0 * (len(letters & t_letters) + repeats) >= cutoff * (n + len(t))]
-    return get_close_matches(word, survivors, n=1, cutoff=cutoff) if survivors else []
+_CLOSE_TARGET = CloseMatch(lx.FUZZY_TARGETS, 0.8)
+_CLOSE_ANYWHERE = CloseMatch(lx.FUZZY_ANYWHERE, 0.85)  # not "barrier" -> "blurrier"
 
 
 @lru_cache(maxsize=4096)
@@ -110,7 +150,7 @@ def fix_typo(word: str) -> str:
     """The keyword an unknown word is a likely misspelling of ('remov' -> 'remove'), else the word."""
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = _close(word, _FUZZY_TARGETS, 0.8)
+    match = _CLOSE_TARGET(word)
     # a real word two letters shorter or longer is another word ("cover" is not "convert")
     return match[0] if match and abs(len(match[0]) - len(word)) <= (1 if len(word) < 8 else 2) else word
 
@@ -124,7 +164,7 @@ def fix_typo_anywhere(word: str) -> str:
                      if word[:i] + word[i + 1] + word[i] + word[i + 2:] in vb.SHORT_WORDS), word)
     if len(word) < 5 or word in _KNOWN or not word.isalpha():
         return word
-    match = _close(word, _FUZZY_ANYWHERE, 0.85)  # not "barrier" -> "blurrier"
+    match = _CLOSE_ANYWHERE(word)
     return match[0] if match and abs(len(match[0]) - len(word)) <= 1 else word
 
 
@@ -153,7 +193,7 @@ def fix_short_typo(word: str) -> str:
 
 def has_global_cue(w: list[str]) -> bool:
     """True when the words name a style, season, weather, time of day or lighting."""
-    if any(x in lx.GLOBAL_CUES for x in w):
+    if not lx.GLOBAL_CUES.isdisjoint(w):
         return True
     text = " ".join(w)
     return any(phrase in text for phrase in lx.GLOBAL_PHRASES)
@@ -239,19 +279,20 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     A pronoun is returned as itself with determiner 'pron'. With `split_adjectives`, trailing
     adjectives are left out for the caller ('make the car red' -> ['car'], next index at 'red').
     """
-    if i < len(w) and _pronoun_here(w, i):
+    n = len(w)  # w is only read here
+    if i < n and w[i] in lx.PRONOUNS and _pronoun_here(w, i):  # (the two tests: no call for the usual word)
         return [w[i]], i + 1, "pron"
-    i, det = skip_determiners(w, i)
+    i, det = skip_determiners(w, i) if i < n and w[i] in lx.DETERMINERS else (i, "")
     out: list[str] = []
     owner: list[str] = []
     start = i
-    while i < len(w):
+    while i < n:
         x = w[i]
         if _ordinary(x):  # the usual word: only "does a noun phrase end here" applies
             if out and out[-1] != "and" and _ends_noun_phrase(x) and not (  # "a red sail": a noun after adjectives
                     x in lx.CLAUSE_VERBS and not x.endswith("ing") and all(is_adjective(o) for o in out)
                     and det in _A_OR_SOME) and not (  # "a big potted plant": a participle before the noun
-                    is_participle(x) and i + 1 < len(w) and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
+                    is_participle(x) and i + 1 < n and _noun_here(w[i + 1]) and all(is_adjective(o) for o in out)):
                 break
             out.append(x)
             i += 1
@@ -271,7 +312,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             i, _ = skip_determiners(w, i + 1)
             start = i if not out else start
             continue
-        if x == "can" and out and (i + 1 == len(w) or w[i + 1] in _AFTER_NOUN_CAN):  # "the trash can"
+        if x == "can" and out and (i + 1 == n or w[i + 1] in _AFTER_NOUN_CAN):  # "the trash can"
             out.append(x)
             i += 1
             continue
@@ -279,27 +320,27 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
             out.append(x)
             i += 1
             break
-        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < len(w) \
+        if not out and x in ("very", "really", "super", "quite") or x in ("kinda", "sorta") and i + 1 < n \
                 and w[i + 1] not in lx.NP_STOPS:  # "the very big truck", "some kinda sculpture"
             i += 1
             continue
-        if x.endswith("ly") and len(x) > 4 and i + 2 < len(w) and is_participle(w[i + 1]) \
+        if x.endswith("ly") and len(x) > 4 and i + 2 < n and is_participle(w[i + 1]) \
                 and _noun_here(w[i + 2]):  # "freshly baked cookies": an adverb and a participle before the noun
             out += w[i:i + 2]
             i += 2
             continue
         if out and x in _SUBJECTS:  # "the pole it was on": a relative clause starts
             break
-        if out and x == "right" and i + 1 < len(w) and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
+        if out and x == "right" and i + 1 < n and w[i + 1] in _RIGHT_THERE:  # "a bin right in the middle"
             break
-        if out and x in vb.SPOIL_VERBS and i + 1 < len(w) and (
+        if out and x in vb.SPOIL_VERBS and i + 1 < n and (
                 w[i + 1] in lx.DETERMINERS or w[i + 1] in lx.PRONOUNS or w[i + 1] == "everything"):
             break  # "the wires ruin the view": a verb, not "the castle ruins"
         if x == "and" and out and _coordinated(w, i, out[-1]):  # "the man and the dog"
             out.append(x)
             i, _ = skip_determiners(w, i + 1)
             continue
-        if x == "and" and out and i + 2 < len(w) and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
+        if x == "and" and out and i + 2 < n and is_adjective(out[-1]) and is_adjective(w[i + 1]) \
                 and _noun_after_adjectives(w, i + 2):  # "the black and white (striped) cat": adjectives of one noun
             out += w[i:i + 2]
             i += 2
@@ -313,7 +354,7 @@ def noun_phrase(w: list[str], i: int, split_adjectives: bool = False,
     while len(out) > 1 and out[-1] == "of":  # "a reflection of the moon": the phrase stops before "of"
         out.pop()
     if split_adjectives and len(out) > 1 and w[i:i + 1] != ["into"]:  # "turn the ice cream into ...": no new state
-        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= len(w))
+        out, i = _split_trailing(out, start, i, at_end=trailing_noun and i >= n)
     while out and out[-1] in lx.ATTRIBUTES and len(out) > 1:  # "the shirt color" -> shirt
         out.pop()
     if owner and len(out) == 1 and out[0] in lx.ATTRIBUTES:  # "the dog's pose" -> dog

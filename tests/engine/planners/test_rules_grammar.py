@@ -158,3 +158,33 @@ def test_pronouns_inside_one_instruction():
     assert parse("The chair is old. Could you turn it into a modern one?").steps == []
     assert parse("The chair is old. Could you turn it into a modern one?").caption == "a modern chair"
     assert parse("give the boat a white sail").target == "white sail"  # "sail" is a noun after an adjective
+
+
+def test_early_sentence_shapes_match_only_with_their_cue_words():
+    """parse_words skips the early shapes (arrow, frames, label, no_x, questions) when `early_cue` says none of
+    their cue words is there: on every instruction of the dev files and each of its tails, a shape that
+    matches has its cue (and the cue test does skip most instructions, or it would save nothing)."""
+    import json
+
+    from engine.planners.rules.base import Ctx
+    from engine.planners.rules.sentence import _EARLY_SHAPES, early_cue, parse_words
+    from engine.planners.rules.text import tokenize
+
+    cases = RULES.parents[2] / "evals" / "cases"
+    texts = [json.loads(line)["instruction"] for f in sorted(cases.glob("*_dev*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ctx = Ctx(frozenset(), parse_words)
+    matched, skipped, n = 0, 0, 0
+    for text in texts:
+        words = tokenize(text)[0]
+        skipped += bool(words) and not early_cue(words)
+        for k in range(len(words)):
+            tail = [x for x in words[k:] if x not in ",;:!?."]
+            if not tail:
+                continue
+            n += 1
+            for shape in _EARLY_SHAPES:
+                if shape(list(tail), ctx) is not None:
+                    matched += 1
+                    assert early_cue(tail), (shape.__name__, tail)
+    assert matched > 500 and skipped > len(texts) / 3, (matched, skipped, n)

@@ -9,7 +9,7 @@ from test_rules_casual import _plan  # a plan after earlier turns, each planned 
 from engine.errors import NotUnderstoodError
 from engine.planners.rules import RulesPlanner
 from engine.planners.rules import lexicon as lx
-from engine.planners.rules.text import _FUZZY_ANYWHERE, _FUZZY_TARGETS, _close
+from engine.planners.rules.text import CloseMatch, tokenize
 from evals.conversation_suite import run
 from evals.planner_suite import load_cases, run_planner_suite
 
@@ -71,13 +71,30 @@ def test_follow_ups():
     assert _steps("move the lamp to the left and make it brighter") == [("local", "lamp"), ("local", "lamp")]
 
 
-def test_typo_lookup_bounds_give_difflib_answers():
+def _near_misses(word: str) -> list[str]:
+    """Every word one deletion, swap of neighbours or doubled letter away from `word`."""
+    out = [word[:i] + word[i + 1:] for i in range(len(word))]
+    out += [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)]
+    return out + [word[:i] + word[i] + word[i:] for i in range(len(word))]
+
+
+def test_typo_index_gives_difflib_answers():
+    """CloseMatch (length tables, letter masks) answers exactly what difflib answers: on typos of every target,
+    on the words of a case file, on short and non-ASCII words, for both lists and cutoffs the planner uses."""
     from difflib import get_close_matches
-    words = ["brigther", "backgroud", "remvoe", "barrier", "umbrella", "saturaton", "elephant", "transfrom"]
-    for w in words:
-        assert _close(w, _FUZZY_ANYWHERE, 0.85) == get_close_matches(w, lx.FUZZY_ANYWHERE, n=1, cutoff=0.85)
-        assert _close(w, _FUZZY_TARGETS, 0.8) == get_close_matches(w, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
-    assert _close("brigther", _FUZZY_ANYWHERE, 0.85) == ["brighter"]
+    words = ["brigther", "backgroud", "remvoe", "barrier", "umbrella", "saturaton", "elephant", "transfrom",
+             "", "a", "ab", "hta", "mak", "café", "brïghter", "remöve", "xxxxxxxxxxxxxxxxxxxxxxxx"]
+    words += [w for t in lx.FUZZY_TARGETS + lx.FUZZY_ANYWHERE for w in [t, *_near_misses(t)]]
+    words += sorted({w for c in load_cases(CASES / "planner_dev3.jsonl")[:150] for w in tokenize(c.instruction)[0]})
+    hits = 0
+    for targets, cutoff in ((lx.FUZZY_TARGETS, 0.8), (lx.FUZZY_ANYWHERE, 0.85), (lx.FUZZY_TARGETS, 0.6)):
+        index = CloseMatch(targets, cutoff)
+        for w in words:
+            want = get_close_matches(w, targets, n=1, cutoff=cutoff)
+            assert index(w) == want, (w, cutoff)
+            hits += bool(want)
+    assert hits > 100  # the typos were found, not only the misses agreed on
+    assert CloseMatch(lx.FUZZY_ANYWHERE, 0.85)("brigther") == ["brighter"]
 
 
 def test_third_round_dev_files_score_and_can_fail():
