@@ -127,6 +127,20 @@ def _coin_scene(size=200):
     return clean, ground, coin, mask, with_object
 
 
+def test_rejects_a_fill_that_cuts_a_coin_in_half_and_accepts_one_that_continues_its_rim():
+    """The cut-structure check (engine/contours.py): the coin's rim enters the mask at the top and
+    comes out at the bottom; a fill that ends the coin in a straight cut inside the mask (colours
+    and texture right, so no seam) leaves the rim's arc out."""
+    clean, ground, coin, mask, with_object = _coin_scene()
+    whole = assess(with_object, blend(with_object, clean, mask), mask)
+    assert whole.ok and whole.measures["cut"] < 0.2, whole.reason
+    halved = clean.copy()
+    straight = mask & (np.arange(200)[None, :] >= 132)
+    halved[straight] = ground[straight]
+    cut = assess(with_object, blend(with_object, halved, mask), mask)
+    assert not cut.ok and "contour cut off" in cut.reason and cut.measures["cut"] > 0.7, cut.reason
+
+
 def test_rejects_a_jagged_edge_in_the_fill_and_accepts_a_smooth_one():
     """The ragged check: the coin's rim drawn torn (a pale jagged outline, as an exemplar fill that
     copied pieces of a contour leaves) against the rim drawn smooth."""
