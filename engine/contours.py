@@ -6,9 +6,10 @@ band just outside the hole that run INTO it (their tangent crosses the hole's bo
 colours on their two sides; `pair(entries, hole)` matches each to the entry where the same
 contour comes out (the side colours swap: what is left going in is right coming out; both
 tangents point at each other; the cubic Hermite curve between them stays within the hole) and
-returns those curves (`crossings` does both). The quality judge (engine/quality.py, `cut`) checks
-that a fill shows them (`continuation`). A fill that drew them as barriers of a split membrane was
-tried and dropped (docs/benchmarks.md, "Removal, fourth round").
+returns those curves (`crossings` does both). The classical fill draws them as barriers
+(engine/diffusion/patchmatch.py `split_membrane`: each side of a contour is interpolated from its
+own side only) and the quality judge (engine/quality.py, `cut`) checks that a fill shows them
+(`continuation`).
 All in pixels of the image given; grey levels 0..255.
 """
 from __future__ import annotations
@@ -166,6 +167,14 @@ def crossings(image: np.ndarray, hole: np.ndarray) -> tuple[list[tuple[Entry, En
     pairs = pair(found, hole)
     used = {id(e) for a, b, _ in pairs for e in (a, b)}
     return pairs, [e for e in found if id(e) not in used]
+
+
+def barrier_mask(shape: tuple[int, int], curves: list[np.ndarray]) -> np.ndarray:
+    """bool [H, W]: the curves drawn 1 px wide, 8-connected (so they split a 4-connected region)."""
+    canvas = np.zeros(shape, np.uint8)
+    for curve in curves:
+        cv2.polylines(canvas, [np.rint(curve).astype(np.int32).reshape(-1, 1, 2)], False, 1, 1, cv2.LINE_8)
+    return canvas > 0
 
 
 def continuation(result: np.ndarray, hole: np.ndarray, found: list[tuple[Entry, Entry, np.ndarray]]) -> float:
