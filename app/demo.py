@@ -5,8 +5,9 @@ from a painted mask (used exactly as painted), a photo adjustment (background bl
 cup, from a box), an undo and a branch (black and white from the undone version), and one
 diffusion-only edit refused with its clear message. Every result goes through the offline quality
 judge (verify = "preservation,quality"), which tries another fill when one looks wrong and commits
-the best-scoring one (it accepts the spoon removal, 0.61, where a person still sees a darker patch
-where the bowl was and a pale edge along the stem: docs/benchmarks.md, "Removal, third round").
+the best-scoring one (the spoon removal is not clean: a darker patch where the bowl was, a pale
+jagged band along the cup where the stem was; the judge now rejects it too, 0.42, and the demo
+commits the best of its three tries: docs/benchmarks.md, "Removal, fourth round").
 coffee.png is scikit-image's sample "coffee" photo (CC0, Rachel Michetti).
 """
 from __future__ import annotations

@@ -15,7 +15,12 @@ ring of the photo around it (beyond the feather band), on the luminance:
   farther out (1 = as natural as the ring; a pasted patch of the wrong colour is 3+);
 - blotch: the fill's median brightness far from the ring's (a brighter/darker smudge);
 - remnant: pixels next to the fill in colours of the removed object that the surroundings
-  farther out do not have: a part of the object the mask missed (a horse's hooves).
+  farther out do not have: a part of the object the mask missed (a horse's hooves);
+- ragged: how jagged the fill's strong edges are (1 - structure-tensor coherence) against the
+  ring's: the torn outline an exemplar fill leaves where it copied pieces of a contour;
+- cut: contours of the photo that run into the changed region and come out of it again
+  (engine/contours.py: side colours swapped, tangents aimed at each other) but that the fill does
+  not show along the curve joining them: a coin cut in half, a dented rim.
 Each measure maps to a badness 0..1 between a "looks fine" and a "clearly wrong" value (set on
 the synthetic removal cases in evals/synthetic.py and checked by eye; see docs/benchmarks.md);
 score = product of (1 - badness), ok = score >= QUALITY_THRESHOLD.
@@ -33,14 +38,17 @@ from engine.images import validate_image, validate_mask
 QUALITY_THRESHOLD = 0.5
 SEAM_PCT = 75  # percentile of the border steps compared (a seam along part of the border counts)
 THIN = (4.0, 15.0)  # px half-width: smoothness in a stroke thinner than this goes unseen, fully counted above
+RAGGED_SLOPE = 12.0  # grey levels/px: the edges whose smoothness is compared
 REMNANT_BIN = 8  # Lab bin width for the remnant check's colour sets
 WORK_SIDE = 512  # the crop around the mask is judged at most this large (px)
 # (measure, looks fine, clearly wrong): badness ramps linearly between the two
 LIMITS = {"texture": (0.65, 0.40), "streaks": (0.45, 0.70), "fronts": (1.8, 3.5), "seam": (1.6, 3.0),
-          "blotch": (1.6, 2.5), "remnant": (0.1, 0.3)}
+          "blotch": (1.6, 2.5), "remnant": (0.1, 0.3),
+          "ragged": (1.2, 2.0), "cut": (0.4, 0.7)}
 WHAT = {"texture": "flat patch", "streaks": "smeared streaks", "fronts": "smear fronts meeting",
         "seam": "visible seam", "blotch": "blotch",
-        "remnant": "part of the object left outside the mask"}
+        "remnant": "part of the object left outside the mask",
+        "ragged": "jagged edges", "cut": "a contour cut off (not continued across the fill)"}
 
 
 class QualityReport(BaseModel):
@@ -188,6 +196,32 @@ def _remnant(src, res, inner, changed, reach: int) -> float:
     return float(largest / np.sqrt(inner.sum()))
 
 
+def _ragged(lum: np.ndarray, inner: np.ndarray, ring: np.ndarray) -> float:
+    """Jagged strong edges in the fill (the torn outline an exemplar fill leaves where it copied
+    pieces of a contour: a pale jagged band along a cup): 1 - structure-tensor coherence at the
+    strong edges (RAGGED_SLOPE grey levels/px and more) more than 2 px inside, over the same at the
+    strong edges of the ring; 1 = as smooth as the photo's own edges, 0 when the fill has too few."""
+    from engine.contours import coherence
+
+    grad, coh = coherence(cv2.GaussianBlur(lum, (0, 0), 1.0))
+    strong = grad >= RAGGED_SLOPE
+    deep = inner & ~_grow(~inner, 2) & strong
+    around = ring & strong
+    if deep.sum() < 15 or around.sum() < 15:
+        return 0.0
+    return float((1.0 - coh[deep]).mean() + 0.05) / float((1.0 - coh[around]).mean() + 0.05)
+
+
+def _cut(src, res, changed) -> float:
+    """Contours that cross the changed region and are not continued in the fill (a coin cut in half,
+    a dented rim): 1 - engine.contours.continuation over the source's contours that enter the region
+    and come out of it again (0 = all continued, or none crosses)."""
+    from engine.contours import continuation, crossings
+
+    pairs, _ = crossings(src, changed)
+    return 1.0 - continuation(res, changed, pairs)
+
+
 def _measures(source, result, mask, changed) -> dict[str, float] | None:
     reach = int(np.clip(np.sqrt(changed.sum()) * 0.35, 8, 40))
     src, res, inner, changed = _crop(source, result, mask, changed, reach + 12)
@@ -206,6 +240,8 @@ def _measures(source, result, mask, changed) -> dict[str, float] | None:
         "seam": seam,
         "blotch": blotch,
         "remnant": _remnant(src, res, inner, changed, reach),
+        "ragged": _ragged(lum, inner, ring),
+        "cut": _cut(src, res, changed),
     }
 
 
@@ -224,12 +260,15 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
     bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]) * thick,
            "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
            "fronts": _ramp(m["fronts"], *LIMITS["fronts"]), "seam": _ramp(m["seam"], *LIMITS["seam"]),
-           "blotch": _ramp(m["blotch"], *LIMITS["blotch"]), "remnant": _ramp(m["remnant"], *LIMITS["remnant"])}
+           "blotch": _ramp(m["blotch"], *LIMITS["blotch"]), "remnant": _ramp(m["remnant"], *LIMITS["remnant"]),
+           "ragged": _ramp(m["ragged"], *LIMITS["ragged"]),
+           "cut": _ramp(m["cut"], *LIMITS["cut"])}
     score = float(np.prod([1.0 - b for b in bad.values()]))
     worst = max(bad, key=bad.get)
     ok = score >= QUALITY_THRESHOLD
     detail = (f"texture {m['texture']:.2f} of the surroundings, streaks {m['streaks']:.2f}, "
-              f"fronts {m['fronts']:.2f}, seam {m['seam']:.2f}, blotch {m['blotch']:.2f}, remnant {m['remnant']:.2f}")
+              f"fronts {m['fronts']:.2f}, seam {m['seam']:.2f}, blotch {m['blotch']:.2f}, remnant {m['remnant']:.2f}, "
+              f"ragged {m['ragged']:.2f}, cut {m['cut']:.2f}")
     reason = (f"looks seamless (score {score:.2f}: {detail})" if ok else
               f"{WHAT[worst]} in the filled region (score {score:.2f} < {QUALITY_THRESHOLD}: {detail})")
     measures = {**{k: round(v, 4) for k, v in m.items()}, **{f"bad_{k}": round(v, 4) for k, v in bad.items()}}

@@ -5,7 +5,8 @@ re-plan policy tries the next on an `artifact` verdict):
 - `auto` (default, ~1 s at 640 px): structure from the membrane, texture from the exemplar fill: the low
   frequencies (Gaussian sigma LOW_SIGMA) of the harmonic interpolation of the mask's border
   (engine/diffusion/patchmatch.membrane: the closest smooth guess, and no lighter or darker patch
-  where light meets shadow) plus the fine detail of `patch`; where the membrane ramps steeply
+  where light meets shadow; split along the contours that cross the hole, engine/contours.py, so
+  a coin's rim or a cup's outline under the object goes on as an edge) plus the fine detail of `patch`; where the membrane ramps steeply
   (EDGE_SLOPE grey levels/px: it is spreading an edge that crosses the mask into a haze, e.g. a
   cup's white rim against the table) the exemplar's own low frequencies take over. The mix is kept
   when the offline quality judge (engine/quality.py) finds it seamless; otherwise `patch` itself (strong structures crossing
@@ -45,9 +46,13 @@ def _fill_crop(crop: np.ndarray, hole: np.ndarray, method: str, seed: int, radiu
     """uint8 RGB crop with `hole` filled by `method` (pixels outside the hole unchanged)."""
     depth = cv2.distanceTransform(np.pad(hole, 1).astype(np.uint8), cv2.DIST_L2, 3).max()
     if method in ("patch", "auto") and depth > THIN_PX:
-        from engine.diffusion.patchmatch import complete, membrane
+        from engine.contours import barrier_mask, crossings
+        from engine.diffusion.patchmatch import complete, membrane, split_membrane
 
         smooth = membrane(crop, hole)
+        contours, _ = crossings(crop, hole)
+        if contours:  # contours that cross the hole stay edges: each side filled from its own side
+            smooth = split_membrane(crop, hole, barrier_mask(hole.shape, [c for _, _, c in contours]), smooth)
         patch = complete(crop, hole, seed=seed, smooth=smooth)
         if method == "patch":
             return patch

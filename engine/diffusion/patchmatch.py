@@ -221,3 +221,58 @@ def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tup
     out = image.copy()
     out[hole] = np.clip(np.rint(prev.image[hole]), 0, 255).astype(image.dtype)
     return out
+
+
+def split_membrane(image: np.ndarray, hole: np.ndarray, barrier: np.ndarray, start: np.ndarray,
+                   iterations: int = 200) -> np.ndarray:
+    """`membrane` where no hole pixel sees across `barrier` (bool, 1 px 8-connected curves: contours
+    that cross the hole, engine/contours.py), so each side of a contour is interpolated from its own
+    side of the border and the contour stays an edge instead of a haze. Conjugate gradients on the
+    hole's 4-neighbour Laplacian, from `start` (the plain membrane, which a side closed off on every
+    side keeps); barrier pixels become the mean of their neighbours on both sides."""
+    img = image.astype(np.float32)
+    unknown = hole & ~barrier
+    if not unknown.any() or not (barrier & hole).any():
+        return start
+    h, w = hole.shape
+    ys, xs = np.nonzero(unknown)
+    index = np.full((h, w), -1, np.int64)
+    index[ys, xs] = np.arange(len(ys))
+    diag = np.full(len(ys), 1e-3, np.float32)  # the small pull toward `start` keeps every side solvable
+    rhs = 1e-3 * start[ys, xs]
+    neighbours = []
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        qy, qx = ys + dy, xs + dx
+        inside = (qy >= 0) & (qy < h) & (qx >= 0) & (qx < w)
+        qy, qx = np.clip(qy, 0, h - 1), np.clip(qx, 0, w - 1)
+        known, linked = inside & ~hole[qy, qx], inside & unknown[qy, qx]
+        diag += known | linked
+        rhs[known] += img[qy[known], qx[known]]
+        neighbours.append(np.where(linked, index[qy, qx], len(ys)))  # len(ys): a zero entry
+
+    def laplace(u: np.ndarray) -> np.ndarray:
+        ext = np.concatenate([u, np.zeros((1, u.shape[1]), np.float32)])
+        return diag[:, None] * u - sum(ext[n] for n in neighbours)
+
+    u = start[ys, xs].copy()
+    r = rhs - laplace(u)
+    z = r / diag[:, None]
+    p, rz = z.copy(), (r * z).sum(axis=0)
+    tol = 1e-4 * np.maximum(np.abs(rhs).sum(axis=0), 1.0)
+    for _ in range(iterations):
+        ap = laplace(p)
+        alpha = rz / np.maximum((p * ap).sum(axis=0), 1e-12)
+        u += alpha * p
+        r -= alpha * ap
+        if np.all(np.abs(r).sum(axis=0) < tol):
+            break
+        z = r / diag[:, None]
+        rz_next = (r * z).sum(axis=0)
+        p, rz = z + (rz_next / np.maximum(rz, 1e-12)) * p, rz_next
+    out = start.copy()
+    out[ys, xs] = u
+    line = barrier & hole
+    keep = (~line).astype(np.float32)
+    num = cv2.blur(out * keep[..., None], (3, 3)).reshape(out.shape)
+    out[line] = (num / np.maximum(cv2.blur(keep, (3, 3)), 1e-6)[..., None])[line]
+    return out

@@ -125,3 +125,25 @@ def test_the_membrane_reproduces_a_linear_ramp_and_the_exemplar_fill_draws_no_bl
     out = complete(image, hole)
     # votes of poorly matched pixels once came out black (a notch in the rim): acc / max(total, 1e-6)
     assert out[rim][hole[rim]].astype(int).sum(axis=1).min() > 50
+
+
+def test_a_contour_that_crosses_the_hole_stays_an_edge_in_the_smooth_guess():
+    """A bright disc's rim runs under a square hole: the split membrane (engine/contours.py
+    barriers) keeps the disc's side bright and the ground's side dark right up to the rim, where
+    the plain membrane spreads the two into a ramp across the whole hole."""
+    from engine.contours import barrier_mask, crossings
+    from engine.diffusion.patchmatch import membrane, split_membrane
+
+    yy, xx = np.mgrid[:200, :200]
+    disc = (yy - 100) ** 2 + (xx - 100) ** 2 <= 55 ** 2
+    image = np.where(disc[..., None], 220, 60).astype(np.uint8).repeat(3, axis=2)
+    hole = np.zeros((200, 200), bool)
+    hole[60:140, 120:185] = True
+    contours, _ = crossings(image, hole)
+    assert len(contours) == 1  # in at the top, out at the bottom
+    plain = membrane(image, hole)
+    split = split_membrane(image, hole, barrier_mask(hole.shape, [c for _, _, c in contours]), plain)
+    inside, outside = hole & disc & ((xx - 100) ** 2 + (yy - 100) ** 2 <= 50 ** 2), hole & ~disc & (xx > 162)
+    truth = image.astype(np.float32)
+    assert np.abs(split[inside | outside] - truth[inside | outside]).mean() < 15
+    assert np.abs(plain[inside | outside] - truth[inside | outside]).mean() > 30

@@ -112,3 +112,49 @@ def test_rejects_a_perfect_fill_that_leaves_part_of_the_object_outside_the_mask(
     assert not left.ok and "left outside the mask" in left.reason, left.reason
     assert left.problem == "target_still_present"  # the retry grows the mask (engine.replan)
     assert left.measures["remnant"] > 0.3
+
+
+def _coin_scene(size=200):
+    """A bright disc (a coin) on a textured grey ground, a pasted square over its right half."""
+    ground = _textured(7, size)
+    yy, xx = np.mgrid[:size, :size]
+    coin = (yy - 100) ** 2 + (xx - 100) ** 2 <= 55 ** 2
+    clean = ground.copy()
+    clean[coin] = np.clip(ground[coin].astype(int) // 3 + 170, 0, 255).astype(np.uint8)
+    mask = np.zeros((size, size), bool)
+    mask[60:140, 120:185] = True  # the coin's rim crosses it twice: in at the top, out at the bottom
+    with_object = clean.copy()
+    with_object[mask] = (40, 160, 60)
+    return clean, ground, coin, mask, with_object
+
+
+def test_rejects_a_fill_that_cuts_a_coin_in_half_and_accepts_one_that_continues_its_rim():
+    """The cut-structure check (engine/contours.py): the coin's rim enters the mask at the top and
+    comes out at the bottom; a fill that ends the coin in a straight cut inside the mask (colours
+    and texture right, so no seam) leaves the rim's arc out."""
+    clean, ground, coin, mask, with_object = _coin_scene()
+    whole = assess(with_object, blend(with_object, clean, mask), mask)
+    assert whole.ok and whole.measures["cut"] < 0.2, whole.reason
+    halved = clean.copy()
+    straight = mask & (np.arange(200)[None, :] >= 132)
+    halved[straight] = ground[straight]
+    cut = assess(with_object, blend(with_object, halved, mask), mask)
+    assert not cut.ok and "contour cut off" in cut.reason and cut.measures["cut"] > 0.7, cut.reason
+
+
+def test_rejects_a_jagged_edge_in_the_fill_and_accepts_a_smooth_one():
+    """The ragged check: the coin's rim drawn torn (a pale jagged outline, as an exemplar fill that
+    copied pieces of a contour leaves) against the rim drawn smooth."""
+    clean, ground, coin, mask, with_object = _coin_scene()
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[:200, :200]
+    wobble = 55 + 6 * np.sign(rng.normal(size=(200 // 4, 1))).repeat(4, 0)  # the radius jumps every 4 rows
+    torn_coin = (yy - 100) ** 2 + (xx - 100) ** 2 <= wobble ** 2
+    torn = ground.copy()
+    torn[torn_coin] = np.clip(ground[torn_coin].astype(int) // 3 + 170, 0, 255).astype(np.uint8)
+    jagged = clean.copy()
+    jagged[mask] = torn[mask]
+    bad = assess(with_object, blend(with_object, jagged, mask), mask)
+    good = assess(with_object, blend(with_object, clean, mask), mask)
+    assert good.ok and good.measures["ragged"] < 1.2, good.reason
+    assert not bad.ok and bad.measures["ragged"] > 2.0, bad.reason
