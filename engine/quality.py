@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from engine.images import validate_image, validate_mask
+from engine.masks import dilate
 
 QUALITY_THRESHOLD = 0.5
 SEAM_PCT = 75  # percentile of the border steps compared (a seam along part of the border counts)
@@ -64,7 +65,8 @@ def _disk(r: int) -> np.ndarray:
 
 
 def _grow(mask: np.ndarray, r: int) -> np.ndarray:
-    return cv2.dilate(mask.astype(np.uint8), _disk(r)) > 0 if r > 0 else mask.copy()
+    """The mask grown by r px (engine.masks.dilate: the same disk, computed on the mask's box only)."""
+    return dilate(mask, r) if r > 0 else mask.copy()
 
 
 def _ramp(value: float, good: float, bad: float) -> float:

@@ -223,19 +223,34 @@ def complete(image: np.ndarray, hole: np.ndarray, seed: int = 0, iterations: tup
     return out
 
 
+SPLIT_COARSE_ABOVE = 6000  # unknowns: a larger split membrane starts from its half-resolution solution
+SPLIT_FINE_ITERATIONS = 60  # conjugate-gradient steps at full resolution after that start
+
+
 def split_membrane(image: np.ndarray, hole: np.ndarray, barrier: np.ndarray, start: np.ndarray,
-                   iterations: int = 200) -> np.ndarray:
+                   iterations: int = 200, guess: np.ndarray | None = None) -> np.ndarray:
     """`membrane` where no hole pixel sees across `barrier` (bool, 1 px 8-connected curves: contours
     that cross the hole, engine/contours.py), so each side of a contour is interpolated from its own
     side of the border and the contour stays an edge instead of a haze. Conjugate gradients on the
     hole's 4-neighbour Laplacian, from `start` (the plain membrane, which a side closed off on every
-    side keeps); barrier pixels become the mean of their neighbours on both sides."""
+    side keeps); barrier pixels become the mean of their neighbours on both sides. `guess`: where the
+    iterations start (default `start`). A hole of more than SPLIT_COARSE_ABOVE unknowns is solved at half
+    resolution first (the barrier max-pooled, so it stays closed) and that solution, upsampled, is the
+    guess for SPLIT_FINE_ITERATIONS steps at full resolution: CG on a Laplacian is slow for exactly the
+    low frequencies the coarse level gets right (a 27,000-pixel hole: 0.65 -> 0.27 s)."""
     img = image.astype(np.float32)
     unknown = hole & ~barrier
     if not unknown.any() or not (barrier & hole).any():
         return start
     h, w = hole.shape
     ys, xs = np.nonzero(unknown)
+    if guess is None and len(ys) > SPLIT_COARSE_ABOVE and min(h, w) >= 32:
+        size = ((w + 1) // 2, (h + 1) // 2)
+        down = lambda a: cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+        coarse = split_membrane(down(img), down(hole.astype(np.float32)) > 0, down(barrier.astype(np.float32)) > 0,
+                                down(start.astype(np.float32)), iterations)
+        guess = np.where(hole[..., None], cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR), start)
+        iterations = SPLIT_FINE_ITERATIONS
     index = np.full((h, w), -1, np.int64)
     index[ys, xs] = np.arange(len(ys))
     diag = np.full(len(ys), 1e-3, np.float32)  # the small pull toward `start` keeps every side solvable
@@ -254,7 +269,7 @@ def split_membrane(image: np.ndarray, hole: np.ndarray, barrier: np.ndarray, sta
         ext = np.concatenate([u, np.zeros((1, u.shape[1]), np.float32)])
         return diag[:, None] * u - sum(ext[n] for n in neighbours)
 
-    u = start[ys, xs].copy()
+    u = (start if guess is None else guess)[ys, xs].astype(np.float32)
     r = rhs - laplace(u)
     z = r / diag[:, None]
     p, rz = z.copy(), (r * z).sum(axis=0)

@@ -153,3 +153,30 @@ def test_a_contour_that_crosses_the_hole_stays_an_edge_in_the_smooth_guess():
     truth = image.astype(np.float32)
     assert np.abs(split[inside | outside] - truth[inside | outside]).mean() < 15
     assert np.abs(plain[inside | outside] - truth[inside | outside]).mean() > 30
+
+
+def test_a_large_split_membrane_from_its_half_resolution_start_matches_the_converged_solution():
+    """Above SPLIT_COARSE_ABOVE unknowns the split membrane starts from its half-resolution solution and
+    takes a few full-resolution steps: the result is the converged one (thousands of plain steps), not the
+    haze a capped plain run leaves, and the rim still stays an edge."""
+    from engine.contours import barrier_mask, crossings
+    from engine.diffusion.patchmatch import SPLIT_COARSE_ABOVE, membrane, split_membrane
+
+    yy, xx = np.mgrid[:300, :300]
+    disc = (yy - 150) ** 2 + (xx - 150) ** 2 <= 82 ** 2
+    image = np.where(disc[..., None], 220, 60).astype(np.uint8).repeat(3, axis=2)
+    hole = np.zeros((300, 300), bool)
+    hole[90:210, 180:278] = True
+    contours, _ = crossings(image, hole)
+    barrier = barrier_mask(hole.shape, [c for _, _, c in contours])
+    assert len(contours) == 1 and (hole & ~barrier).sum() > SPLIT_COARSE_ABOVE
+    plain = membrane(image, hole)
+    fast = split_membrane(image, hole, barrier, plain)
+    converged = split_membrane(image, hole, barrier, plain, iterations=4000, guess=plain)
+    capped = split_membrane(image, hole, barrier, plain, iterations=60, guess=plain)
+    assert np.abs(fast[hole] - converged[hole]).mean() < 1.0
+    assert not np.array_equal(fast, split_membrane(image, hole, barrier, plain, guess=plain))  # the coarse start
+    assert np.abs(capped[hole] - converged[hole]).mean() > 3 * np.abs(fast[hole] - converged[hole]).mean()
+    inside = hole & ((xx - 150) ** 2 + (yy - 150) ** 2 <= 76 ** 2)
+    outside = hole & ((xx - 150) ** 2 + (yy - 150) ** 2 >= 88 ** 2)
+    assert fast[inside].mean() - fast[outside].mean() > 120
