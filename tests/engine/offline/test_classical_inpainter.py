@@ -133,22 +133,31 @@ def test_the_membrane_reproduces_a_linear_ramp_and_the_exemplar_fill_draws_no_bl
     assert out[rim][hole[rim]].astype(int).sum(axis=1).min() > 50
 
 
+def _rim_under_hole(size: int, radius: int, rows: slice, cols: slice):
+    """A bright disc (centred, `radius`) on a dark ground with a square hole over part of its rim: the
+    image, the hole, the disc, the pixel grid, the barrier of the one contour that crosses the hole, and
+    the plain membrane."""
+    from engine.contours import barrier_mask, crossings
+    from engine.diffusion.patchmatch import membrane
+
+    yy, xx = np.mgrid[:size, :size]
+    disc = (yy - size // 2) ** 2 + (xx - size // 2) ** 2 <= radius ** 2
+    image = np.where(disc[..., None], 220, 60).astype(np.uint8).repeat(3, axis=2)
+    hole = np.zeros((size, size), bool)
+    hole[rows, cols] = True
+    contours, _ = crossings(image, hole)
+    assert len(contours) == 1  # in at the top, out at the bottom
+    return image, hole, disc, (yy, xx), barrier_mask(hole.shape, [c for _, _, c in contours]), membrane(image, hole)
+
+
 def test_a_contour_that_crosses_the_hole_stays_an_edge_in_the_smooth_guess():
     """A bright disc's rim runs under a square hole: the split membrane (engine/contours.py
     barriers) keeps the disc's side bright and the ground's side dark right up to the rim, where
     the plain membrane spreads the two into a ramp across the whole hole."""
-    from engine.contours import barrier_mask, crossings
-    from engine.diffusion.patchmatch import membrane, split_membrane
+    from engine.diffusion.patchmatch import split_membrane
 
-    yy, xx = np.mgrid[:200, :200]
-    disc = (yy - 100) ** 2 + (xx - 100) ** 2 <= 55 ** 2
-    image = np.where(disc[..., None], 220, 60).astype(np.uint8).repeat(3, axis=2)
-    hole = np.zeros((200, 200), bool)
-    hole[60:140, 120:185] = True
-    contours, _ = crossings(image, hole)
-    assert len(contours) == 1  # in at the top, out at the bottom
-    plain = membrane(image, hole)
-    split = split_membrane(image, hole, barrier_mask(hole.shape, [c for _, _, c in contours]), plain)
+    image, hole, disc, (yy, xx), barrier, plain = _rim_under_hole(200, 55, slice(60, 140), slice(120, 185))
+    split = split_membrane(image, hole, barrier, plain)
     inside, outside = hole & disc & ((xx - 100) ** 2 + (yy - 100) ** 2 <= 50 ** 2), hole & ~disc & (xx > 162)
     truth = image.astype(np.float32)
     assert np.abs(split[inside | outside] - truth[inside | outside]).mean() < 15
@@ -159,18 +168,10 @@ def test_a_large_split_membrane_from_its_half_resolution_start_matches_the_conve
     """Above SPLIT_COARSE_ABOVE unknowns the split membrane starts from its half-resolution solution and
     takes a few full-resolution steps: the result is the converged one (thousands of plain steps), not the
     haze a capped plain run leaves, and the rim still stays an edge."""
-    from engine.contours import barrier_mask, crossings
-    from engine.diffusion.patchmatch import SPLIT_COARSE_ABOVE, membrane, split_membrane
+    from engine.diffusion.patchmatch import SPLIT_COARSE_ABOVE, split_membrane
 
-    yy, xx = np.mgrid[:300, :300]
-    disc = (yy - 150) ** 2 + (xx - 150) ** 2 <= 82 ** 2
-    image = np.where(disc[..., None], 220, 60).astype(np.uint8).repeat(3, axis=2)
-    hole = np.zeros((300, 300), bool)
-    hole[90:210, 180:278] = True
-    contours, _ = crossings(image, hole)
-    barrier = barrier_mask(hole.shape, [c for _, _, c in contours])
-    assert len(contours) == 1 and (hole & ~barrier).sum() > SPLIT_COARSE_ABOVE
-    plain = membrane(image, hole)
+    image, hole, _, (yy, xx), barrier, plain = _rim_under_hole(300, 82, slice(90, 210), slice(180, 278))
+    assert (hole & ~barrier).sum() > SPLIT_COARSE_ABOVE
     fast = split_membrane(image, hole, barrier, plain)
     converged = split_membrane(image, hole, barrier, plain, iterations=4000, guess=plain)
     capped = split_membrane(image, hole, barrier, plain, iterations=60, guess=plain)
