@@ -96,7 +96,7 @@ class _Level:
 
     def _cost(self, cy: np.ndarray, cx: np.ndarray) -> np.ndarray:
         """Patch SSD plus a penalty growing with the squared distance to the source (nearby texture first)."""
-        diff = self.target - self.feat[cy, cx]
+        diff = self.target - self.feat.reshape(-1, self.feat.shape[2]).take(cy * self.w + cx, axis=0)
         far = (cy - self.ty).astype(np.float32) ** 2 + (cx - self.tx).astype(np.float32) ** 2
         return np.einsum("ij,ij->i", diff, diff) + self.penalty * far
 
@@ -153,11 +153,12 @@ class _Level:
                     self._cover.append((dy, dx, use, t[use]))
         acc = np.zeros((len(hy), self.image.shape[2]), np.float32)
         total = np.zeros(len(hy), np.float32)
+        pixels = self.image.reshape(-1, self.image.shape[2])  # flat: one take per offset, not a 2-D gather
         for dy, dx, use, t in self._cover:
-            sy = np.clip(self.ny[t] + dy, 0, self.h - 1)
-            sx = np.clip(self.nx[t] + dx, 0, self.w - 1)
-            acc[use] += weight[t, None] * self.image[sy, sx]
-            total[use] += weight[t]
+            at = np.clip(self.ny[t] + dy, 0, self.h - 1) * self.w + np.clip(self.nx[t] + dx, 0, self.w - 1)
+            w = weight[t]
+            acc[use] += w[:, None] * pixels.take(at, axis=0)
+            total[use] += w
         fill = acc / np.where(total > 0, total, 1.0)[:, None]
         self.image[hy, hx] = np.where(total[:, None] > 0, fill, self.image[hy, hx])
 
