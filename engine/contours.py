@@ -64,13 +64,25 @@ def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return out.reshape(len(pts), -1)
 
 
-def entries(image: np.ndarray, hole: np.ndarray) -> list[Entry]:
-    """Strong line-like edges in the band BAND px outside `hole` whose tangent runs into it."""
+def _outside_distance(hole: np.ndarray) -> np.ndarray:
+    """float32 [H, W]: each pixel's distance to the hole (0 inside it)."""
+    return cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
+
+
+def _pixels(curve: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(xs, ys): the integer pixels of float (x, y) curve points, clipped to an image of `shape`."""
+    h, w = shape
+    return (np.clip(np.rint(curve[:, 0]).astype(int), 0, w - 1), np.clip(np.rint(curve[:, 1]).astype(int), 0, h - 1))
+
+
+def entries(image: np.ndarray, hole: np.ndarray, dist: np.ndarray | None = None) -> list[Entry]:
+    """Strong line-like edges in the band BAND px outside `hole` whose tangent runs into it (`dist`:
+    `_outside_distance(hole)` when the caller has it)."""
     if not hole.any() or hole.all():
         return []
     rgb = cv2.GaussianBlur(image.astype(np.float32), (0, 0), 1.0)
     lum = rgb.mean(axis=2)
-    dist = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
+    dist = _outside_distance(hole) if dist is None else dist
     gx, gy, jxx, jyy, jxy, coherence = _tensor(lum, dist >= BAND[0])  # the object's own outline left out
     grad = np.hypot(gx, gy)
     sm = cv2.GaussianBlur(dist, (0, 0), 1.5)
@@ -129,11 +141,10 @@ def hermite(p0: np.ndarray, d0: np.ndarray, p1: np.ndarray, d1: np.ndarray, coun
     return h00 * p0 + h10 * T * d0 + h01 * p1 + h11 * T * (-d1)
 
 
-def pair(found: list[Entry], hole: np.ndarray) -> list[tuple[Entry, Entry, np.ndarray]]:
+def pair(found: list[Entry], hole: np.ndarray, dist: np.ndarray | None = None) -> list[tuple[Entry, Entry, np.ndarray]]:
     """Greedy best-first matching of entries into contours that cross the hole: (entry, exit, curve
     points [N, 2]); entries without a plausible partner are left out."""
-    dist = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
-    h, w = hole.shape
+    dist = _outside_distance(hole) if dist is None else dist
     options = []
     for i, a in enumerate(found):
         for j in range(i + 1, len(found)):
@@ -149,7 +160,7 @@ def pair(found: list[Entry], hole: np.ndarray) -> list[tuple[Entry, Entry, np.nd
             if colour > MAX_COLOUR:
                 continue
             curve = hermite(a.point, a.direction, b.point, b.direction, max(8, int(L)))
-            xs, ys = np.clip(np.rint(curve[:, 0]).astype(int), 0, w - 1), np.clip(np.rint(curve[:, 1]).astype(int), 0, h - 1)
+            xs, ys = _pixels(curve, hole.shape)
             if dist[ys, xs].max() > BAND[1] + 1 or not hole[ys, xs].any():
                 continue  # the curve leaves the hole: not this contour's way through
             options.append((colour + (1.0 - aim), i, j, curve))
@@ -163,8 +174,9 @@ def pair(found: list[Entry], hole: np.ndarray) -> list[tuple[Entry, Entry, np.nd
 
 def crossings(image: np.ndarray, hole: np.ndarray) -> tuple[list[tuple[Entry, Entry, np.ndarray]], list[Entry]]:
     """The contours of `image` that cross `hole` (entries, paired) and the entries left unpaired."""
-    found = entries(image, hole)
-    pairs = pair(found, hole)
+    dist = _outside_distance(hole)
+    found = entries(image, hole, dist)
+    pairs = pair(found, hole, dist)
     used = {id(e) for a, b, _ in pairs for e in (a, b)}
     return pairs, [e for e in found if id(e) not in used]
 
@@ -185,11 +197,9 @@ def continuation(result: np.ndarray, hole: np.ndarray, found: list[tuple[Entry, 
     if not found:
         return 1.0
     rgb = cv2.GaussianBlur(result.astype(np.float32), (0, 0), 1.0)
-    h, w = hole.shape
     values, weights = [], []
     for a, b, curve in found:
-        xs = np.clip(np.rint(curve[:, 0]).astype(int), 0, w - 1)
-        ys = np.clip(np.rint(curve[:, 1]).astype(int), 0, h - 1)
+        xs, ys = _pixels(curve, hole.shape)
         inside = hole[ys, xs]
         if inside.sum() < 3:
             continue

@@ -64,18 +64,13 @@ def _disk(r: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
-def _grow(mask: np.ndarray, r: int) -> np.ndarray:
-    """The mask grown by r px (engine.masks.dilate: the same disk, computed on the mask's box only)."""
-    return dilate(mask, r) if r > 0 else mask.copy()
-
-
 def _ramp(value: float, good: float, bad: float) -> float:
     return float(np.clip((value - good) / (bad - good), 0.0, 1.0))
 
 
 def _crop(source, result, mask, changed, margin):
     """The region around the change, downscaled so its longer side is at most WORK_SIDE."""
-    ys, xs = np.nonzero(_grow(changed, margin))
+    ys, xs = np.nonzero(dilate(changed, margin))
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     parts = [a[y0:y1, x0:x1] for a in (source, result, mask, changed)]
     scale = min(1.0, WORK_SIDE / max(y1 - y0, x1 - x0))
@@ -140,7 +135,7 @@ def _steps(rgb: np.ndarray, inside: np.ndarray, outside: np.ndarray, at: np.ndar
 
 
 def _contour(region: np.ndarray) -> np.ndarray:
-    return _grow(region, 1) & ~(cv2.erode(region.astype(np.uint8), _disk(1)) > 0)
+    return dilate(region, 1) & ~(cv2.erode(region.astype(np.uint8), _disk(1)) > 0)
 
 
 def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[float, float]:
@@ -148,13 +143,14 @@ def _seams(rgb: np.ndarray, inner: np.ndarray, changed: np.ndarray) -> tuple[flo
     across the whole feather band (windows wider than the band), each over the same step measured
     a few pixels farther out, in the untouched photo."""
     hard = np.percentile(_steps(rgb, changed, ~changed, _contour(changed), 5), SEAM_PCT)
-    hard_ref = np.percentile(_steps(rgb, _grow(changed, 6), ~_grow(changed, 6), _contour(_grow(changed, 6)), 5), SEAM_PCT)
+    out6 = dilate(changed, 6)  # the same border 6 px out, in the untouched photo
+    hard_ref = np.percentile(_steps(rgb, out6, ~out6, _contour(out6), 5), SEAM_PCT)
     band = int(np.ceil(cv2.distanceTransform((~inner).astype(np.uint8), cv2.DIST_L2, 3)[changed].max()))
     win = 2 * (band // 2 + 8) + 1
-    mid = _contour(_grow(inner, band // 2)) if band > 1 else _contour(changed)
+    mid = _contour(dilate(inner, band // 2)) if band > 1 else _contour(changed)
     soft = np.median(_steps(rgb, inner, ~changed, mid, win))
-    near = _grow(changed, 10) & ~_grow(changed, 2)  # the same layout, shifted into the untouched photo
-    soft_ref = np.median(_steps(rgb, near, ~_grow(changed, 10 + band), _contour(_grow(changed, 10 + band // 2)), win))
+    near = dilate(changed, 10) & ~dilate(changed, 2)  # the same layout, shifted into the untouched photo
+    soft_ref = np.median(_steps(rgb, near, ~dilate(changed, 10 + band), _contour(dilate(changed, 10 + band // 2)), win))
     return float((hard + 1.0) / (hard_ref + 1.0)), float((soft + 2.0) / (soft_ref + 2.0))
 
 
@@ -183,9 +179,9 @@ def _remnant(src, res, inner, changed, reach: int) -> float:
     `reach`..`reach`+10 px out (Lab bins REMNANT_BIN wide, a bin's neighbours counting as present).
     The largest such blob (3x3 closed), over the square root of the mask's area: 0 when nothing of
     the object's own colours is left; two hooves of a horse left on a brick wall ~0.6."""
-    core = inner & ~_grow(~inner, 2)
-    within = _grow(changed, reach)
-    far = _grow(changed, reach + 10) & ~within
+    core = inner & ~dilate(~inner, 2)
+    within = dilate(changed, reach)
+    far = dilate(changed, reach + 10) & ~within
     near = within & ~changed
     if core.sum() < 30 or far.sum() < 60 or not near.any():
         return 0.0
@@ -207,7 +203,7 @@ def _ragged(lum: np.ndarray, inner: np.ndarray, ring: np.ndarray) -> float:
 
     grad, coh = coherence(cv2.GaussianBlur(lum, (0, 0), 1.0))
     strong = grad >= RAGGED_SLOPE
-    deep = inner & ~_grow(~inner, 2) & strong
+    deep = inner & ~dilate(~inner, 2) & strong
     around = ring & strong
     if deep.sum() < 15 or around.sum() < 15:
         return 0.0
@@ -227,7 +223,7 @@ def _cut(src, res, changed) -> float:
 def _measures(source, result, mask, changed) -> dict[str, float] | None:
     reach = int(np.clip(np.sqrt(changed.sum()) * 0.35, 8, 40))
     src, res, inner, changed = _crop(source, result, mask, changed, reach + 12)
-    ring = _grow(changed, reach + 2) & ~_grow(changed, 2)
+    ring = dilate(changed, reach + 2) & ~dilate(changed, 2)
     if inner.sum() < 16 or ring.sum() < max(64, 0.05 * inner.sum()):
         return None  # nothing around the mask to compare with (global edits, near-full masks)
     lum = cv2.cvtColor(res, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -259,12 +255,9 @@ def assess(source: np.ndarray, result: np.ndarray, mask: np.ndarray) -> QualityR
         return QualityReport(score=1.0, ok=True, problem="none", measures={},
                              reason="nothing to judge: the mask is empty or leaves no surroundings to compare with")
     thick = float(np.clip((m["half_width"] - THIN[0]) / (THIN[1] - THIN[0]), 0.0, 1.0))
-    bad = {"texture": _ramp(m["texture"], *LIMITS["texture"]) * thick,
-           "streaks": _ramp(m["streaks"], *LIMITS["streaks"]) * float(np.clip(m["streak_contrast"] / 1.5, 0, 1)),
-           "fronts": _ramp(m["fronts"], *LIMITS["fronts"]), "seam": _ramp(m["seam"], *LIMITS["seam"]),
-           "blotch": _ramp(m["blotch"], *LIMITS["blotch"]), "remnant": _ramp(m["remnant"], *LIMITS["remnant"]),
-           "ragged": _ramp(m["ragged"], *LIMITS["ragged"]),
-           "cut": _ramp(m["cut"], *LIMITS["cut"])}
+    bad = {k: _ramp(m[k], *limits) for k, limits in LIMITS.items()}
+    bad["texture"] *= thick
+    bad["streaks"] *= float(np.clip(m["streak_contrast"] / 1.5, 0, 1))
     score = float(np.prod([1.0 - b for b in bad.values()]))
     worst = max(bad, key=bad.get)
     ok = score >= QUALITY_THRESHOLD
